@@ -1,0 +1,168 @@
+"""The `nnkit` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from autograder import assignment
+from autograder.grade import ALL_STAGES, GradeOptions, grade
+from autograder.loader import PREFERRED_NAMES
+from autograder.terminal import Printer
+
+WORK_FOLDER = "my_work"
+
+
+def parse_stages(text: str | None) -> tuple[int, ...]:
+    """'1-5', '2', '1,3,6' -> stage numbers."""
+    if not text:
+        return ALL_STAGES
+    numbers: set[int] = set()
+    try:
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            numbers.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a stage list like 1-5 or 1,3,6") from None
+    if not numbers or not numbers <= set(ALL_STAGES):
+        raise click.BadParameter(f"stages are numbered {ALL_STAGES[0]}-{ALL_STAGES[-1]}")
+    return tuple(sorted(numbers))
+
+
+def find_working_copy() -> Path:
+    """The student's own file: $NNKIT_SUBMISSION, else the usual names here or in my_work/."""
+    if os.environ.get("NNKIT_SUBMISSION"):
+        return Path(os.environ["NNKIT_SUBMISSION"])
+    for folder in (Path("."), Path(WORK_FOLDER)):
+        for name in PREFERRED_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    raise click.UsageError(
+        "No work found: expected neural_network.ipynb or neural_network.py here or in "
+        f"{WORK_FOLDER}/. Run `nnkit start` to create it, or pass --submission PATH."
+    )
+
+
+def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
+                    verbose: bool, printer: Printer | None, locked: bool) -> GradeOptions:
+    return GradeOptions(stages=stages, stop_at_first_failing_stage=locked,
+                        mnist_threshold=threshold, mnist_time_budget=time_budget, seed=seed,
+                        verbose=verbose, on_check=printer.check_line if printer else None)
+
+
+common = [
+    click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
+                 help="MNIST test accuracy needed to pass stage 6."),
+    click.option("--time-budget", type=click.FloatRange(min=1), default=600.0,
+                 show_default=True, help="Seconds allowed for train() on MNIST."),
+    click.option("--seed", type=int, default=0, show_default=True,
+                 help="Seed passed to train() on MNIST."),
+    click.option("--verbose", is_flag=True, help="Show full tracebacks from your code."),
+]
+
+
+def with_common(function):
+    for option in reversed(common):
+        function = option(function)
+    return function
+
+
+@click.group()
+@click.version_option(package_name="nnkit")
+def main() -> None:
+    """nnkit: build a neural network from scratch, and have it graded."""
+
+
+@main.command()
+@click.argument("folder", default=WORK_FOLDER, type=click.Path(file_okay=False))
+@click.option("--py", "as_py", is_flag=True, help="Write a .py file instead of a notebook.")
+def start(folder: str, as_py: bool) -> None:
+    """Write the student's starting notebook (stubs to fill in) into FOLDER."""
+    target = Path(folder) / (f"{assignment.DEFAULT}.py" if as_py else f"{assignment.DEFAULT}.ipynb")
+    if target.exists():
+        raise click.UsageError(f"{target} already exists; not overwriting your work.")
+    path = assignment.write_student_copy(folder, as_notebook=not as_py)
+    click.echo(f"Wrote {path}. Open it, fill in the stubs, and run `nnkit check`.")
+
+
+@main.command()
+@click.option("--stage", "stage", type=click.IntRange(1, len(ALL_STAGES)),
+              help="Check only this stage.")
+@click.option("--submission", type=click.Path(exists=True), help="Your file or folder.")
+@with_common
+def check(stage: int | None, submission: str | None, threshold: float, time_budget: float,
+          seed: int, verbose: bool) -> None:
+    """Check your work, stage by stage (later stages stay locked until earlier ones pass)."""
+    path = Path(submission) if submission else find_working_copy()
+    printer = Printer()
+    printer.say(f"Checking {path}")
+    stages = (stage,) if stage else ALL_STAGES
+    report = grade(path, grading_options(stages, threshold, time_budget, seed, verbose, printer,
+                                         locked=stage is None))
+    for stage_result in report.stages:
+        if not stage_result.ran and stage_result.stage in stages:
+            printer.locked(stage_result)
+    printer.summary(report)
+    selected = [s for s in report.stages if s.stage in stages]
+    sys.exit(0 if all(s.passed for s in selected) else 1)
+
+
+@main.command(name="grade")
+@click.argument("submission", required=False, type=click.Path(exists=True))
+@click.option("--reference", is_flag=True, help="Grade the kit's reference solution.")
+@click.option("--stages", "stages_text", help="Stages to grade, e.g. 1-5 (default: all).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the report.")
+@click.option("--quiet", is_flag=True, help="Print only the score.")
+@with_common
+def grade_command(submission: str | None, reference: bool, stages_text: str | None,
+                  json_path: str | None, quiet: bool, threshold: float, time_budget: float,
+                  seed: int, verbose: bool) -> None:
+    """Grade SUBMISSION (.py, .ipynb or a folder) and optionally write a JSON report.
+
+    Exits 0 whenever grading completed, whatever the score; 2 on a usage error."""
+    if bool(submission) == reference:
+        raise click.UsageError("give a SUBMISSION to grade, or --reference (not both)")
+    stages = parse_stages(stages_text)
+    printer = None if quiet else Printer()
+    options = grading_options(stages, threshold, time_budget, seed, verbose, printer, False)
+    with tempfile.TemporaryDirectory(prefix="nnkit-reference-") as scratch:
+        path = Path(submission) if submission else assignment.write_solution(scratch)
+        report = grade(path, options)
+    if printer:
+        printer.summary(report)
+    else:
+        click.echo(f"{report.score:g}/{report.max_score:g}")
+    if json_path:
+        report.write(json_path)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+def generate(folder: str) -> None:
+    """Write every generated version of the assignment into FOLDER (for instructors)."""
+    out = Path(folder)
+    written = [assignment.write_student_copy(out / "student"),
+               assignment.write_student_copy(out / "student", as_notebook=False),
+               assignment.write_solution(out / "solution")]
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@main.command(name="download-mnist")
+def download_mnist() -> None:
+    """Download (or copy from $NNKIT_MNIST_DIR) and verify MNIST into the kit's cache."""
+    from autograder.data import MnistDataError, ensure_mnist
+
+    try:
+        folder = ensure_mnist()
+    except MnistDataError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"MNIST is ready in {folder}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Getting verified MNIST bytes: payload checks, and downloads that fall back across mirrors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.client import HTTPException
+from pathlib import Path
+from typing import BinaryIO
+
+from tqdm import tqdm
+
+from .manifest import Manifest, MnistDataError, MnistFile
+
+MIRRORS_ENV = "NNKIT_MNIST_MIRRORS"
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 16
+TIMEOUT_S = 30
+
+
+class PayloadError(MnistDataError):
+    """Bytes that are not the expected IDX payload; the message is the bare reason."""
+
+
+def verify_payload(data: bytes, entry: MnistFile) -> bytes:
+    """Return the IDX payload in `data` (gzip or raw, told apart by content) if it checks out."""
+    payload = _gunzip(data, entry.size) if data[:2] == GZIP_MAGIC else data
+    # IDX magic: two zero bytes, 0x08 (unsigned bytes), then the number of dimensions.
+    magic = bytes([0, 0, 0x08, len(entry.shape)])
+    if payload[:4] != magic:
+        raise PayloadError(
+            f"not an IDX {entry.kind} file (starts with {payload[:4]!r}, expected {magic!r})"
+        )
+    if len(payload) != entry.size:
+        raise PayloadError(
+            f"payload is {len(payload)} bytes, expected {entry.size} (truncated or wrong file)"
+        )
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != entry.sha256:
+        raise PayloadError(f"payload sha256 is {digest}, expected {entry.sha256} (corrupted)")
+    return payload
+
+
+def read_payload(path: Path, entry: MnistFile) -> bytes:
+    """Read `path` and return its verified IDX payload."""
+    return verify_payload(path.read_bytes(), entry)
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    # Cap the output so a wrong or hostile file cannot balloon in memory.
+    stream = zlib.decompressobj(wbits=31)  # 31: expect a gzip header and check its CRC
+    try:
+        payload = stream.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise PayloadError(f"not a valid gzip file ({exc})") from None
+    if len(payload) > limit:
+        raise PayloadError(f"decompresses to more than the expected {limit} bytes")
+    if not stream.eof:
+        raise PayloadError(f"gzip stream is truncated after {len(payload)} payload bytes")
+    return payload
+
+
+def mirror_urls(manifest: Manifest) -> list[str]:
+    """Mirror base URLs: NNKIT_MNIST_MIRRORS (comma-separated) overrides the manifest's list."""
+    override = [url.strip() for url in os.environ.get(MIRRORS_ENV, "").split(",")]
+    return [url for url in override if url] or list(manifest.mirrors)
+
+
+def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool = True) -> bytes:
+    """Save the first mirror's copy of `entry` that verifies to `dest`; return its payload."""
+    failures = []
+    for base in mirrors:
+        url = base.rstrip("/") + "/" + entry.name
+        try:
+            data = _fetch(url, entry.name, progress)
+            payload = verify_payload(data, entry)
+        except (PayloadError, OSError, HTTPException, ValueError) as exc:
+            failures.append(f"  {url}: {_describe(exc)}")
+            continue
+        try:
+            with replacing(dest) as out:
+                out.write(data)
+        except OSError as exc:
+            raise MnistDataError(
+                f"Downloaded {entry.name} but cannot save it as {dest} ({exc}); "
+                "pass cache_dir= or set NNKIT_CACHE_DIR to a writable folder."
+            ) from exc
+        return payload
+    tried = "\n".join(failures) or "  (no mirrors configured)"
+    raise MnistDataError(
+        f"Could not download {entry.name} from any mirror:\n{tried}\n"
+        f"Check your internet connection, set {MIRRORS_ENV} to working mirror URLs, "
+        "or put the four MNIST files in a folder and set NNKIT_MNIST_DIR to it."
+    )
+
+
+def _fetch(url: str, name: str, progress: bool) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": "nnkit"})
+    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        length = response.headers.get("Content-Length")
+        expected = int(length) if length and length.isdigit() else None
+        body = bytearray()
+        with tqdm(
+            total=expected,
+            desc=name,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            disable=not progress,
+        ) as bar:
+            while chunk := response.read(CHUNK):
+                body += chunk
+                bar.update(len(chunk))
+    # http.client returns a short body, without an error, when the server hangs up early.
+    if expected is not None and len(body) != expected:
+        raise PayloadError(f"connection closed after {len(body)} of {expected} bytes")
+    return bytes(body)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return f"cannot connect ({exc.reason})"
+    return str(exc) or type(exc).__name__
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """Write into a temp file beside `path`, renamed over it only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

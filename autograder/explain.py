@@ -1,0 +1,39 @@
+"""Plain-words explanations of a submission that did not answer normally."""
+
+from __future__ import annotations
+
+from autograder.sandbox.client import SubmissionProblem
+
+DEFINITIONS_RULE = ("grading runs only the imports, functions, classes and UPPER_CASE "
+                    "constants of your file, so a variable set at the top level is not there")
+
+
+def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> str:
+    name, detail = problem.function, problem.detail
+    if problem.kind == "missing":
+        return (f"`{name}` is not defined in your submission. Define it with exactly this name "
+                "(check its cell ran without errors).")
+    if problem.kind == "timeout" and detail.get("earlier"):
+        return f"`{name}` was not called again: it did not finish in an earlier check."
+    if problem.kind == "timeout":
+        return (f"`{name}` did not finish within {detail['seconds']:g} s and was stopped. "
+                "Is there a loop that never ends, or far more work than needed?")
+    if problem.kind == "crashed":
+        return f"The process running your code stopped during `{name}`: {detail.get('reason')}."
+    error_type, message = detail.get("type", "Error"), detail.get("message", "")
+    if error_type == "NotImplementedError":
+        return (f"`{name}` is not written yet (it raises NotImplementedError). Replace the "
+                f"`raise NotImplementedError` line with your code, then run "
+                f"`nnkit check --stage {stage}`.")
+    where = f" at {detail['where']}" if detail.get("where") else ""
+    line = f": `{detail['line'].strip()}`" if detail.get("line") else ""
+    text = f"`{name}` raised {error_type}: {message}{where}{line}."
+    if error_type == "NameError":
+        text += f" Note: {DEFINITIONS_RULE}; move it into the function that uses it."
+    if error_type == "MemoryError":
+        text += " It ran out of memory: avoid building huge arrays."
+    if verbose and detail.get("traceback"):
+        text += "\n" + detail["traceback"]
+    if detail.get("output"):
+        text += f"\nYour code printed:\n{detail['output'][-500:]}"
+    return text

@@ -1,0 +1,132 @@
+"""Grading, as a pipeline of small steps: read the submission, start its worker, run each
+selected stage's checks, and assemble the report."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from autograder.explain import explain
+from autograder.loader import SubmissionLoadError, SubmissionSource, read_submission
+from autograder.report import CheckResult, Report, StageResult
+from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
+from autograder.stage import Check, CheckFailed, Stage
+from autograder.stages import STAGES
+
+ALL_STAGES = tuple(stage.number for stage in STAGES)
+
+
+@dataclass
+class GradeOptions:
+    stages: tuple[int, ...] = ALL_STAGES
+    stop_at_first_failing_stage: bool = False  # the student's view: later stages stay locked
+    mnist_threshold: float = 0.95
+    mnist_time_budget: float = 600.0  # seconds for train() on MNIST
+    call_timeout: float = 5.0  # seconds per call in stages 1-5 (the reference needs ms)
+    seed: int = 0
+    verbose: bool = False
+    on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
+
+
+def kit_version() -> str:
+    try:
+        return version("nnkit")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> CheckResult:
+    result = CheckResult(check.id, check.name, False, 0.0, check.points)
+    try:
+        note = check.run(sub)
+    except CheckFailed as failure:
+        result.message = str(failure)
+    except SubmissionProblem as problem:
+        result.message = explain(problem, check.stage, options.verbose)
+    else:
+        result.passed, result.score, result.message = True, check.points, note or ""
+    return result
+
+
+def run_stage(stage: Stage, sub: SandboxedSubmission, options: GradeOptions) -> StageResult:
+    results = []
+    for check in stage.checks:
+        result = run_check(check, sub, options)
+        results.append(result)
+        if callable(options.on_check):
+            options.on_check(stage, result)
+    score = sum(result.score for result in results)
+    return StageResult(stage.number, stage.name, all(r.passed for r in results), score,
+                       stage.max_score, results)
+
+
+def not_run(stage: Stage, message: str) -> StageResult:
+    checks = [CheckResult(check.id, check.name, False, 0.0, check.points, message)
+              for check in stage.checks]
+    return StageResult(stage.number, stage.name, False, 0.0, stage.max_score, checks, ran=False)
+
+
+def empty_report(path: Path, message: str, options: GradeOptions) -> Report:
+    stages = [not_run(stage, message) for stage in STAGES]
+    return assemble(str(path), stages, [message], "none (not started)", options, 0.0)
+
+
+def assemble(submission: str, stages: list[StageResult], problems: list[str], isolation: str,
+             options: GradeOptions, seconds: float, mnist: dict | None = None) -> Report:
+    return Report(
+        submission=submission,
+        score=sum(stage.score for stage in stages),
+        max_score=sum(stage.max_score for stage in stages),
+        stages=stages,
+        mnist=mnist or {"accuracy": None, "train_seconds": None},
+        problems=problems,
+        isolation=isolation,
+        kit_version=kit_version(),
+        seed=options.seed,
+        graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        seconds=round(seconds, 3),
+    )
+
+
+def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[str]:
+    problems = list(source.problems)
+    for error in sub.load_errors:
+        where = f" at {error['where']}" if error.get("where") else ""
+        problems.append(f"running your definitions raised {error['type']}: {error['message']}"
+                        f"{where}")
+    return problems
+
+
+def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
+    started = time.perf_counter()
+    results: list[StageResult] = []
+    with SandboxedSubmission(source) as sub:
+        sub.options, sub.call_timeout = options, options.call_timeout
+        blocked_by = None
+        for stage in STAGES:
+            if stage.number not in options.stages:
+                results.append(not_run(stage, "not selected for this grading"))
+            elif blocked_by is not None:
+                results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
+            else:
+                results.append(run_stage(stage, sub, options))
+                if options.stop_at_first_failing_stage and not results[-1].passed:
+                    blocked_by = stage.number
+        mnist = sub.memo.get("mnist")
+        mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
+                         "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
+        return assemble(str(source.path), results, load_problems(source, sub),
+                        sub.isolation.name, options, time.perf_counter() - started, mnist_summary)
+
+
+def grade(path: str | Path, options: GradeOptions | None = None) -> Report:
+    """Grade one submission (.py, .ipynb, or a folder holding one). Never raises for bad code."""
+    options = options or GradeOptions()
+    try:
+        source = read_submission(path)
+    except SubmissionLoadError as error:
+        return empty_report(Path(path), str(error), options)
+    return grade_source(source, options)

@@ -1,0 +1,131 @@
+"""Turn a submission file (.py, .ipynb, or a folder holding one) into code blocks to run.
+
+Grading runs only the *definitions* in a submission: imports, functions, classes and
+UPPER_CASE constants. Experiments at the top level (plots, a long training run) are left out,
+so grading is fast and a stray top-level call cannot change the result.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PREFERRED_NAMES = ("neural_network.ipynb", "neural_network.py")
+
+
+class SubmissionLoadError(Exception):
+    """The submission cannot be read at all; the message says why in plain words."""
+
+
+@dataclass
+class CodeBlock:
+    filename: str  # shown in tracebacks: the file, and the cell for notebooks
+    source: str
+
+
+@dataclass
+class SubmissionSource:
+    path: Path
+    kind: str  # "py" or "ipynb"
+    blocks: list[CodeBlock]
+    problems: list[str] = field(default_factory=list)  # cells skipped, and why
+
+
+def is_definition(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef):
+        return True
+    if isinstance(node, ast.AsyncFunctionDef):
+        return True
+    targets = node.targets if isinstance(node, ast.Assign) else []
+    if isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    return bool(targets) and all(
+        isinstance(target, ast.Name) and target.id.isupper() for target in targets
+    )
+
+
+def definitions_only(tree: ast.Module) -> ast.Module:
+    """The same module with every statement that is not a definition removed."""
+    return ast.Module(body=[node for node in tree.body if is_definition(node)], type_ignores=[])
+
+
+def find_submission_file(path: Path) -> Path:
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise SubmissionLoadError(f"{path} does not exist")
+    for name in PREFERRED_NAMES:
+        if (path / name).is_file():
+            return path / name
+    candidates = sorted(
+        p for p in list(path.glob("*.ipynb")) + list(path.glob("*.py")) if p.is_file()
+    )
+    if len(candidates) != 1:
+        found = ", ".join(p.name for p in candidates) or "none"
+        raise SubmissionLoadError(
+            f"{path} should hold one notebook or .py file (found: {found}); "
+            f"name your work {PREFERRED_NAMES[0]}"
+        )
+    return candidates[0]
+
+
+def _strip_magics(source: str) -> str:
+    # IPython magics and shell escapes are not Python; blank them so line numbers stay right.
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
+    import nbformat  # imported here: the worker uses this module and must start fast
+
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError, UnicodeDecodeError) as error:
+        raise SubmissionLoadError(
+            f"{path.name} is not a valid notebook (it is not valid JSON: {error}). "
+            "Open it in Jupyter to see if it is damaged, or restore it from your last save."
+        ) from error
+    except Exception as error:  # nbformat raises several kinds for damaged notebooks
+        raise SubmissionLoadError(
+            f"{path.name} could not be read as a notebook: {error}"
+        ) from error
+    blocks, problems = [], []
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        filename = f"{path.name} [code cell {number}]"
+        source = _strip_magics(cell.source)
+        try:
+            ast.parse(source, filename=filename)
+        except SyntaxError as error:
+            problems.append(
+                f"code cell {number} has a syntax error at line {error.lineno}: {error.msg}; "
+                "it was skipped, so nothing it defines can be graded"
+            )
+            continue
+        blocks.append(CodeBlock(filename, source))
+    return blocks, problems
+
+
+def read_submission(path: str | Path) -> SubmissionSource:
+    """Read a submission into code blocks, or raise SubmissionLoadError with a clear reason."""
+    file = find_submission_file(Path(path))
+    if file.suffix == ".ipynb":
+        blocks, problems = _notebook_blocks(file)
+        return SubmissionSource(file, "ipynb", blocks, problems)
+    if file.suffix != ".py":
+        raise SubmissionLoadError(f"{file.name}: submissions are .py or .ipynb files")
+    try:
+        source = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SubmissionLoadError(f"{file.name} is not UTF-8 text: {error}") from error
+    try:
+        ast.parse(source, filename=file.name)
+    except SyntaxError as error:
+        raise SubmissionLoadError(
+            f"{file.name} has a syntax error at line {error.lineno}: {error.msg}. "
+            "Python could not read the file, so nothing in it can be graded; "
+            "run `python " + file.name + "` to see the error."
+        ) from error
+    return SubmissionSource(file, "py", [CodeBlock(file.name, source)])

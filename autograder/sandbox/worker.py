@@ -1,0 +1,207 @@
+"""The worker: the only process that runs a submission's code.
+
+It reads requests from the grader on a private pipe, runs the requested function and sends back
+plain data. Everything the submission prints goes to a scratch file, not to the pipe. Nothing
+here decides a verdict: the grader validates every value it receives.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+import tempfile
+import traceback
+import types
+import warnings
+from typing import Any
+
+from autograder.loader import definitions_only
+from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
+
+OUTPUT_TAIL = 2000  # characters of the submission's printed output returned with each reply
+
+
+class Worker:
+    def __init__(self, output_path: str) -> None:
+        self.module = types.ModuleType("submission")
+        self.module.__file__ = "submission.py"
+        self.objects: dict[int, Any] = {}
+        self.output_path = output_path
+        self.output_offset = 0
+
+    # -- handles: objects that cannot be sent stay here ------------------------------------
+    def keep(self, value: Any) -> Handle:
+        handle = Handle(len(self.objects) + 1, type(value).__name__)
+        self.objects[handle.id] = value
+        return handle
+
+    def resolve(self, handle: Handle) -> Any:
+        return self.objects[handle.id]
+
+    # -- requests ----------------------------------------------------------------------------
+    def load(self, blocks: list[list[str]]) -> dict:
+        sys.modules["submission"] = self.module
+        errors = []
+        for filename, source in blocks:
+            tree = definitions_only(ast.parse(source, filename=filename))
+            try:
+                exec(compile(tree, filename, "exec"), self.module.__dict__)
+            except BaseException as error:  # noqa: BLE001 - any failure is reported, not fatal
+                errors.append(describe_error(error))
+        names = sorted(name for name in vars(self.module) if not name.startswith("__"))
+        return {"names": names, "errors": errors}
+
+    def call(self, name: str, args: list, kwargs: dict, record_warnings: bool,
+             return_args: bool) -> dict:
+        function = getattr(self.module, name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = function(*args, **kwargs)
+        reply = {"value": value}
+        if return_args:  # lets the grader see whether the function changed its inputs
+            reply["args_after"] = args
+        if record_warnings:
+            reply["warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
+        return reply
+
+    def call_spied(self, name: str, args: list, kwargs: dict, spied: list[str]) -> dict:
+        """Call `name` while recording each call it makes to the module-level `spied` functions."""
+        events: list[dict] = []
+        originals = {spy: getattr(self.module, spy) for spy in spied}
+
+        def recorder(spy: str, original: Any) -> Any:
+            def recorded(*call_args: Any, **call_kwargs: Any) -> Any:
+                event = summarise_call(spy, call_args, call_kwargs)
+                events.append(event)
+                result = original(*call_args, **call_kwargs)
+                if spy == "update" and isinstance(result, dict):
+                    event["result_sum"] = parameter_sum(result)
+                return result
+
+            return recorded
+
+        try:
+            for spy, original in originals.items():
+                setattr(self.module, spy, recorder(spy, original))
+            value = getattr(self.module, name)(*args, **kwargs)
+        finally:
+            for spy, original in originals.items():
+                setattr(self.module, spy, original)
+        return {"value": value, "events": events}
+
+    def handle(self, message: dict, buffers: list[bytes]) -> dict:
+        request = from_wire(message["body"], buffers, self.resolve)
+        op = message["op"]
+        if op == "load":
+            return self.load(request["blocks"])
+        if op == "names":
+            return {"names": sorted(vars(self.module))}
+        if op == "get":
+            return {"value": getattr(self.module, request["name"])}
+        if op == "store":
+            return {"value": self.keep(request["value"])}
+        if op == "store_mnist":
+            X, Y = mnist_training_arrays(request["images"], request["labels"])
+            return {"value": (self.keep(X), self.keep(Y))}
+        if op == "call":
+            return self.call(request["name"], request["args"], request["kwargs"],
+                             request["record_warnings"], request["return_args"])
+        if op == "call_spied":
+            return self.call_spied(request["name"], request["args"], request["kwargs"],
+                                   request["spied"])
+        raise ValueError(f"unknown request {op!r}")
+
+    def new_output(self) -> str:
+        """The tail of what the submission printed since the last reply."""
+        try:
+            with open(self.output_path, "rb") as file:
+                file.seek(0, os.SEEK_END)
+                size = file.tell()
+                file.seek(max(self.output_offset, size - OUTPUT_TAIL))
+                self.output_offset = size
+                return file.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+def summarise_call(name: str, args: tuple, kwargs: dict) -> dict:
+    """What the grader needs to know about one forward/backward/update call made by train."""
+    import numpy as np
+
+    event: dict[str, Any] = {"function": name}
+    if name == "forward" and len(args) >= 2:
+        X = np.asarray(args[1])
+        event["rows"] = X.shape[0] if X.ndim else 0
+        # The grader tags each training row with a unique id in column 0.
+        event["row_ids"] = np.asarray(X[:, 0], dtype=float) if X.ndim == 2 else np.zeros(0)
+        event["param_sum"] = parameter_sum(args[0])
+    elif name == "update":
+        params = args[0] if args else kwargs.get("params")
+        rate = args[2] if len(args) > 2 else kwargs.get("learning_rate")
+        event["learning_rate"] = float(rate) if rate is not None else None
+        event["param_sum"] = parameter_sum(params)
+    return event
+
+
+def parameter_sum(params: Any) -> float:
+    """A fingerprint of a params dict, to see whether one call's output is the next one's input."""
+    import numpy as np
+
+    try:
+        return float(sum(np.sum(np.asarray(value, dtype=float)) for value in params.values()))
+    except Exception:  # noqa: BLE001 - a malformed dict just gets no fingerprint
+        return float("nan")
+
+
+def mnist_training_arrays(images: Any, labels: Any) -> tuple:
+    import numpy as np
+
+    X = images.astype(np.float64) / 255.0
+    Y = np.zeros((labels.shape[0], 10))
+    Y[np.arange(labels.shape[0]), labels] = 1.0
+    return X, Y
+
+
+def describe_error(error: BaseException) -> dict:
+    frames = traceback.extract_tb(error.__traceback__)
+    student_frames = [f for f in frames if not f.filename.endswith(("worker.py", "codec.py"))]
+    where = student_frames[-1] if student_frames else None
+    return {
+        "type": type(error).__name__,
+        "message": str(error)[:2000],
+        "where": f"{where.filename}, line {where.lineno}" if where else "",
+        "line": (where.line or "") if where else "",
+        "traceback": "".join(traceback.format_exception(error))[-6000:],
+    }
+
+
+def serve() -> None:
+    # Keep the real stdin/stdout as the private pipe; the submission's prints go to a file.
+    pipe_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    pipe_out = os.fdopen(os.dup(1), "wb")
+    scratch = tempfile.NamedTemporaryFile(prefix="nnkit-output-", suffix=".txt", delete=False)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(scratch.fileno(), 1)
+    os.dup2(scratch.fileno(), 2)
+    worker = Worker(scratch.name)
+    while True:
+        try:
+            message, buffers = read_message(pipe_in)
+        except EOFError:
+            return
+        out_buffers: list[bytes] = []
+        try:
+            result = worker.handle(message, buffers)
+            body = to_wire(result, out_buffers, worker.keep)
+            reply = {"id": message["id"], "ok": True, "body": body}
+        except BaseException as error:  # noqa: BLE001 - SystemExit from a submission included
+            out_buffers = []
+            reply = {"id": message["id"], "ok": False, "error": describe_error(error)}
+        reply["output"] = worker.new_output()
+        write_message(pipe_out, reply, out_buffers)
+
+
+if __name__ == "__main__":
+    serve()

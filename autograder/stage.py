@@ -1,0 +1,62 @@
+"""Stages and checks: the vocabulary every stage module uses.
+
+A check is a small function that asks the submission for something, compares the answer with an
+independent computation, and raises `CheckFailed` with a message a student can act on. A stage
+is an ordered list of checks with points; a check earns its points only if it passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from autograder.sandbox.client import SandboxedSubmission
+
+CheckFunction = Callable[[SandboxedSubmission], "str | None"]
+
+
+class CheckFailed(Exception):
+    """A check's verdict: what was expected, what came back, where, and a hint."""
+
+
+@dataclass
+class Check:
+    name: str
+    points: float
+    needs: tuple[str, ...]
+    run: CheckFunction
+    stage: int = 0
+    hidden: bool = False  # instructor-only: not shown in the student's suite or release
+
+    @property
+    def id(self) -> str:
+        return f"stage{self.stage}.{self.run.__name__}"
+
+
+@dataclass
+class Stage:
+    number: int
+    name: str
+    summary: str  # one line: what this stage is about
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def max_score(self) -> float:
+        return sum(check.points for check in self.checks)
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for check in self.checks:
+            names += [name for name in check.needs if name not in names]
+        return tuple(names)
+
+    def check(self, name: str, points: float, needs: tuple[str, ...] | list[str],
+              hidden: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+        """Decorator: register the function as the next check of this stage."""
+
+        def register(function: CheckFunction) -> CheckFunction:
+            self.checks.append(Check(name, points, tuple(needs), function, self.number, hidden))
+            return function
+
+        return register

@@ -1,0 +1,135 @@
+"""Stage 1: one neuron a(x) = b + w*x, its summed squared cost, and gradient descent."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.expect import as_array, as_number, expect_close
+from autograder.sandbox.client import SandboxedSubmission
+from autograder.stage import CheckFailed, Stage
+from autograder.workshop import TABLE_X, TABLE_Y
+
+STAGE = Stage(1, "one neuron", "a(x) = b + w*x fitted to the workshop's ten points")
+POINTS = [(0.0, 0.0), (-0.5, 1.0), (1.3, -2.2)]
+
+
+def cost(w: float, b: float) -> float:
+    return float(np.sum((b + w * TABLE_X - TABLE_Y) ** 2))
+
+
+def least_squares() -> tuple[float, float]:
+    design = np.column_stack([TABLE_X, np.ones_like(TABLE_X)])
+    w, b = np.linalg.lstsq(design, TABLE_Y, rcond=None)[0]
+    return float(w), float(b)
+
+
+@STAGE.check("neuron computes b + w*x elementwise", 2, ["neuron"])
+def neuron_values(sub: SandboxedSubmission) -> None:
+    x = np.array([-2.0, 0.0, 0.5, 3.0])
+    got = sub.call("neuron", x, 1.5, -0.25).value
+    expect_close(got, -0.25 + 1.5 * x, "neuron(x, w=1.5, b=-0.25) for x = [-2, 0, 0.5, 3]",
+                 hint="the output is b + w*x for every entry of x.")
+    single = as_number(sub.call("neuron", 2.0, 0.5, 1.0).value, "neuron(2.0, w=0.5, b=1.0)")
+    if not np.isclose(single, 2.0):
+        raise CheckFailed(f"neuron(2.0, w=0.5, b=1.0) returned {single:.6g}, expected 2.")
+
+
+@STAGE.check("neuron_cost is the SUM of squared errors", 2, ["neuron_cost"])
+def cost_values(sub: SandboxedSubmission) -> None:
+    for w, b in POINTS:
+        got = as_number(sub.call("neuron_cost", w, b, TABLE_X, TABLE_Y).value,
+                        f"neuron_cost(w={w}, b={b}) on the workshop table")
+        expected = cost(w, b)
+        if np.isclose(got, expected, rtol=1e-9):
+            continue
+        hint = ""
+        if np.isclose(got, expected / TABLE_X.size, rtol=1e-9):
+            hint = " It equals the MEAN of the squared errors: the workshop's cost is their SUM."
+        elif np.isclose(got, expected / 2, rtol=1e-9):
+            hint = " It is half the expected value: don't multiply by 1/2."
+        raise CheckFailed(f"neuron_cost(w={w}, b={b}) on the workshop table returned {got:.6g},"
+                          f" expected {expected:.6g}.{hint}")
+
+
+@STAGE.check("neuron_gradient matches numerical differences", 3, ["neuron_gradient"])
+def gradient_values(sub: SandboxedSubmission) -> None:
+    eps = 1e-6
+    for w, b in POINTS:
+        value = sub.call("neuron_gradient", w, b, TABLE_X, TABLE_Y).value
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise CheckFailed("neuron_gradient should return a pair (dC/dw, dC/db), "
+                              f"but it returned {type(value).__name__}.")
+        dw = as_number(value[0], f"dC/dw at (w={w}, b={b})")
+        db = as_number(value[1], f"dC/db at (w={w}, b={b})")
+        numerical = ((cost(w + eps, b) - cost(w - eps, b)) / (2 * eps),
+                     (cost(w, b + eps) - cost(w, b - eps)) / (2 * eps))
+        # The cost is quadratic, so central differences are exact up to round-off (~1e-9).
+        if np.allclose([dw, db], numerical, rtol=1e-6, atol=1e-6):
+            continue
+        hint = ""
+        if np.allclose([db, dw], numerical, rtol=1e-6, atol=1e-6):
+            hint = "You returned them in the wrong order: (dC/dw, dC/db)."
+        else:
+            for factor, words in ((0.5, "the factor 2 from differentiating the square is missing"),
+                                  (-1.0, "the sign is flipped: it is (a - y), not (y - a)"),
+                                  (1 / TABLE_X.size, "you averaged over the samples; the cost "
+                                   "is a sum, so its gradient is a sum too"),
+                                  (0.5 / TABLE_X.size, "you averaged and dropped the factor 2")):
+                if np.allclose([dw, db], np.multiply(numerical, factor), rtol=1e-6, atol=1e-9):
+                    hint = f"Both are {factor:.3g} times too big: {words}."
+        raise CheckFailed(f"neuron_gradient(w={w}, b={b}) returned ({dw:.6g}, {db:.6g}), "
+                          f"numerical differences give ({numerical[0]:.6g}, {numerical[1]:.6g}). "
+                          + hint)
+
+
+def descend(sub: SandboxedSubmission, rate: float, steps: int, w: float = 0.0, b: float = 0.0):
+    value = sub.call("gradient_descent", TABLE_X, TABLE_Y, rate, steps, w=w, b=b).value
+    if not isinstance(value, tuple | list) or len(value) != 3:
+        raise CheckFailed("gradient_descent should return (w, b, costs), "
+                          f"but it returned {type(value).__name__}.")
+    where = f"gradient_descent(learning_rate={rate}, steps={steps}, w={w}, b={b})"
+    costs = as_array(value[2], f"the costs from {where}", finite=False)
+    return (as_number(value[0], f"w from {where}", finite=False),
+            as_number(value[1], f"b from {where}", finite=False), costs.ravel(), where)
+
+
+@STAGE.check("gradient_descent converges on the workshop table", 1, ["gradient_descent"])
+def descent_converges(sub: SandboxedSubmission) -> None:
+    w, b, _, where = descend(sub, 0.01, 1000)
+    best_w, best_b = least_squares()
+    if not (np.isclose(w, best_w, atol=1e-3) and np.isclose(b, best_b, atol=1e-3)):
+        raise CheckFailed(f"{where} ended at w = {w:.5g}, b = {b:.5g}; expected about "
+                          f"w = {best_w:.4f}, b = {best_b:.4f} (the best straight line). "
+                          "Hint: each step is w -= learning_rate * dC/dw (same for b), "
+                          "using the gradient at the current (w, b).")
+
+
+@STAGE.check("gradient_descent records one cost per step", 1, ["gradient_descent"])
+def descent_records_costs(sub: SandboxedSubmission) -> None:
+    w, b, costs, where = descend(sub, 0.01, 3, w=0.5, b=-0.2)
+    trajectory, (tw, tb) = [], (0.5, -0.2)
+    for _ in range(3):
+        residual = tb + tw * TABLE_X - TABLE_Y
+        tw, tb = tw - 0.01 * 2 * np.sum(residual * TABLE_X), tb - 0.01 * 2 * np.sum(residual)
+        trajectory.append(cost(tw, tb))
+    if costs.size != 3:
+        raise CheckFailed(f"{where} returned {costs.size} costs; expected 3, one per step.")
+    if not np.isclose(w, tw, rtol=1e-9) or not np.isclose(b, tb, rtol=1e-9):
+        raise CheckFailed(f"{where} should start from the given w and b; it ended at "
+                          f"({w:.6g}, {b:.6g}), expected ({tw:.6g}, {tb:.6g}).")
+    if not np.allclose(costs, trajectory, rtol=1e-9):
+        hint = ""
+        if np.isclose(costs[0], cost(0.5, -0.2), rtol=1e-9):
+            hint = " costs[0] is the cost BEFORE the first step; record it after each step."
+        expect_close(costs, trajectory, f"the costs from {where}", rtol=1e-9, hint=hint.strip())
+
+
+@STAGE.check("gradient_descent diverges when the learning rate is too big", 1,
+             ["gradient_descent"])
+def descent_diverges(sub: SandboxedSubmission) -> None:
+    _, _, costs, where = descend(sub, 0.02, 200)
+    start = cost(0.0, 0.0)
+    if costs.size != 200 or (np.isfinite(costs[-1]) and costs[-1] < 1e6 * start):
+        last = costs[-1] if costs.size else "nothing"
+        raise CheckFailed(f"{where} should blow up (each step overshoots further), but the "
+                          f"last cost is {last}. Don't clip or normalise the steps.")

@@ -1,0 +1,66 @@
+"""Stage 2: the sigmoid and its derivative, for any shape, without overflow warnings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.expect import as_array, expect_close
+from autograder.numerics import logistic
+from autograder.sandbox.client import SandboxedSubmission
+from autograder.stage import CheckFailed, Stage
+
+STAGE = Stage(2, "sigmoid", "the activation function and its derivative")
+
+
+@STAGE.check("sigmoid gives 1/(1+e^-z) for scalars and arrays of any shape", 3, ["sigmoid"])
+def sigmoid_values(sub: SandboxedSubmission) -> None:
+    zero = as_array(sub.call("sigmoid", 0.0).value, "sigmoid(0.0)")
+    if zero.size != 1 or not np.isclose(zero.reshape(-1)[0], 0.5):
+        raise CheckFailed(f"sigmoid(0.0) should be 0.5 (a single number), got {zero}.")
+    z = np.linspace(-6.0, 6.0, 24).reshape(2, 3, 4)
+    got = sub.call("sigmoid", z).value
+    hint = ""
+    flipped = as_array(got, "sigmoid(z)", shape=z.shape)
+    if np.allclose(flipped, logistic(-z)):
+        hint = "Your values are sigmoid(-z): the exponent should be e^(-z), not e^(+z)."
+    expect_close(got, logistic(z), "sigmoid(z) for a 2x3x4 array z", hint=hint)
+
+
+@STAGE.check("sigmoid has no overflow warnings, even at z = +-1000", 3, ["sigmoid"])
+def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
+    z = np.array([-1000.0, -745.0, -40.0, 0.0, 40.0, 745.0, 1000.0])
+    result = sub.call("sigmoid", z, record_warnings=True)
+    if result.warnings:
+        raise CheckFailed(
+            f"sigmoid(z) for z = {z.tolist()} printed warnings: {'; '.join(result.warnings[:2])}. "
+            "np.exp(-z) overflows for large negative z. Hint: for z < 0 use "
+            "e^z / (1 + e^z), which is the same value, so the exponent is never positive."
+        )
+    expect_close(result.value, logistic(z), "sigmoid at extreme inputs", atol=1e-300)
+
+
+@STAGE.check("sigmoid_prime is the derivative of the sigmoid", 4, ["sigmoid_prime"])
+def derivative_values(sub: SandboxedSubmission) -> None:
+    z = np.linspace(-5.0, 5.0, 12).reshape(3, 4)
+    result = sub.call("sigmoid_prime", z, record_warnings=True)
+    got = as_array(result.value, "sigmoid_prime(z)", shape=z.shape)
+    eps = 1e-6
+    numerical = (logistic(z + eps) - logistic(z - eps)) / (2 * eps)
+    s = logistic(z)
+    hint = ""
+    if np.allclose(got, z * (1 - z)):
+        hint = ("You computed z(1-z): the formula s(1-s) needs s = sigmoid(z), "
+                "not z itself.")
+    elif np.allclose(got, logistic(s) * (1 - logistic(s))):
+        hint = ("You applied the sigmoid twice: sigmoid_prime(z) = s(1-s) with s = sigmoid(z); "
+                "don't pass an activation a = sigmoid(z) where z is expected.")
+    elif np.allclose(got, s):
+        hint = "You returned sigmoid(z) itself; the derivative is sigmoid(z) * (1 - sigmoid(z))."
+    # Central differences of a smooth function: agreement to ~1e-9; 1e-6 is generous.
+    expect_close(got, numerical, "sigmoid_prime(z) against numerical differences",
+                 rtol=1e-6, atol=1e-9, hint=hint)
+    extreme = sub.call("sigmoid_prime", np.array([-1000.0, 1000.0]), record_warnings=True)
+    if extreme.warnings:
+        raise CheckFailed(f"sigmoid_prime(+-1000) printed warnings: {extreme.warnings[0]}. "
+                          "Build it on your stable sigmoid.")
+    expect_close(extreme.value, [0.0, 0.0], "sigmoid_prime at z = +-1000", atol=1e-12)

@@ -1,0 +1,139 @@
+"""Stage 3: initialising a network and the forward pass."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder import numerics
+from autograder.expect import as_array, expect_close
+from autograder.sandbox.client import SandboxedSubmission
+from autograder.stage import CheckFailed, Stage
+
+STAGE = Stage(3, "forward pass", "random initialisation and a_l = sigmoid(a_{l-1} W_l + b_l)")
+SHAPES = [[3, 2], [5, 4, 3], [4, 4, 4, 4], [6, 5, 4, 3, 2]]
+
+
+def expected_shapes(layer_sizes: list[int]) -> dict[str, tuple[int, ...]]:
+    shapes: dict[str, tuple[int, ...]] = {}
+    for layer, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:]), start=1):
+        shapes[f"W{layer}"] = (n_in, n_out)
+        shapes[f"b{layer}"] = (n_out,)
+    return shapes
+
+
+def parameters(value: Any, layer_sizes: list[int], what: str) -> dict[str, np.ndarray]:
+    """Validate a params dict against layer_sizes; plain float64 arrays out."""
+    if not isinstance(value, dict):
+        raise CheckFailed(f"{what} should be a dict of arrays, but it is {type(value).__name__}.")
+    shapes = expected_shapes(layer_sizes)
+    missing = [key for key in shapes if key not in value]
+    extra = [key for key in value if key not in shapes]
+    if missing or extra:
+        raise CheckFailed(
+            f"{what} for layer_sizes={layer_sizes} should have exactly the keys "
+            f"{', '.join(shapes)}" + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; unexpected {', '.join(map(str, extra))}" if extra else "") + "."
+        )
+    return {key: as_array(value[key], f"{what}['{key}']", shape=shape)
+            for key, shape in shapes.items()}
+
+
+@STAGE.check("init_params makes W1..WL of shape (n_in, n_out) and b1..bL of shape (n_out,)", 3,
+             ["init_params"])
+def init_shapes(sub: SandboxedSubmission) -> None:
+    for layer_sizes in SHAPES:
+        parameters(sub.call("init_params", layer_sizes, seed=1).value, layer_sizes,
+                   f"init_params({layer_sizes})")
+
+
+@STAGE.check("init_params: zero-mean weights with std about 1/sqrt(n_in), zero biases", 3,
+             ["init_params"])
+def init_statistics(sub: SandboxedSubmission) -> None:
+    layer_sizes = [400, 300, 50]
+    params = parameters(sub.call("init_params", layer_sizes, seed=3).value, layer_sizes,
+                        f"init_params({layer_sizes})")
+    for layer, n_in in ((1, 400), (2, 300)):
+        weights = params[f"W{layer}"]
+        target = 1 / np.sqrt(n_in)
+        std, mean = float(weights.std()), float(weights.mean())
+        if std == 0:
+            raise CheckFailed(f"W{layer} is all the same value ({mean:g}): every neuron would "
+                              "compute the same thing and learn the same thing. Use random "
+                              "weights (np.random.default_rng(seed).normal(...)).")
+        if not target / 2 <= std <= target * 2:
+            hint = (" That looks like unscaled standard normal weights: divide by sqrt(n_in)."
+                    if 0.7 < std < 1.4 else "")
+            raise CheckFailed(f"W{layer} (n_in = {n_in}) has standard deviation {std:.4g}; "
+                              f"expected about 1/sqrt({n_in}) = {target:.4g} (within a factor "
+                              f"of 2).{hint}")
+        # The mean of n samples has standard error std/sqrt(n); 6 of those is never hit by chance.
+        if abs(mean) > 6 * std / np.sqrt(weights.size):
+            raise CheckFailed(f"W{layer} has mean {mean:.4g}; it should be zero-mean (draw from "
+                              "a distribution centred on 0, e.g. normal(0, ...)).")
+        if np.any(params[f"b{layer}"] != 0):
+            raise CheckFailed(f"b{layer} should start at zero, but it holds nonzero values.")
+
+
+@STAGE.check("init_params: the same seed gives the same network, another seed another", 2,
+             ["init_params"])
+def init_seeding(sub: SandboxedSubmission) -> None:
+    layer_sizes = [5, 4, 3]
+    runs = [parameters(sub.call("init_params", layer_sizes, seed=seed).value, layer_sizes,
+                       f"init_params({layer_sizes}, seed={seed})") for seed in (7, 7, 8)]
+    if not all(np.array_equal(runs[0][key], runs[1][key]) for key in runs[0]):
+        raise CheckFailed("Calling init_params twice with seed=7 gave different weights. "
+                          "Make the randomness depend only on the seed: "
+                          "rng = np.random.default_rng(seed).")
+    if np.array_equal(runs[0]["W1"], runs[2]["W1"]):
+        raise CheckFailed("init_params gave the same W1 for seed=7 and seed=8: it ignores its "
+                          "seed. Pass the seed to np.random.default_rng(seed).")
+
+
+def forward_output(sub: SandboxedSubmission, params: dict, X: np.ndarray, what: str):
+    value = sub.call("forward", params, X).value
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise CheckFailed(f"forward should return a pair (A, cache), but it returned "
+                          f"{type(value).__name__}.")
+    return value
+
+
+def forward_hint(got: np.ndarray, params: dict, X: np.ndarray) -> str:
+    layers = numerics.layer_count(params)
+    no_bias = {k: (np.zeros_like(v) if k.startswith("b") else v) for k, v in params.items()}
+    if np.allclose(got, numerics.output(no_bias, X)):
+        return "Your output equals the network without biases: add b_l in every layer."
+    pre = numerics.activations(params, X)[-2] @ params[f"W{layers}"] + params[f"b{layers}"]
+    if np.allclose(got, pre):
+        return "Your output is z_L, before the sigmoid: the output layer needs the sigmoid too."
+    return ""
+
+
+@STAGE.check("forward computes sigmoid(a W + b) layer by layer", 5, ["forward"])
+def forward_values(sub: SandboxedSubmission) -> None:
+    for seed, (layer_sizes, m) in enumerate(zip(SHAPES, (4, 1, 7, 3))):
+        params = numerics.random_network(layer_sizes, seed)
+        X = np.random.default_rng(seed).normal(size=(m, layer_sizes[0]))
+        value = forward_output(sub, params, X, "forward")
+        expected = numerics.output(params, X)
+        what = f"A from forward for layer_sizes={layer_sizes} and m={m} samples"
+        got = as_array(value[0], what, shape=expected.shape)
+        expect_close(got, expected, what, hint=forward_hint(got, params, X))
+
+
+@STAGE.check("forward does not modify X or params", 2, ["forward"])
+def forward_is_pure(sub: SandboxedSubmission) -> None:
+    # The grader's copies never change; the worker sends back what forward did to its inputs.
+    layer_sizes = [4, 3, 2]
+    params = numerics.random_network(layer_sizes, 11)
+    X = np.random.default_rng(11).normal(size=(5, 4))
+    result = sub.call("forward", params, X, return_args=True).args_after
+    if not np.array_equal(as_array(result[1], "X after forward", shape=X.shape), X):
+        raise CheckFailed("forward changed its input X. Work on new arrays (a = sigmoid(a @ W + b)"
+                          " makes a new one); avoid in-place changes such as X -= ... or "
+                          "X[...] = ...")
+    after = result[0]
+    for key, value in params.items():
+        if not np.array_equal(as_array(after.get(key), f"params['{key}'] after forward"), value):
+            raise CheckFailed(f"forward changed params['{key}']; it must only read them.")

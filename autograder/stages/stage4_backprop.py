@@ -1,0 +1,85 @@
+"""Stage 4: the cross-entropy cost and backpropagation, checked against numerical gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder import numerics
+from autograder.expect import as_number
+from autograder.gradcheck import compare_gradients
+from autograder.sandbox.client import SandboxedSubmission
+from autograder.stage import CheckFailed, Stage
+
+STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the chain rule")
+
+
+@STAGE.check("cross_entropy is the mean over samples of the summed log losses", 5,
+             ["cross_entropy"])
+def cross_entropy_values(sub: SandboxedSubmission) -> None:
+    rng = np.random.default_rng(4)
+    for m, k in ((6, 3), (1, 4), (10, 10)):
+        A = rng.uniform(0.05, 0.95, (m, k))
+        Y = numerics.one_hot(rng.integers(0, k, m), k)
+        got = as_number(sub.call("cross_entropy", A, Y).value, f"cross_entropy for m={m}, k={k}")
+        expected = numerics.cross_entropy(A, Y)
+        if np.isclose(got, expected, rtol=1e-9):
+            continue
+        hint = ""
+        if np.isclose(got, expected * m, rtol=1e-9) and m > 1:
+            hint = f" It is m = {m} times too big: average over the samples (divide by m)."
+        elif np.isclose(got, float(-np.sum(Y * np.log(A))) / m, rtol=1e-9):
+            hint = " The (1 - y) log(1 - a) term is missing: wrong outputs that fire must cost too."
+        elif np.isclose(got, -expected, rtol=1e-9):
+            hint = " The sign is flipped: the cost has a minus in front."
+        elif np.isclose(got, expected * m / (m * k), rtol=1e-9):
+            hint = " You averaged over every entry; divide by m only."
+        raise CheckFailed(f"cross_entropy(A, Y) for m={m} samples and {k} outputs returned "
+                          f"{got:.8g}, expected {expected:.8g}.{hint}")
+
+
+def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, seed: int) -> None:
+    params = numerics.random_network(layer_sizes, seed)
+    X, Y = numerics.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
+    forward = sub.call("forward", params, X).value
+    if not isinstance(forward, tuple | list) or len(forward) != 2:
+        raise CheckFailed("forward should return (A, cache); backward needs the cache.")
+    grads = sub.call("backward", params, forward[1], Y).value
+    numerical = {key: numerics.numerical_gradient(lambda: numerics.network_cost(params, X, Y),
+                                                  params[key]) for key in params}
+    compare_gradients(grads, numerical, m,
+                      f"(layer_sizes={layer_sizes}, m={m} samples)")
+
+
+@STAGE.check("backward returns a gradient for every parameter, same keys and shapes", 4,
+             ["forward", "backward"])
+def backward_shapes(sub: SandboxedSubmission) -> None:
+    params = numerics.random_network([5, 4, 3], 1)
+    X, Y = numerics.random_batch(7, 5, 3, 1)
+    cache = sub.call("forward", params, X).value
+    grads = sub.call("backward", params, cache[1] if isinstance(cache, tuple | list) and
+                     len(cache) == 2 else None, Y).value
+    if not isinstance(grads, dict):
+        raise CheckFailed(f"backward should return a dict, got {type(grads).__name__}.")
+    for key, value in params.items():
+        if key not in grads:
+            raise CheckFailed(f"backward's result has no '{key}'; it needs the same keys as "
+                              "params.")
+        shape = np.shape(grads[key]) if not hasattr(grads[key], "type_name") else None
+        if shape != value.shape:
+            transposed = " (transposed)" if shape == value.shape[::-1] else ""
+            raise CheckFailed(f"backward's gradient for {key} has shape {shape}{transposed}; "
+                              f"it must match params['{key}'], shape {value.shape}.")
+
+
+@STAGE.check("backward matches numerical gradients on a 5-4-3 network", 8,
+             ["forward", "backward"])
+def backward_one_hidden_layer(sub: SandboxedSubmission) -> None:
+    check_backward(sub, [5, 4, 3], 7, seed=2)
+
+
+@STAGE.check("backward matches numerical gradients for other depths, square layers, m = 1", 8,
+             ["forward", "backward"])
+def backward_any_depth(sub: SandboxedSubmission) -> None:
+    for seed, (layer_sizes, m) in enumerate((([3, 2], 5), ([4, 4, 4], 6), ([6, 5, 4, 3], 1),
+                                             ([3, 3, 3, 3, 3], 4)), start=10):
+        check_backward(sub, layer_sizes, m, seed)

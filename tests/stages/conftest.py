@@ -1,0 +1,67 @@
+"""The student's staged suite: the kit's checks, run by pytest against your working copy.
+
+Stages run in order; once a stage has a failing check, later stages are shown as locked
+(skipped, with the reason) until it passes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from autograder.grade import GradeOptions
+from autograder.grade import run_check as grade_check
+from autograder.loader import SubmissionLoadError, read_submission
+from autograder.sandbox.client import SandboxedSubmission
+
+_failed_stages: set[int] = set()
+
+
+def _working_copy() -> Path:
+    if os.environ.get("NNKIT_SUBMISSION"):
+        return Path(os.environ["NNKIT_SUBMISSION"])
+    from autograder.cli import find_working_copy
+
+    return find_working_copy()
+
+
+@pytest.fixture(scope="session")
+def submission():
+    try:
+        source = read_submission(_working_copy())
+    except SubmissionLoadError as error:
+        pytest.fail(str(error), pytrace=False)
+    with SandboxedSubmission(source) as sub:
+        sub.options = GradeOptions()
+        yield sub
+
+
+@pytest.fixture
+def run_check(submission):
+    def run(check) -> None:
+        result = grade_check(check, submission, submission.options)
+        if not result.passed:
+            pytest.fail(result.message, pytrace=False)
+
+    return run
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("stage")
+    if marker is None:
+        return
+    earlier = sorted(stage for stage in _failed_stages if stage < marker.args[0])
+    if earlier:
+        pytest.skip(f"locked: stage {earlier[0]} has failing checks; fix them first, "
+                    "then run the suite again")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("stage")
+    if marker is not None and report.when == "call" and report.failed:
+        _failed_stages.add(marker.args[0])
