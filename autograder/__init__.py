@@ -1,0 +1,1 @@
+"""nnkit: an autograded exercise kit for building a neural network from scratch."""
