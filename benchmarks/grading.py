@@ -1,0 +1,94 @@
+"""Grading speed: `nnkit grade` on the reference solution, stages 1-5 and all six, and where
+the time goes (sandbox start-up, data loading, gradient checks, training, evaluation).
+
+    python benchmarks/grading.py [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import median, mnist_environment, table, timed, write_results  # noqa: E402
+
+
+def cli_seconds(stages: str, repeats: int) -> list[float]:
+    command = [sys.executable, "-m", "autograder.cli", "grade", "--reference", "--quiet",
+               "--stages", stages]
+    return [timed(lambda: subprocess.run(command, check=True, capture_output=True))
+            for _ in range(repeats)]
+
+
+def breakdown() -> dict[str, float]:
+    """One in-process grading of all six stages, timed piece by piece."""
+    from autograder import assignment, numerics
+    from autograder.data import load_mnist, mnist_arrays
+    from autograder.grade import GradeOptions, grade
+    from autograder.loader import read_submission
+    from autograder.sandbox.client import SandboxedSubmission
+
+    path = assignment.write_solution(tempfile.mkdtemp(prefix="nnkit-bench-"))
+    source = read_submission(path)
+
+    def start_and_stop() -> None:
+        with SandboxedSubmission(source):
+            pass
+
+    startup = median([timed(start_and_stop) for _ in range(5)])
+    loading = median([timed(lambda: (mnist_arrays("train"), load_mnist("test")))
+                      for _ in range(3)])
+    stage_seconds: dict[int, float] = {}
+    last = [time.perf_counter()]
+
+    def on_check(stage, result) -> None:
+        now = time.perf_counter()
+        stage_seconds[stage.number] = stage_seconds.get(stage.number, 0.0) + now - last[0]
+        last[0] = now
+
+    started = time.perf_counter()
+    last[0] = started
+    report = grade(path, GradeOptions(on_check=on_check))
+    total = time.perf_counter() - started
+    X_test, _, _ = load_mnist("test")
+    params = numerics.random_network([784, 100, 10], 0)
+    evaluation = median([timed(lambda: numerics.output(params, X_test)) for _ in range(5)])
+    training = report.mnist["train_seconds"]
+    return {"total": total, "sandbox start-up": startup, "data loading (cached)": loading,
+            "gradient checks (stage 4)": stage_seconds.get(4, 0.0),
+            "stages 1-3 and 5": sum(stage_seconds.get(n, 0.0) for n in (1, 2, 3, 5)),
+            "training (train on MNIST)": training, "evaluation (10,000 test images)": evaluation}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    mnist_environment()
+    os.environ.setdefault("NNKIT_CACHE_DIR", str(Path.home() / ".cache" / "nnkit"))
+    subprocess.run([sys.executable, "-m", "autograder.cli", "download-mnist"], check=True,
+                   capture_output=True)
+    five, six = [], []
+    for _ in range(args.repeats):  # alternate, so a slow spell hits both alike
+        five += cli_seconds("1-5", 1)
+        if len(six) < max(1, args.repeats // 2):
+            six += cli_seconds("1-6", 1)
+    parts = breakdown()
+    rows = [["`nnkit grade --reference --stages 1-5`", f"{median(five):.2f}", len(five)],
+            ["`nnkit grade --reference` (all six)", f"{median(six):.2f}", len(six)]]
+    shares = [[name, f"{seconds:.3f}", f"{seconds / parts['total']:.0%}"]
+              for name, seconds in parts.items() if name != "total"]
+    body = (table(["command (wall clock, includes Python start-up)", "median s", "runs"], rows)
+            + f"\n\nWhere the time goes in one in-process grading of all six stages "
+            f"({parts['total']:.2f} s); start-up, loading and evaluation are timed separately, "
+            "medians of 3-5:\n\n" + table(["part", "seconds", "share of total"], shares))
+    write_results("grading", "Grading speed", body)
+
+
+if __name__ == "__main__":
+    main()
