@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, median, mnist_environment, table, write_results  # noqa: E402
+from _common import median, mnist_environment, table, write_results  # noqa: E402
 
 SIZES, EPOCHS, BATCH, RATE = [784, 100, 10], 10, 32, 0.5
 
