@@ -9,9 +9,17 @@ from pathlib import Path
 
 import click
 
-from autograder import assignment
+from autograder import assignment, calibration
+from autograder.batch import grade_batch_command
+from autograder.calibration import calibrate_command
+from autograder.course.cli import nbgrader_group
 from autograder.grade import ALL_STAGES, GradeOptions, grade
+from autograder.gradescope import gradescope_command
+from autograder.leaderboard import leaderboard_command
 from autograder.loader import PREFERRED_NAMES
+from autograder.release import release_command
+from autograder.report import default_student
+from autograder.summary import summary_command
 from autograder.terminal import Printer
 
 WORK_FOLDER = "my_work"
@@ -117,21 +125,36 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
 @click.option("--stages", "stages_text", help="Stages to grade, e.g. 1-5 (default: all).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the report.")
 @click.option("--quiet", is_flag=True, help="Print only the score.")
+@click.option("--student", help="Whose work this is, for the leaderboard (default: "
+              "$GITHUB_ACTOR, else $GITHUB_REPOSITORY_OWNER, else the submission's folder).")
+@click.option("--substitute-reference", is_flag=True,
+              help="Grade each stage with the reference in place of functions that failed in "
+                   "an earlier stage, so a mistake costs points only once (the report says so).")
 @with_common
 def grade_command(submission: str | None, reference: bool, stages_text: str | None,
-                  json_path: str | None, quiet: bool, threshold: float, time_budget: float,
-                  seed: int, verbose: bool) -> None:
+                  json_path: str | None, quiet: bool, student: str | None,
+                  substitute_reference: bool, threshold: float, time_budget: float, seed: int,
+                  verbose: bool) -> None:
     """Grade SUBMISSION (.py, .ipynb or a folder) and optionally write a JSON report.
 
     Exits 0 whenever grading completed, whatever the score; 2 on a usage error."""
     if bool(submission) == reference:
         raise click.UsageError("give a SUBMISSION to grade, or --reference (not both)")
+    if reference and not assignment.solution_blocks(assignment.read_source()):
+        raise click.UsageError("this copy of the kit holds no reference solution (it is a "
+                               "student release); grade your own file instead")
     stages = parse_stages(stages_text)
     printer = None if quiet else Printer()
     options = grading_options(stages, threshold, time_budget, seed, verbose, printer, False)
+    options.substitute_reference = substitute_reference
+    if substitute_reference and not assignment.solution_blocks(assignment.read_source()):
+        raise click.UsageError("--substitute-reference needs the reference solution, which this "
+                               "copy of the kit does not hold (it is a student release)")
     with tempfile.TemporaryDirectory(prefix="nnkit-reference-") as scratch:
         path = Path(submission) if submission else assignment.write_solution(scratch)
         report = grade(path, options)
+    report.student = student or ("reference" if reference else default_student(path))
+    calibration.calibrate(report)  # the same job's speed, for the leaderboard (after MNIST)
     if printer:
         printer.summary(report)
     else:
@@ -162,6 +185,12 @@ def download_mnist() -> None:
     except MnistDataError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"MNIST is ready in {folder}")
+
+
+# Commands with a module of their own.
+for command in (release_command, summary_command, leaderboard_command, gradescope_command,
+                calibrate_command, nbgrader_group, grade_batch_command):
+    main.add_command(command)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,20 @@ from autograder.sandbox.client import SubmissionProblem
 DEFINITIONS_RULE = ("grading runs only the imports, functions, classes and UPPER_CASE "
                     "constants of your file, so a variable set at the top level is not there")
 
+# NumPy's own words for the commonest shape mistakes, and what they mean for this exercise.
+ERROR_HINTS = (
+    (("matmul: Input operand", "not aligned"),
+     "Two arrays in a matrix product have shapes that don't fit: in a @ W the columns of a "
+     "must equal the rows of W. With samples as rows, layer l computes a_(l-1) @ W_l, where "
+     "W_l has shape (n_(l-1), n_l); print the shapes to see which one is off."),
+    (("could not be broadcast",),
+     "Two arrays in an elementwise operation have shapes that don't match: print their shapes; "
+     "each layer's arrays have shape (m, n_l)."),
+    (("can be converted to Python scalars",),
+     "A function from the math module got an array, but it works on one number only: use "
+     "NumPy's versions (np.exp, np.log), which work elementwise on arrays of any shape."),
+)
+
 
 def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> str:
     name, detail = problem.function, problem.detail
@@ -15,6 +29,9 @@ def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> st
                 "(check its cell ran without errors).")
     if problem.kind == "timeout" and detail.get("earlier"):
         return f"`{name}` was not called again: it did not finish in an earlier check."
+    if problem.kind == "timeout" and detail.get("stage_limit"):
+        return (f"`{name}` was stopped: this stage's time limit ({detail['seconds']:g} s for "
+                "all its checks together) ran out. Make your functions faster.")
     if problem.kind == "timeout":
         return (f"`{name}` did not finish within {detail['seconds']:g} s and was stopped. "
                 "Is there a loop that never ends, or far more work than needed?")
@@ -32,6 +49,9 @@ def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> st
         text += f" Note: {DEFINITIONS_RULE}; move it into the function that uses it."
     if error_type == "MemoryError":
         text += " It ran out of memory: avoid building huge arrays."
+    for fragments, hint in ERROR_HINTS:
+        if any(fragment in message for fragment in fragments):
+            text += f" Hint: {hint}"
     if verbose and detail.get("traceback"):
         text += "\n" + detail["traceback"]
     if detail.get("output"):

@@ -1,17 +1,29 @@
-"""Compare a student's gradients with numerical ones, and say what pattern the error has."""
+"""Compare a student's gradients with numerical ones, array by array, and name the error.
+
+A mismatch is reported with the array, its worst index, and the analytic and numerical values
+there. Then the pattern is named: off by a constant factor (m, 2, -1), transposed, wrong only for
+the biases, wrong only in earlier layers, or a wrong shape. Finally the student's gradients are
+compared with known wrong versions of backpropagation (computed here, by the grader), so the
+commonest mistakes are named outright.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from autograder import numerics
 from autograder.expect import as_array
 from autograder.stage import CheckFailed
 
 # A correct gradient matches central differences to ~1e-8 relative (see numerics.EPSILON);
 # 1e-5 leaves three orders of margin for other correct ways of writing it.
 TOLERANCE = 1e-5
+
+Gradients = dict[str, np.ndarray]
 
 
 def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
@@ -21,7 +33,7 @@ def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
 
 
 def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
-    """The c with got ~= c * expected, if there is one."""
+    """The c with got ~= c * expected, if there is one (and it is not 1)."""
     denominator = float(np.sum(expected * expected))
     if denominator < 1e-24:
         return None
@@ -32,65 +44,213 @@ def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
 
 
 def name_factor(factor: float, m: int) -> str:
-    known = {-1.0: "the sign is flipped", 2.0: "it is twice too big", 0.5: "it is half too small",
-             float(m): f"it is {m} times too big (m = {m} samples): divide by m once, not never",
-             1.0 / m: f"it is {m} times too small (m = {m} samples): you divided by m twice",
-             -float(m): f"it has the wrong sign and is {m} times too big",
-             -1.0 / m: f"it has the wrong sign and is {m} times too small"}
+    known = {
+        -1.0: "the sign is flipped: delta_L = (a - y) / m, not (y - a) / m",
+        2.0: "it is twice too big",
+        0.5: "it is half the right value",
+        float(m): f"it is {m} times too big (m = {m} samples): divide delta_L by m, because "
+                  "the cost is a mean over the samples",
+        1.0 / m: f"it is {m} times too small (m = {m} samples): you divided by m twice",
+        -float(m): f"it has the wrong sign and is {m} times too big",
+        -1.0 / m: f"it has the wrong sign and is {m} times too small",
+    }
     for value, words in known.items():
         if np.isclose(factor, value, rtol=1e-4):
             return words
     return f"it is {factor:.4g} times the right value"
 
 
-def diagnose(wrong: list[str], got: dict[str, np.ndarray], numerical: dict[str, np.ndarray],
-             m: int, layers: int) -> str:
+def gradient_shape_hint(key: str, got: tuple[int, ...] | None, expected: tuple[int, ...],
+                        m: int) -> str:
+    """Why a gradient array has the shape it has, in the cases students meet."""
+    if got is None:  # not an array at all: the message says what it is
+        return ""
+    if key.startswith("b") and got == (m,) and got != expected:
+        return (f" It has one value per sample (m = {m}): sum delta over the samples axis "
+                "(axis=0) to get one value per neuron.")
+    if key.startswith("b") and got == ():
+        return " It is a single number: sum delta over the samples axis only (axis=0)."
+    if len(got) == 2 and got == expected[::-1]:
+        return " It is transposed: dW = a_prev.T @ delta has shape (n_in, n_out)."
+    if len(got) == len(expected) + 1 and 1 in got:
+        return " It has an extra axis of length 1: sum without keepdims=True."
+    return ""
+
+
+# -- known wrong versions of backpropagation, computed by the grader -----------------------------
+OutputError = Callable[[np.ndarray, np.ndarray], np.ndarray]
+Propagate = Callable[[np.ndarray, Gradients, int, np.ndarray], np.ndarray]
+
+
+def sigma_prime(a: np.ndarray) -> np.ndarray:
+    return a * (1.0 - a)
+
+
+def cross_entropy_error(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return a - y
+
+
+def quadratic_error(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (a - y) * sigma_prime(a)
+
+
+def through_transpose(delta: np.ndarray, params: Gradients, layer: int,
+                      a_prev: np.ndarray) -> np.ndarray:
+    return (delta @ params[f"W{layer}"].T) * sigma_prime(a_prev)
+
+
+def without_sigma_prime(delta: np.ndarray, params: Gradients, layer: int,
+                        a_prev: np.ndarray) -> np.ndarray:
+    return delta @ params[f"W{layer}"].T
+
+
+def sigma_prime_of_activations(delta: np.ndarray, params: Gradients, layer: int,
+                               a_prev: np.ndarray) -> np.ndarray:
+    return (delta @ params[f"W{layer}"].T) * sigma_prime(numerics.logistic(a_prev))
+
+
+def through_layer_below(delta: np.ndarray, params: Gradients, layer: int,
+                        a_prev: np.ndarray) -> np.ndarray:
+    return (delta @ params[f"W{layer - 1}"].T) * sigma_prime(a_prev)
+
+
+def without_transpose(delta: np.ndarray, params: Gradients, layer: int,
+                      a_prev: np.ndarray) -> np.ndarray:
+    return (delta @ params[f"W{layer}"]) * sigma_prime(a_prev)
+
+
+@dataclass(frozen=True)
+class KnownMistake:
+    explanation: str
+    output_error: OutputError  # delta_L times m, from the output activations and the labels
+    propagate: Propagate  # delta_(l-1) from delta_l
+
+
+KNOWN_MISTAKES = [
+    KnownMistake("your gradients are those of the quadratic cost, delta_L = (a - y) * a(1 - a) "
+                 "/ m. With the cross-entropy cost the sigma' factor cancels: delta_L = "
+                 "(a - y) / m.", quadratic_error, through_transpose),
+    KnownMistake("your gradients are backpropagation without the sigma' factor: delta_{l-1} = "
+                 "(delta_l W_l^T) * a_{l-1}(1 - a_{l-1}); the a(1 - a) part is missing.",
+                 cross_entropy_error, without_sigma_prime),
+    KnownMistake("your gradients are backpropagation with sigmoid_prime applied to the "
+                 "activations a, which are already sigmoid(z): the factor is a * (1 - a) "
+                 "(or sigmoid_prime of the pre-activation z).",
+                 cross_entropy_error, sigma_prime_of_activations),
+    KnownMistake("your gradients are backpropagation through the weights of the layer below: "
+                 "the error of layer l-1 comes through W_l (delta_l @ W_l.T), not W_{l-1}.",
+                 cross_entropy_error, through_layer_below),
+    KnownMistake("your gradients are backpropagation through W_l instead of its transpose: "
+                 "delta_{l-1} = (delta_l @ W_l.T) * a(1 - a).",
+                 cross_entropy_error, without_transpose),
+]
+
+
+def backprop(params: Gradients, X: np.ndarray, Y: np.ndarray,
+             mistake: KnownMistake) -> Gradients | None:
+    """Backpropagation as `mistake` would compute it; None where its shapes cannot fit."""
+    activations = numerics.activations(params, X)
+    layers = numerics.layer_count(params)
+    delta = mistake.output_error(activations[-1], Y) / Y.shape[0]
+    grads: Gradients = {}
+    for layer in range(layers, 0, -1):
+        grads[f"W{layer}"] = activations[layer - 1].T @ delta
+        grads[f"b{layer}"] = delta.sum(axis=0)
+        if layer > 1:
+            try:
+                delta = mistake.propagate(delta, params, layer, activations[layer - 1])
+            except ValueError:  # e.g. a W_{l-1} whose shape does not fit: not this mistake
+                return None
+            if delta.shape != activations[layer - 1].shape:
+                return None
+    return grads
+
+
+def known_mistake(got: Gradients, params: Gradients, X: np.ndarray,
+                  Y: np.ndarray) -> KnownMistake | None:
+    """The known wrong version of backprop that `got` reproduces, if any."""
+    for mistake in KNOWN_MISTAKES:
+        model = backprop(params, X, Y, mistake)
+        if model is not None and all(relative_error(got[key], model[key]) < TOLERANCE
+                                     for key in model):
+            return mistake
+    return None
+
+
+# -- the pattern of a mismatch --------------------------------------------------------------------
+def pattern(wrong: list[str], got: Gradients, numerical: Gradients, m: int, layers: int) -> str:
     """One sentence naming the pattern of the mistakes across the parameter arrays."""
     factors = [constant_factor(got[key], numerical[key]) for key in wrong]
-    if all(f is not None for f in factors) and np.allclose(factors, factors[0], rtol=1e-4):
+    same_factor = (all(f is not None for f in factors)
+                   and np.allclose(factors, factors[0], rtol=1e-4))
+    if all(key.startswith("b") for key in wrong):
+        how = ""
+        if same_factor and np.isclose(factors[0], 1.0 / m, rtol=1e-4):
+            how = f", each {m} times too small (m = {m} samples)"
+        elif same_factor:
+            how = f", each {factors[0]:.4g} times the right value"
+        return (f"Pattern: only the bias gradients ({', '.join(wrong)}) are wrong{how}. db is "
+                "delta summed over the samples axis, delta.sum(axis=0): delta already carries "
+                "the 1/m, so sum it, don't average it.")
+    if same_factor:
         return ("Pattern: every wrong gradient is off by the same constant factor: "
                 f"{name_factor(factors[0], m)}.")
     transposed = [key for key in wrong if got[key].ndim == 2
                   and got[key].shape[0] == got[key].shape[1]
                   and relative_error(got[key].T, numerical[key]) < TOLERANCE]
     if transposed and len(transposed) == len(wrong):
-        return ("Pattern: the gradient is transposed (right values, rows and columns swapped): "
-                "dW should be a_prev.T @ delta, shape (n_in, n_out).")
-    if all(key.startswith("b") for key in wrong):
-        return ("Pattern: only the bias gradients are wrong: db must sum delta over the samples "
-                "axis (axis=0), giving one value per neuron.")
-    last = {f"W{layers}", f"b{layers}"}
-    if wrong and not (set(wrong) & last):
-        return ("Pattern: the last layer is right but earlier layers are wrong, so the error is "
-                "not propagated correctly: check the sigma' factor (a * (1 - a) of the layer "
-                "below) and that you multiply by the transpose of the weights of the layer above.")
-    return ""
+        return ("Pattern: the gradient is transposed (right values, rows and columns swapped), "
+                "which only shows when a layer is square: dW should be a_prev.T @ delta, "
+                "shape (n_in, n_out).")
+    if not {f"W{layers}", f"b{layers}"} & set(wrong):
+        return (f"Pattern: the last layer (W{layers}, b{layers}) is right but earlier layers are "
+                "wrong, so the error is not propagated back correctly: check the sigma' factor "
+                "(a * (1 - a) of the layer below) and that you multiply by the transpose of the "
+                "weights of the layer the error comes from.")
+    return (f"Pattern: the last layer's gradients (W{layers}, b{layers}) are already wrong, so "
+            f"start there: delta_L = (a_L - y) / m, dW_L = a_(L-1).T @ delta_L.")
 
 
-def compare_gradients(got: Any, numerical: dict[str, np.ndarray], m: int,
-                      context: str) -> None:
-    """Raise CheckFailed unless `got` matches `numerical`, array by array."""
+def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
+                      network: tuple[Gradients, np.ndarray, np.ndarray] | None = None) -> None:
+    """Raise CheckFailed unless `got` matches `numerical`, array by array.
+
+    `network` = (params, X, Y) lets the message name a known wrong version of backprop."""
     if not isinstance(got, dict):
         raise CheckFailed(f"backward should return a dict of gradients, but it returned "
-                          f"{type(got).__name__}. {context}")
+                          f"{type(got).__name__} {context}.")
     missing = [key for key in numerical if key not in got]
     if missing:
-        raise CheckFailed(f"backward's result has no {', '.join(missing)}: it needs a gradient "
-                          f"for every parameter, with the same keys as params. {context}")
-    arrays = {key: as_array(got[key], f"backward's gradient for {key}",
-                            shape=numerical[key].shape) for key in numerical}
+        present = [key for key in numerical if key in got]
+        hint = (" It must work for any number of layers: loop over the layers from L down "
+                "to 1 instead of writing each layer out." if missing[0].startswith("W")
+                and present else "")
+        raise CheckFailed(f"backward's result has no {', '.join(missing)} {context}: it needs a "
+                          f"gradient for every parameter, with the same keys as params.{hint}")
+    arrays = {}
+    for key, expected in numerical.items():
+        shape = np.shape(got[key]) if not hasattr(got[key], "type_name") else None
+        if shape is not None and shape != expected.shape:
+            raise CheckFailed(f"backward's gradient for {key} has shape {shape}, expected "
+                              f"{expected.shape} (the shape of params['{key}']) {context}."
+                              + gradient_shape_hint(key, shape, expected.shape, m))
+        arrays[key] = as_array(got[key], f"backward's gradient for {key}", shape=expected.shape)
     errors = {key: relative_error(arrays[key], numerical[key]) for key in numerical}
     wrong = [key for key, error in errors.items() if error > TOLERANCE]
     if not wrong:
         return
     layers = sum(1 for key in numerical if key.startswith("W"))
-    worst_key = max(wrong, key=lambda key: errors[key])
-    difference = np.abs(arrays[worst_key] - numerical[worst_key])
+    worst = max(wrong, key=lambda key: errors[key])
+    difference = np.abs(arrays[worst] - numerical[worst])
     index = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
-    raise CheckFailed(
-        f"backward's gradients for {', '.join(wrong)} do not match numerical gradients {context}. "
-        f"Worst is {worst_key} (relative error {errors[worst_key]:.2g}, should be below "
-        f"{TOLERANCE:g}); at index {index}: yours {arrays[worst_key][index]:.6g}, numerical "
-        f"{numerical[worst_key][index]:.6g}. "
-        + diagnose(wrong, arrays, numerical, m, layers)
+    message = (
+        f"backward's gradients for {', '.join(wrong)} do not match numerical gradients "
+        f"{context}. Worst is {worst} (relative error {errors[worst]:.2g}, should be below "
+        f"{TOLERANCE:g}); at index {index}: expected (numerical) {numerical[worst][index]:.6g}, "
+        f"got (yours) {arrays[worst][index]:.6g}. "
+        + pattern(wrong, arrays, numerical, m, layers)
     )
+    mistake = known_mistake(arrays, *network) if network is not None else None
+    if mistake is not None:
+        message += f" Diagnosis: {mistake.explanation}"
+    raise CheckFailed(message)

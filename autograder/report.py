@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,9 @@ class StageResult:
     max_score: float
     checks: list[CheckResult] = field(default_factory=list)
     ran: bool = True  # False when not graded (not selected, or locked behind a failing stage)
+    # Functions this stage ran from the reference solution because they failed in an earlier
+    # stage (GradeOptions.substitute_reference; see autograder/substitution.py).
+    substituted: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -41,6 +46,10 @@ class Report:
     seed: int = 0
     graded_at: str = ""
     seconds: float = 0.0
+    student: str = ""  # whose work this is, for the leaderboard (see `default_student`)
+    # Seconds of the fixed reference workload (autograder/calibration.py) measured in the same
+    # job as an MNIST training, so that times from different machines can be compared.
+    calibration: float | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -53,3 +62,13 @@ class Report:
         stages = [StageResult(**{**stage, "checks": [CheckResult(**c) for c in stage["checks"]]})
                   for stage in data["stages"]]
         return cls(**{**data, "stages": stages})
+
+
+def default_student(submission: str | Path, environ: Mapping[str, str] = os.environ) -> str:
+    """Who a submission belongs to when no name is given: the GitHub user a CI job runs for,
+    else the name of the folder holding the submission (a student's repository)."""
+    for variable in ("GITHUB_ACTOR", "GITHUB_REPOSITORY_OWNER"):
+        if environ.get(variable, "").strip():
+            return environ[variable].strip()
+    path = Path(submission).resolve()
+    return (path if path.is_dir() else path.parent).name or path.stem

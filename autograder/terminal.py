@@ -1,10 +1,13 @@
 """The staged report a person reads in a terminal: colour and symbols on a terminal, plain text
-when piped or when NO_COLOR is set."""
+when piped or when NO_COLOR is set. On a terminal, a slow check (MNIST training) shows the seconds
+elapsed on a line of its own, redrawn every second and erased when the result arrives."""
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from typing import TextIO
 
 import click
@@ -17,14 +20,62 @@ def fancy(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
+class Ticker:
+    """Elapsed seconds on the current terminal line while the next result is awaited."""
+
+    CLEAR = "\r\x1b[2K"  # back to the start of the line, and erase it
+
+    def __init__(self, stream: TextIO, label: str, after: float, every: float) -> None:
+        self.stream, self.label, self.after, self.every = stream, label, after, every
+        self.stopped = threading.Event()
+        self.drawn = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        started = time.monotonic()
+        if self.stopped.wait(self.after):  # quick checks never show a ticker
+            return
+        while not self.stopped.is_set():
+            seconds = time.monotonic() - started
+            self.stream.write(self.CLEAR + click.style(f"  ... {self.label}: {seconds:.0f} s",
+                                                       dim=True))
+            self.stream.flush()
+            self.drawn = True
+            self.stopped.wait(self.every)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        if self.drawn:
+            self.stream.write(self.CLEAR)
+            self.stream.flush()
+
+
 class Printer:
+    TICK_AFTER, TICK_EVERY = 1.0, 1.0  # seconds
+
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
         self.fancy = fancy(self.stream)
         self.current_stage: int | None = None
+        self.ticker: Ticker | None = None
 
     def say(self, text: str = "", **style: object) -> None:
+        self.stop_ticker()
         click.echo(click.style(text, **style) if self.fancy else text, file=self.stream)
+
+    def start_ticker(self, label: str) -> None:
+        """Show elapsed time until the next line is printed (on a terminal only: a log file
+        or a pipe would fill up with redrawn lines)."""
+        self.stop_ticker()
+        if self.fancy:
+            self.ticker = Ticker(self.stream, label, self.TICK_AFTER, self.TICK_EVERY)
+
+    def stop_ticker(self) -> None:
+        if self.ticker is not None:
+            self.ticker.stop()
+            self.ticker = None
 
     def mark(self, passed: bool | None) -> str:
         if passed is None:
@@ -48,6 +99,7 @@ class Printer:
         if result.message:
             for line in result.message.splitlines():
                 self.say(f"      {line}", fg=None if result.passed else "red")
+        self.start_ticker("training on MNIST" if stage.number == 6 else "working")
 
     def locked(self, stage: StageResult) -> None:
         reason = stage.checks[0].message if stage.checks else ""

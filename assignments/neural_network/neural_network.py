@@ -38,6 +38,21 @@
 import numpy as np
 
 # %% [markdown]
+# ### How this notebook works
+#
+# Run the cells from top to bottom (Shift+Enter). Each stage explains an idea, asks you to write
+# a few functions, then draws pictures with *your* functions. Until you have written a function,
+# the first cell that uses it stops with `NotImplementedError: ... is not written yet`: that is
+# your cue, not a crash. Write the function, run `nnkit check` in a terminal, and carry on.
+#
+# The pictures are drawn by the kit (`autograder.plots`), so the cells below stay short.
+# %%
+# %matplotlib inline
+from autograder import gradcheck, handwriting, numerics, plots, progress
+from autograder.data import load_mnist
+from autograder.stage import CheckFailed
+
+# %% [markdown]
 # ## Stage 1: one neuron
 #
 # The simplest model there is: a single neuron with one input, one weight `w` and one bias `b`,
@@ -60,6 +75,10 @@ import numpy as np
 # step overshoots further than the last, so the cost explodes (0.02).
 # %% nbgrader={"grade": false, "locked": true, "schema_version": 3, "solution": false, "grade_id": "workshop_table"}
 # The ten measurements (x, y) the neuron is fitted to; print them to see the table.
+from autograder.workshop import TABLE_X, TABLE_Y
+
+print("x:", TABLE_X)
+print("y:", TABLE_Y)
 
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage1_neuron"}
@@ -102,6 +121,58 @@ def gradient_descent(x, y, learning_rate, steps, w=0.0, b=0.0):
 
 
 # %% [markdown]
+# ### See your neuron learn
+#
+# The next cell runs your `gradient_descent` from w = b = 0 for 500 steps with learning rate
+# 0.01, and draws the line it found through the ten points. The best line there is (by least
+# squares) is a(x) = 2.741 - 0.679 x: yours should land on it.
+
+# %%
+w_fit, b_fit, fit_costs = gradient_descent(TABLE_X, TABLE_Y, learning_rate=0.01, steps=500)
+print(f"after 500 steps: w = {w_fit:.4f}, b = {b_fit:.4f}, cost = {fit_costs[-1]:.4f}")
+plots.neuron_fit(TABLE_X, TABLE_Y, w_fit, b_fit)
+
+# %% [markdown]
+# ### The learning-rate experiment
+#
+# Same start, same 300 steps, three learning rates. The cost axis is logarithmic, so that a
+# cost of 0.3 and one of $10^{100}$ fit in one picture.
+#
+# * 0.001 is *slow*: every step goes the right way, but the cost is still falling after 300 steps.
+# * 0.01 is *good*: the cost drops fast and settles at the best line's cost.
+# * 0.02 *diverges*: each step overshoots the valley's floor and lands higher up the other side,
+#   further every time, so the cost explodes and leaves the chart.
+#
+# Try other rates. Where does it tip from settling to exploding? (For this table, near 0.016.)
+
+# %%
+rate_costs = {rate: gradient_descent(TABLE_X, TABLE_Y, rate, 300)[2]
+              for rate in (0.001, 0.01, 0.02)}
+plots.learning_rate_experiment(rate_costs)
+
+# %% [markdown]
+# ## Interlude: the perceptron, in words
+#
+# Our neuron had one input. A *perceptron* (Frank Rosenblatt, 1958) has several inputs, one
+# weight per input, and a bias. It adds the weighted inputs and the bias into one number z, and
+# fires only if z is positive:
+#
+# ```text
+#     x1 ──(× w1)──╮
+#     x2 ──(× w2)──┼──▶  z = w1·x1 + w2·x2 + w3·x3 + b  ──▶  step(z)  ──▶  1 (fire) or 0 (don't)
+#     x3 ──(× w3)──╯
+# ```
+#
+# Read it from left to right: the inputs flow in, each is scaled by its weight, the sum plus
+# the bias decides. Put many perceptrons side by side and you have a *layer*; feed one layer's
+# outputs into the next as inputs and you have a *network*.
+#
+# The step is a poor teacher, though: nudge a weight a little and the output almost never
+# changes, and when it does, it jumps from 0 to 1. Gradient descent needs an output that changes
+# a little when a weight changes a little. Enter the sigmoid.
+
+
+# %% [markdown]
 # ## Stage 2: the sigmoid
 #
 # A network of neurons like the one above can only ever draw straight lines. To bend them, each
@@ -131,6 +202,15 @@ def sigmoid_prime(z):
     s = sigmoid(z)
     return s * (1.0 - s)
     ### END SOLUTION
+
+
+# %% [markdown]
+# Your sigmoid and its derivative, beside the perceptron's step. The derivative is largest at
+# z = 0, where the neuron is undecided, and vanishes for large |z|: a *saturated* neuron barely
+# learns. That is why the weights start small.
+
+# %%
+plots.sigmoid_and_derivative(sigmoid, sigmoid_prime)
 
 
 # %% [markdown]
@@ -171,6 +251,22 @@ def forward(params, X):
         activations.append(sigmoid(z))
     return activations[-1], activations
     ### END SOLUTION
+
+
+# %% [markdown]
+# ### One digit through your network
+#
+# Here is the first test image of MNIST (the data set of stage 6) pushed through a fresh,
+# untrained 784-100-10 network: 784 pixels in, 100 hidden neurons, 10 outputs, one per digit.
+# The network's answer is the output that fires most. With random weights the outputs mean
+# nothing yet; they only need the right shape, and that is all stage 3 asks.
+
+# %%
+X_test, Y_test, test_labels = load_mnist("test")
+untrained = init_params([784, 100, 10], seed=0)
+untrained_outputs, _ = forward(untrained, X_test[:1])
+plots.digit_with_outputs(X_test[0], untrained_outputs[0], label=test_labels[0],
+                         title="an untrained network guesses")
 
 
 # %% [markdown]
@@ -218,6 +314,41 @@ def backward(params, cache, Y):
             delta = (delta @ params[f"W{layer}"].T) * a_prev * (1.0 - a_prev)
     return grads
     ### END SOLUTION
+
+
+# %% [markdown]
+# ### Check your gradients yourself
+#
+# How do you know `backward` is right? Measure the slope directly: nudge one parameter by a tiny
+# $\epsilon$ up and down and see how much the cost changes,
+#
+# $$\frac{\partial C}{\partial \theta} \approx
+#   \frac{C(\theta + \epsilon) - C(\theta - \epsilon)}{2\epsilon} .$$
+#
+# The next cell does that for every weight and bias of a small 4-5-3 network on 6 random
+# samples (with the kit's own cost, so a slip in your forward pass cannot hide one in backward)
+# and compares each array with yours by the relative error $|g - n| / (|g| + |n|)$. A correct
+# `backward` agrees to about $10^{-8}$; a mistake is off by $10^{-2}$ or more. Break it on
+# purpose (drop the `/ m`, or the $\sigma'$ factor) and watch which bars turn red, and what
+# the diagnosis says.
+
+# %%
+check_params = init_params([4, 5, 3], seed=1)
+check_x, check_y = numerics.random_batch(6, 4, 3, seed=0)
+analytic = backward(check_params, forward(check_params, check_x)[1], check_y)
+numerical = {key: numerics.numerical_gradient(
+                 lambda: numerics.network_cost(check_params, check_x, check_y), check_params[key])
+             for key in check_params}
+errors = {key: gradcheck.relative_error(np.asarray(analytic[key]), numerical[key])
+          for key in numerical}
+for key, error in errors.items():
+    print(f"{key}: relative error {error:.1e}  {'ok' if error < gradcheck.TOLERANCE else 'WRONG'}")
+try:
+    gradcheck.compare_gradients(analytic, numerical, 6, "on a 4-5-3 network with 6 samples")
+    print("Every gradient matches the numerical slope.")
+except CheckFailed as mismatch:
+    print(mismatch)
+plots.gradient_check(errors, gradcheck.TOLERANCE)
 
 
 # %% [markdown]
@@ -282,3 +413,99 @@ HYPERPARAMS = {
     "learning_rate": 0.5,
 }
 ### END SOLUTION
+
+
+# %% [markdown]
+# ### Train it, and watch
+#
+# The next cell calls your `train` exactly as the grader will, with your `HYPERPARAMS`, on the
+# 60,000 training images. The bar shows the epoch, the minibatches done and the running cost
+# (the average minibatch cost so far in this epoch); after each epoch, the network is tested on
+# the 10,000 test images. With the settings above this takes well under a minute on a laptop.
+
+# %%
+X_train, Y_train, train_labels = load_mnist("train")
+run = progress.train_with_progress(train, X_train, Y_train, **HYPERPARAMS,
+                                   X_test=X_test, test_labels=test_labels)
+print(f"trained in {run.seconds:.0f} s")
+
+# %% [markdown]
+# ### Learning curves
+#
+# Left, the training cost after every epoch (your `train`'s history): it should fall quickly,
+# then level off. Right, the accuracy on the test digits, which the network never trained on;
+# the dashed line is the workshop's scikit-learn `MLPClassifier` (87.25%). When the training
+# cost keeps falling but the test accuracy stops rising, more epochs will not help.
+
+# %%
+plots.learning_curves(run.history, run.test_accuracy, baseline=plots.SKLEARN_BASELINE)
+
+# %%
+predictions = predict(run.params, X_test)
+test_accuracy = np.mean(predictions == test_labels)
+print(f"Your network: {test_accuracy:.2%} of the 10,000 test digits right. "
+      f"The workshop's scikit-learn MLPClassifier: {plots.SKLEARN_BASELINE:.2%}.")
+
+# %% [markdown]
+# ### Which digits get confused?
+#
+# Row: the true digit. Column: what the network said. The diagonal holds the right answers;
+# every other number counts one kind of mistake (look for 4 read as 9, or 7 read as 2).
+
+# %%
+plots.confusion_matrix(test_labels, predictions)
+
+# %% [markdown]
+# ### The mistakes themselves
+#
+# Some are sloppy handwriting that a person would misread too; some are plain errors.
+
+# %%
+plots.misclassified(X_test, test_labels, predictions)
+
+# %% [markdown]
+# And the digit from stage 3 again, now through the trained network:
+
+# %%
+trained_outputs, _ = forward(run.params, X_test[:1])
+plots.digit_with_outputs(X_test[0], trained_outputs[0], label=test_labels[0],
+                         title="after training")
+
+# %% [markdown]
+# ## Try your own handwriting
+#
+# Write a digit with a thick dark pen on white paper and take a photo, or draw one in any
+# paint program, and save it as a PNG next to this notebook. The kit prepares it the way MNIST
+# prepared its digits: grey levels, inverted (white ink on black), cropped to the ink, scaled so
+# the longer side is 20 pixels, and centred by its centre of mass in a 28 x 28 square.
+# Without that the network would be lost: it has only ever seen digits prepared like this.
+#
+# The cell uses the kit's example (a hand-drawn 3); put the name of your own file instead.
+
+# %%
+my_picture = handwriting.EXAMPLE_DIGIT  # or your own file, e.g. "my_digit.png"
+grey = handwriting.read_grey(my_picture)
+my_digit = handwriting.mnist_like(grey)
+my_outputs, _ = forward(run.params, my_digit.reshape(1, 784))
+print(f"The network reads your digit as a {np.argmax(my_outputs[0])}.")
+plots.handwriting_prediction(grey, my_digit, my_outputs[0])
+
+# %% [markdown]
+# ## Where to go next
+#
+# You have built, from nothing but NumPy, a network that reads handwriting better than the
+# workshop's library model. Some next steps, each a small change to your code:
+#
+# * **Regularisation.** Add $\frac{\lambda}{2m}\sum w^2$ to the cost (L2, *weight decay*): each
+#   gradient gains $\frac{\lambda}{m}W$ and large weights shrink. Or *dropout*: switch off a
+#   random half of the hidden neurons in every minibatch. Both narrow the gap between training
+#   and test accuracy.
+# * **Softmax outputs.** Replace the output sigmoids by
+#   $a_k = e^{z_k} / \sum_j e^{z_j}$: the ten outputs become probabilities that add up to 1.
+#   With the log-likelihood cost the output error is still $(a - y)/m$.
+# * **Other activations.** ReLU, $\max(0, z)$, and tanh in the hidden layers. ReLU's slope does
+#   not vanish for large z, so deeper networks learn faster (start its weights with standard
+#   deviation $\sqrt{2/n_{in}}$).
+# * **Beyond:** momentum and Adam instead of plain gradient descent; convolutional networks,
+#   which look at small patches of the image and pass 99% on MNIST. Michael Nielsen's free book
+#   *Neural Networks and Deep Learning* walks the same road further.

@@ -8,21 +8,30 @@ restarted on the next call, so one hang or crash costs only the checks that hit 
 from __future__ import annotations
 
 import itertools
-import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.loader import SubmissionSource
-from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
+from autograder.sandbox.codec import (
+    EncodeError,
+    Handle,
+    from_wire,
+    read_message,
+    to_wire,
+    write_message,
+)
 from autograder.sandbox.isolation import Isolation, choose_isolation
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
+LOAD_TIMEOUT = 60.0  # seconds to run a submission's definitions (imports included)
+MAX_REPLY_BYTES = 512 << 20  # a reply larger than this is refused before it fills our memory
+LOADING = "(loading your definitions)"
 
 
 class SubmissionProblem(Exception):
@@ -59,6 +68,10 @@ class SandboxedSubmission:
         self.options: Any = None  # the GradeOptions of the grading in progress
         self.call_timeout = 5.0  # seconds; stages 1-5 need milliseconds per call
         self.timed_out: set[str] = set()  # functions that hung once are not waited for again
+        self.load_failure: SubmissionProblem | None = None  # loading crashed or hung: no retries
+        self.deadline: float | None = None  # time.monotonic() when the current stage's time ends
+        self.time_limit: float | None = None  # that stage's limit in seconds, for messages
+        self.substitutes: list[list[str]] = []  # [filename, source]: run after the submission
         self._ids = itertools.count(1)
 
     # -- life cycle ------------------------------------------------------------------------
@@ -71,16 +84,31 @@ class SandboxedSubmission:
 
     def start(self) -> None:
         self.workdir = tempfile.TemporaryDirectory(prefix="nnkit-submission-")
-        command = [sys.executable, "-m", "autograder.sandbox.worker"]
-        env = {key: value for key, value in os.environ.items() if not key.startswith("NNKIT_")}
-        env["PYTHONPATH"] = str(KIT_ROOT)
-        env["HOME"] = self.workdir.name
-        env["TMPDIR"] = self.workdir.name
-        self.process = self.isolation.popen(command, self.workdir.name, env)
+        self.process = self.isolation.start(self.workdir.name)
         blocks = [[block.filename, block.source] for block in self.source.blocks]
-        reply = self._request("load", {"blocks": blocks}, timeout=60, function="(loading)")
+        blocks += self.substitutes  # so that a restarted worker keeps them
+        try:
+            reply = self._request("load", {"blocks": blocks}, timeout=LOAD_TIMEOUT,
+                                  function=LOADING)
+        except SubmissionProblem as problem:
+            self._kill()
+            if problem.detail.get("stage_limit"):
+                raise  # the stage's time ran out during a restart: the next stage starts afresh
+            # Exiting or hanging while the definitions run would do the same on every restart:
+            # remember it, and let every check say so instead of trying again.
+            self.load_failure = problem
+            reason = problem.detail.get("reason") or (
+                f"they did not finish within {LOAD_TIMEOUT:g} s" if problem.kind == "timeout"
+                else problem.detail.get("message", problem.kind))
+            self.load_errors = [{"summary": f"running your definitions stopped: {reason}"}]
+            return
         self.names = set(reply["names"])
         self.load_errors = reply["errors"]
+
+    def set_time_limit(self, seconds: float | None) -> None:
+        """Give the calls that follow `seconds` in total (a stage's limit); None lifts it."""
+        self.time_limit = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
 
     def close(self) -> None:
         if self.process is not None:
@@ -93,17 +121,17 @@ class SandboxedSubmission:
         process, self.process = self.process, None
         if process is None:
             return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        process.kill()
-        process.wait()
+        self.isolation.kill(process)  # the worker and everything it started, by SIGKILL
         for stream in (process.stdin, process.stdout):
             if stream:
                 stream.close()
 
     def _ensure_running(self) -> None:
+        if self.load_failure is not None:
+            raise self.load_failure
+        if self.process is None and self.deadline is not None and time.monotonic() > self.deadline:
+            raise SubmissionProblem("timeout", LOADING, {"seconds": self.time_limit,
+                                                         "stage_limit": True})
         if self.process is None:
             self.restarts += 1
             if self.workdir is not None:
@@ -116,6 +144,14 @@ class SandboxedSubmission:
             raise SubmissionProblem("timeout", function, {"seconds": self.call_timeout,
                                                           "earlier": True})
         timeout = timeout or self.call_timeout
+        cut_by_stage_limit = False
+        if self.deadline is not None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise SubmissionProblem("timeout", function, {"seconds": self.time_limit,
+                                                              "stage_limit": True})
+            if remaining < timeout:
+                timeout, cut_by_stage_limit = remaining, True
         process = self.process
         assert process is not None and process.stdin and process.stdout
         buffers: list[bytes] = []
@@ -126,7 +162,7 @@ class SandboxedSubmission:
         def exchange() -> None:
             try:
                 write_message(process.stdin, {"id": request_id, "op": op, "body": wire}, buffers)
-                outcome["reply"] = read_message(process.stdout)
+                outcome["reply"] = read_message(process.stdout, MAX_REPLY_BYTES)
             except (EOFError, BrokenPipeError, OSError) as error:
                 outcome["lost"] = error
             except Exception as error:  # a garbled reply is the submission's doing
@@ -138,37 +174,72 @@ class SandboxedSubmission:
         if thread.is_alive():
             self._kill()
             thread.join()
+            if cut_by_stage_limit:
+                raise SubmissionProblem("timeout", function, {"seconds": self.time_limit,
+                                                              "stage_limit": True})
             self.timed_out.add(function)
             raise SubmissionProblem("timeout", function, {"seconds": timeout})
+        if "garbled" in outcome:
+            self._kill()
+            raise SubmissionProblem("crashed", function, {
+                "reason": f"its reply to the grader was unreadable ({outcome['garbled']})"})
         if "reply" not in outcome:
-            code = process.poll()
-            if code is None:
-                self._kill()
-                code = process.returncode
+            try:  # the pipe closed: the worker is exiting, let it tell us how
+                code = self.isolation.exit_code(process.wait(timeout=2))
+            except subprocess.TimeoutExpired:
+                code = None
             self._kill()
             raise SubmissionProblem("crashed", function, {"exit_code": code,
                                                           "reason": describe_exit(code)})
-        message, reply_buffers = outcome["reply"]
-        if message.get("id") != request_id:
+        try:
+            return self._decode(*outcome["reply"], request_id, function)
+        except (EncodeError, ValueError, TypeError, KeyError, AttributeError,
+                RecursionError) as error:
             self._kill()
-            raise SubmissionProblem("crashed", function,
-                                    {"reason": "the worker's reply was forged"})
+            raise SubmissionProblem("crashed", function, {
+                "reason": f"its reply to the grader was malformed ({error})"[:500]}) from None
+
+    def _decode(self, message: Any, buffers: list[bytes], request_id: int,
+                function: str) -> dict:
+        """The reply's body as plain data; anything but the expected shape is refused."""
+        if not isinstance(message, dict) or message.get("id") != request_id:
+            raise EncodeError("the worker's reply was forged")
+        output = str(message.get("output", ""))
         if not message.get("ok"):
-            detail = message.get("error", {})
-            detail["output"] = message.get("output", "")
+            error = message.get("error")
+            detail = {key: str(value) for key, value in error.items()
+                      if key in ("type", "message", "where", "line", "traceback")}
+            detail["output"] = output
             raise SubmissionProblem("raised", function, detail)
-        body = from_wire(message["body"], reply_buffers)
-        body["output"] = message.get("output", "")
+        body = from_wire(message["body"], buffers)
+        if not isinstance(body, dict):
+            raise EncodeError(f"the reply's body is a {type(body).__name__}, not a dict")
+        body["output"] = output
         return body
 
     def defines(self, name: str) -> bool:
         return name in self.names
 
+    def substitute(self, filename: str, source: str) -> None:
+        """Run more definitions (the reference's, see autograder/substitution.py) after the
+        submission's own, replacing functions of the same names, now and after any restart."""
+        self.substitutes.append([filename, source])
+        if self.process is None:
+            return  # the next call restarts the worker, which loads them with the rest
+        reply = self._request("load", {"blocks": [[filename, source]]}, timeout=LOAD_TIMEOUT,
+                              function=LOADING)
+        self.names = set(reply["names"])
+
+    def _require(self, name: str) -> None:
+        if self.load_failure is not None:  # nothing is defined: say why, not "missing"
+            raise self.load_failure
+        if name not in self.names:
+            raise SubmissionProblem("missing", name)
+
     def call(self, function: str, *args: Any, timeout: float | None = None,
              record_warnings: bool = False, return_args: bool = False,
              **kwargs: Any) -> CallResult:
-        if function not in self.names:
-            raise SubmissionProblem("missing", function)
+        self._require(function)
         self._ensure_running()
         body = {"name": function, "args": list(args), "kwargs": kwargs,
                 "record_warnings": record_warnings, "return_args": return_args}
@@ -179,16 +250,14 @@ class SandboxedSubmission:
     def call_spied(self, function: str, *args: Any, spied: list[str],
                    timeout: float | None = None, **kwargs: Any) -> CallResult:
         for name in [function, *spied]:
-            if name not in self.names:
-                raise SubmissionProblem("missing", name)
+            self._require(name)
         self._ensure_running()
         body = {"name": function, "args": list(args), "kwargs": kwargs, "spied": spied}
         reply = self._request("call_spied", body, timeout, function)
         return CallResult(reply["value"], [], reply["events"], reply["output"])
 
     def get(self, name: str, timeout: float | None = None) -> Any:
-        if name not in self.names:
-            raise SubmissionProblem("missing", name)
+        self._require(name)
         self._ensure_running()
         return self._request("get", {"name": name}, timeout, name)["value"]
 

@@ -105,14 +105,16 @@ def _read_exact(stream: BinaryIO, size: int) -> bytes:
 
 
 def read_message(stream: BinaryIO, max_bytes: int = 1 << 31) -> tuple[dict, list[bytes]]:
+    """One message; `max_bytes` bounds the whole of it (header and buffers together)."""
     header_size, n_buffers = _HEADER.unpack(_read_exact(stream, _HEADER.size))
     if header_size > max_bytes or n_buffers > 100_000:
         raise EncodeError("message too large")
     message = json.loads(_read_exact(stream, header_size))
-    buffers = []
+    buffers, total = [], header_size
     for _ in range(n_buffers):
         (size,) = struct.unpack("<Q", _read_exact(stream, 8))
-        if size > max_bytes:
-            raise EncodeError("buffer too large")
+        total += size
+        if total > max_bytes:
+            raise EncodeError(f"message larger than {max_bytes >> 20} MB")
         buffers.append(_read_exact(stream, size))
     return message, buffers

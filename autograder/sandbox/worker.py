@@ -8,6 +8,7 @@ here decides a verdict: the grader validates every value it receives.
 from __future__ import annotations
 
 import ast
+import builtins
 import os
 import sys
 import tempfile
@@ -20,12 +21,14 @@ from autograder.loader import definitions_only
 from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
 
 OUTPUT_TAIL = 2000  # characters of the submission's printed output returned with each reply
+PR_SET_CHILD_SUBREAPER = 36  # prctl option, from <linux/prctl.h>
 
 
 class Worker:
     def __init__(self, output_path: str) -> None:
         self.module = types.ModuleType("submission")
         self.module.__file__ = "submission.py"
+        self.module.__builtins__ = builtins  # the real ones (this code may run on a snapshot)
         self.objects: dict[int, Any] = {}
         self.output_path = output_path
         self.output_offset = 0
@@ -203,5 +206,51 @@ def serve() -> None:
         write_message(pipe_out, reply, out_buffers)
 
 
+def confine(uid: int | None, max_processes: int | None, subreaper: bool) -> None:
+    """Limits the worker sets on itself before any submitted code runs (see isolation.py)."""
+    import resource
+
+    if max_processes:  # counts processes and threads of this uid (of this user namespace)
+        resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
+    if subreaper:
+        # Orphans of a double fork are adopted by this process instead of init, so they stay
+        # in the tree the grader sweeps when it stops the worker.
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    if uid is not None:
+        # Under bubblewrap as root: become an unprivileged uid of our own (root's capabilities
+        # go with it), so RLIMIT_NPROC applies and nothing of root's is left to the submission.
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        if os.getresuid() != (uid, uid, uid):
+            raise SystemExit(f"could not drop to uid {uid}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox.worker")
+    parser.add_argument("--uid", type=int, help="drop to this uid first")
+    parser.add_argument("--max-processes", type=int, help="RLIMIT_NPROC")
+    parser.add_argument("--subreaper", action="store_true", help="adopt orphaned descendants")
+    parser.add_argument("--self-test", action="store_true", help="check the fence and exit")
+    args = parser.parse_args(argv)
+    confine(args.uid, args.max_processes, args.subreaper)
+    from autograder.sandbox.private import load_private_worker
+
+    worker = load_private_worker()  # a copy of this module that the submission cannot patch
+    if args.self_test:
+        # Submodules NumPy loads lazily, as the submission's uid: the installation is readable.
+        import numpy.fft  # noqa: F401
+        import numpy.linalg  # noqa: F401
+        import numpy.random  # noqa: F401
+
+        print("nnkit-worker-ok", flush=True)  # isolation.SELF_TEST_OK
+        return
+    worker.serve()
+
+
 if __name__ == "__main__":
-    serve()
+    main()

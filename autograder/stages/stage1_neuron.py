@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.expect import as_array, as_number, expect_close
-from autograder.sandbox.client import SandboxedSubmission
+from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.stage import CheckFailed, Stage
 from autograder.workshop import TABLE_X, TABLE_Y
 
@@ -15,6 +15,11 @@ POINTS = [(0.0, 0.0), (-0.5, 1.0), (1.3, -2.2)]
 
 def cost(w: float, b: float) -> float:
     return float(np.sum((b + w * TABLE_X - TABLE_Y) ** 2))
+
+
+def gradient(w: float, b: float) -> tuple[float, float]:
+    residual = b + w * TABLE_X - TABLE_Y
+    return 2 * float(np.sum(residual * TABLE_X)), 2 * float(np.sum(residual))
 
 
 def least_squares() -> tuple[float, float]:
@@ -27,8 +32,10 @@ def least_squares() -> tuple[float, float]:
 def neuron_values(sub: SandboxedSubmission) -> None:
     x = np.array([-2.0, 0.0, 0.5, 3.0])
     got = sub.call("neuron", x, 1.5, -0.25).value
+    swapped = np.allclose(as_array(got, "neuron(x, w=1.5, b=-0.25)"), 1.5 - 0.25 * x)
     expect_close(got, -0.25 + 1.5 * x, "neuron(x, w=1.5, b=-0.25) for x = [-2, 0, 0.5, 3]",
-                 hint="the output is b + w*x for every entry of x.")
+                 hint="you swapped w and b: w multiplies x, b is added." if swapped else
+                 "the output is b + w*x for every entry of x.")
     single = as_number(sub.call("neuron", 2.0, 0.5, 1.0).value, "neuron(2.0, w=0.5, b=1.0)")
     if not np.isclose(single, 2.0):
         raise CheckFailed(f"neuron(2.0, w=0.5, b=1.0) returned {single:.6g}, expected 2.")
@@ -76,7 +83,7 @@ def gradient_values(sub: SandboxedSubmission) -> None:
                                    "is a sum, so its gradient is a sum too"),
                                   (0.5 / TABLE_X.size, "you averaged and dropped the factor 2")):
                 if np.allclose([dw, db], np.multiply(numerical, factor), rtol=1e-6, atol=1e-9):
-                    hint = f"Both are {factor:.3g} times too big: {words}."
+                    hint = f"Both are {factor:.3g} times the right values: {words}."
         raise CheckFailed(f"neuron_gradient(w={w}, b={b}) returned ({dw:.6g}, {db:.6g}), "
                           f"numerical differences give ({numerical[0]:.6g}, {numerical[1]:.6g}). "
                           + hint)
@@ -100,27 +107,95 @@ def descent_converges(sub: SandboxedSubmission) -> None:
     if not (np.isclose(w, best_w, atol=1e-3) and np.isclose(b, best_b, atol=1e-3)):
         raise CheckFailed(f"{where} ended at w = {w:.5g}, b = {b:.5g}; expected about "
                           f"w = {best_w:.4f}, b = {best_b:.4f} (the best straight line). "
-                          "Hint: each step is w -= learning_rate * dC/dw (same for b), "
-                          "using the gradient at the current (w, b).")
+                          + descent_hint(sub, replay(sub)))
+
+
+START, RATE = (0.5, -0.2), 0.01  # the replayed three steps of the descent checks
+
+
+def walk(step, start: tuple[float, float] = START) -> tuple[float, float]:
+    """Where three steps of (w, b) += step(w, b) from `start` end."""
+    w, b = start
+    for _ in range(3):
+        dw, db = step(w, b)
+        w, b = w + dw, b + db
+    return w, b
+
+
+def downhill(w: float, b: float) -> tuple[float, float]:
+    dw, db = gradient(w, b)
+    return -RATE * dw, -RATE * db
+
+
+def uphill(w: float, b: float) -> tuple[float, float]:
+    dw, db = gradient(w, b)
+    return RATE * dw, RATE * db
+
+
+def replay(sub: SandboxedSubmission) -> tuple[float, float]:
+    """Where the student's three steps from START end (NaN when they cannot be replayed)."""
+    try:
+        return descend(sub, RATE, 3, *START)[:2]
+    except (CheckFailed, SubmissionProblem):
+        return np.nan, np.nan
+
+
+def descent_hint(sub: SandboxedSubmission, end: tuple[float, float]) -> str:
+    """Name the rule that three steps from START, ending at `end`, broke."""
+    if not gradient_is_right(sub):
+        return ("Hint: your neuron_gradient does not match numerical differences yet (see its "
+                "check above); gradient_descent steps with it, so fix it first.")
+    if np.allclose(end, walk(uphill), rtol=1e-9):
+        return ("Hint: your steps go uphill, so the cost grows at every step: subtract the "
+                "gradient (w -= learning_rate * dC/dw), don't add it.")
+    if np.allclose(end, walk(lambda w, b: downhill(*START)), rtol=1e-9):
+        return ("Hint: every step moved (w, b) by the same amount: recompute the gradient at "
+                "the current (w, b) inside the loop, not once before it.")
+    if np.allclose(end, walk(downhill, start=(0.0, 0.0)), rtol=1e-9):
+        return ("Hint: it ended where three steps from w = 0, b = 0 end: start from the w and b "
+                "it is given.")
+    return ("Hint: each step is w -= learning_rate * dC/dw (same for b), using the gradient at "
+            "the current (w, b).")
+
+
+def cost_is_right(sub: SandboxedSubmission) -> bool:
+    """Whether the student's own neuron_cost is right at START (unknown counts as right)."""
+    try:
+        value = sub.call("neuron_cost", *START, TABLE_X, TABLE_Y).value
+        return bool(np.isclose(float(value), cost(*START), rtol=1e-9))
+    except (SubmissionProblem, TypeError, ValueError):
+        return True
+
+
+def gradient_is_right(sub: SandboxedSubmission) -> bool:
+    """Whether the student's own neuron_gradient is right at START (unknown counts as right)."""
+    try:
+        value = sub.call("neuron_gradient", *START, TABLE_X, TABLE_Y).value
+        return np.allclose(np.asarray(value, dtype=float), gradient(*START), rtol=1e-6)
+    except (SubmissionProblem, TypeError, ValueError):
+        return True
 
 
 @STAGE.check("gradient_descent records one cost per step", 1, ["gradient_descent"])
 def descent_records_costs(sub: SandboxedSubmission) -> None:
-    w, b, costs, where = descend(sub, 0.01, 3, w=0.5, b=-0.2)
-    trajectory, (tw, tb) = [], (0.5, -0.2)
+    w, b, costs, where = descend(sub, RATE, 3, *START)
+    trajectory, (tw, tb) = [], START
     for _ in range(3):
-        residual = tb + tw * TABLE_X - TABLE_Y
-        tw, tb = tw - 0.01 * 2 * np.sum(residual * TABLE_X), tb - 0.01 * 2 * np.sum(residual)
+        dw, db = gradient(tw, tb)
+        tw, tb = tw - RATE * dw, tb - RATE * db
         trajectory.append(cost(tw, tb))
     if costs.size != 3:
         raise CheckFailed(f"{where} returned {costs.size} costs; expected 3, one per step.")
     if not np.isclose(w, tw, rtol=1e-9) or not np.isclose(b, tb, rtol=1e-9):
-        raise CheckFailed(f"{where} should start from the given w and b; it ended at "
-                          f"({w:.6g}, {b:.6g}), expected ({tw:.6g}, {tb:.6g}).")
+        raise CheckFailed(f"{where} ended at ({w:.6g}, {b:.6g}), expected ({tw:.6g}, {tb:.6g}). "
+                          + descent_hint(sub, (w, b)))
     if not np.allclose(costs, trajectory, rtol=1e-9):
         hint = ""
-        if np.isclose(costs[0], cost(0.5, -0.2), rtol=1e-9):
+        if np.isclose(costs[0], cost(*START), rtol=1e-9):
             hint = " costs[0] is the cost BEFORE the first step; record it after each step."
+        elif not cost_is_right(sub):
+            hint = (" The costs come from your neuron_cost, which is not right yet (see its "
+                    "check above): fix it first.")
         expect_close(costs, trajectory, f"the costs from {where}", rtol=1e-9, hint=hint.strip())
 
 
@@ -131,5 +206,7 @@ def descent_diverges(sub: SandboxedSubmission) -> None:
     start = cost(0.0, 0.0)
     if costs.size != 200 or (np.isfinite(costs[-1]) and costs[-1] < 1e6 * start):
         last = costs[-1] if costs.size else "nothing"
+        hint = ("Don't clip or normalise the steps." if gradient_is_right(sub) else
+                "Your neuron_gradient is not right yet (see its check above): fix it first.")
         raise CheckFailed(f"{where} should blow up (each step overshoots further), but the "
-                          f"last cost is {last}. Don't clip or normalise the steps.")
+                          f"last cost is {last}. {hint}")

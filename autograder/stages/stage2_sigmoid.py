@@ -36,7 +36,9 @@ def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
             "np.exp(-z) overflows for large negative z. Hint: for z < 0 use "
             "e^z / (1 + e^z), which is the same value, so the exponent is never positive."
         )
-    expect_close(result.value, logistic(z), "sigmoid at extreme inputs", atol=1e-300)
+    # Outputs live in (0, 1), so an absolute error of 1e-15 is round-off: formulas such as
+    # (1 + tanh(z/2)) / 2 are right even though they give 0 instead of e^-40 = 4e-18.
+    expect_close(result.value, logistic(z), "sigmoid at extreme inputs", atol=1e-15)
 
 
 @STAGE.check("sigmoid_prime is the derivative of the sigmoid", 4, ["sigmoid_prime"])
@@ -56,6 +58,8 @@ def derivative_values(sub: SandboxedSubmission) -> None:
                 "don't pass an activation a = sigmoid(z) where z is expected.")
     elif np.allclose(got, s):
         hint = "You returned sigmoid(z) itself; the derivative is sigmoid(z) * (1 - sigmoid(z))."
+    elif np.allclose(got, -s * (1 - s)):
+        hint = "The sign is flipped: the derivative is s(1 - s), not s(s - 1); it is positive."
     # Central differences of a smooth function: agreement to ~1e-9; 1e-6 is generous.
     expect_close(got, numerical, "sigmoid_prime(z) against numerical differences",
                  rtol=1e-6, atol=1e-9, hint=hint)

@@ -63,8 +63,11 @@ def init_statistics(sub: SandboxedSubmission) -> None:
                               "compute the same thing and learn the same thing. Use random "
                               "weights (np.random.default_rng(seed).normal(...)).")
         if not target / 2 <= std <= target * 2:
-            hint = (" That looks like unscaled standard normal weights: divide by sqrt(n_in)."
-                    if 0.7 < std < 1.4 else "")
+            hint = ""
+            if 0.7 < std < 1.4:
+                hint = " That looks like unscaled standard normal weights: divide by sqrt(n_in)."
+            elif 0.7 / n_in < std < 1.4 / n_in:
+                hint = " That looks like 1/n_in: you divided by n_in instead of sqrt(n_in)."
             raise CheckFailed(f"W{layer} (n_in = {n_in}) has standard deviation {std:.4g}; "
                               f"expected about 1/sqrt({n_in}) = {target:.4g} (within a factor "
                               f"of 2).{hint}")
@@ -86,6 +89,9 @@ def init_seeding(sub: SandboxedSubmission) -> None:
         raise CheckFailed("Calling init_params twice with seed=7 gave different weights. "
                           "Make the randomness depend only on the seed: "
                           "rng = np.random.default_rng(seed).")
+    if np.all(runs[0]["W1"] == runs[0]["W1"].flat[0]):
+        raise CheckFailed("init_params gave W1 with every value the same, for every seed: the "
+                          "weights must be random (see the statistics check above).")
     if np.array_equal(runs[0]["W1"], runs[2]["W1"]):
         raise CheckFailed("init_params gave the same W1 for seed=7 and seed=8: it ignores its "
                           "seed. Pass the seed to np.random.default_rng(seed).")
@@ -107,12 +113,23 @@ def forward_hint(got: np.ndarray, params: dict, X: np.ndarray) -> str:
     pre = numerics.activations(params, X)[-2] @ params[f"W{layers}"] + params[f"b{layers}"]
     if np.allclose(got, pre):
         return "Your output is z_L, before the sigmoid: the output layer needs the sigmoid too."
+    square = len({weights.shape for key, weights in params.items() if key.startswith("W")}) == 1
+    for reused in (1, layers) if square else ():  # one W in every layer fits square ones only
+        same = {k: (params[f"W{reused}"] if k.startswith("W") else v) for k, v in params.items()}
+        if np.allclose(got, numerics.output(same, X)):
+            return (f"Your output is what you get when every layer uses the weights W{reused}: "
+                    "layer l must use its own W{l} and b{l}.")
     return ""
+
+
+# A square network comes early: a forward that reuses one layer's weights runs on it (and
+# gets a named diagnosis) instead of stopping at a shape error.
+FORWARD_CASES = (([3, 2], 4), ([4, 4, 4, 4], 7), ([5, 4, 3], 1), ([6, 5, 4, 3, 2], 3))
 
 
 @STAGE.check("forward computes sigmoid(a W + b) layer by layer", 5, ["forward"])
 def forward_values(sub: SandboxedSubmission) -> None:
-    for seed, (layer_sizes, m) in enumerate(zip(SHAPES, (4, 1, 7, 3))):
+    for seed, (layer_sizes, m) in enumerate(FORWARD_CASES):
         params = numerics.random_network(layer_sizes, seed)
         X = np.random.default_rng(seed).normal(size=(m, layer_sizes[0]))
         value = forward_output(sub, params, X, "forward")
@@ -136,4 +153,6 @@ def forward_is_pure(sub: SandboxedSubmission) -> None:
     after = result[0]
     for key, value in params.items():
         if not np.array_equal(as_array(after.get(key), f"params['{key}'] after forward"), value):
-            raise CheckFailed(f"forward changed params['{key}']; it must only read them.")
+            raise CheckFailed(f"forward changed params['{key}']; it must only read them. Keep "
+                              "a reshaped or converted copy in a local variable instead of "
+                              "storing it back into params.")

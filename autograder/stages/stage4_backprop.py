@@ -6,8 +6,9 @@ import numpy as np
 
 from autograder import numerics
 from autograder.expect import as_number
-from autograder.gradcheck import compare_gradients
-from autograder.sandbox.client import SandboxedSubmission
+from autograder.explain import explain
+from autograder.gradcheck import compare_gradients, gradient_shape_hint
+from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.stage import CheckFailed, Stage
 
 STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the chain rule")
@@ -46,15 +47,16 @@ def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, see
     grads = sub.call("backward", params, forward[1], Y).value
     numerical = {key: numerics.numerical_gradient(lambda: numerics.network_cost(params, X, Y),
                                                   params[key]) for key in params}
-    compare_gradients(grads, numerical, m,
-                      f"(layer_sizes={layer_sizes}, m={m} samples)")
+    compare_gradients(grads, numerical, m, f"(layer_sizes={layer_sizes}, m={m} samples)",
+                      network=(params, X, Y))
 
 
 @STAGE.check("backward returns a gradient for every parameter, same keys and shapes", 4,
              ["forward", "backward"])
 def backward_shapes(sub: SandboxedSubmission) -> None:
-    params = numerics.random_network([5, 4, 3], 1)
-    X, Y = numerics.random_batch(7, 5, 3, 1)
+    layer_sizes, m = [5, 4, 3], 7
+    params = numerics.random_network(layer_sizes, 1)
+    X, Y = numerics.random_batch(m, 5, 3, 1)
     cache = sub.call("forward", params, X).value
     grads = sub.call("backward", params, cache[1] if isinstance(cache, tuple | list) and
                      len(cache) == 2 else None, Y).value
@@ -66,9 +68,9 @@ def backward_shapes(sub: SandboxedSubmission) -> None:
                               "params.")
         shape = np.shape(grads[key]) if not hasattr(grads[key], "type_name") else None
         if shape != value.shape:
-            transposed = " (transposed)" if shape == value.shape[::-1] else ""
-            raise CheckFailed(f"backward's gradient for {key} has shape {shape}{transposed}; "
-                              f"it must match params['{key}'], shape {value.shape}.")
+            raise CheckFailed(f"backward's gradient for {key} has shape {shape}; it must match "
+                              f"params['{key}'], shape {value.shape} (layer_sizes={layer_sizes}, "
+                              f"m={m} samples)." + gradient_shape_hint(key, shape, value.shape, m))
 
 
 @STAGE.check("backward matches numerical gradients on a 5-4-3 network", 8,
@@ -82,4 +84,27 @@ def backward_one_hidden_layer(sub: SandboxedSubmission) -> None:
 def backward_any_depth(sub: SandboxedSubmission) -> None:
     for seed, (layer_sizes, m) in enumerate((([3, 2], 5), ([4, 4, 4], 6), ([6, 5, 4, 3], 1),
                                              ([3, 3, 3, 3, 3], 4)), start=10):
-        check_backward(sub, layer_sizes, m, seed)
+        try:
+            check_backward(sub, layer_sizes, m, seed)
+        except SubmissionProblem as problem:
+            if problem.kind != "raised" or not works_with_one_hidden_layer(sub):
+                raise
+            raise CheckFailed(
+                f"{explain(problem, STAGE.number, verbose(sub))} (layer_sizes={layer_sizes}, "
+                f"m={m}) Your "
+                "backward works for one hidden layer (layer_sizes=[5, 4, 3]) but not for "
+                f"{len(layer_sizes) - 2} hidden layers: it must work for any number of layers. "
+                "Loop over the layers from L down to 1 instead of writing each layer out."
+            ) from None
+
+
+def verbose(sub: SandboxedSubmission) -> bool:
+    return bool(getattr(sub.options, "verbose", False))
+
+
+def works_with_one_hidden_layer(sub: SandboxedSubmission) -> bool:
+    try:
+        check_backward(sub, [5, 4, 3], 7, seed=2)
+    except (CheckFailed, SubmissionProblem):
+        return False
+    return True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from autograder import numerics
@@ -11,6 +9,7 @@ from autograder.expect import as_array, expect_close
 from autograder.sandbox.client import SandboxedSubmission
 from autograder.stage import CheckFailed, Stage
 from autograder.stages.stage3_forward import parameters
+from autograder.stages.training_rules import TrainingRun, check_rules
 
 STAGE = Stage(5, "gradient descent", "update, predict, and train with shuffled minibatches")
 
@@ -23,8 +22,12 @@ def update_values(sub: SandboxedSubmission) -> None:
     new = parameters(got, [4, 3, 2], "update's result")
     for key in params:
         expected = params[key] - 0.3 * grads[key]
-        hint = ("You added the gradient: step AGAINST it (minus) to go downhill."
-                if np.allclose(new[key], params[key] + 0.3 * grads[key]) else "")
+        hint = ""
+        if np.allclose(new[key], params[key] + 0.3 * grads[key]):
+            hint = "You added the gradient: step AGAINST it (minus) to go downhill."
+        elif np.allclose(new[key], params[key] - grads[key]):
+            hint = ("You subtracted the whole gradient: the learning_rate is not used; the step "
+                    "is learning_rate * gradient.")
         expect_close(new[key], expected, f"update's result['{key}'] with learning_rate=0.3",
                      hint=hint)
 
@@ -81,7 +84,7 @@ def toy_problem(m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def training_events(sub: SandboxedSubmission, X: np.ndarray, Y: np.ndarray, epochs: int,
                     batch_size: int, rate: float):
     result = sub.call_spied("train", X, Y, [3, 4, 2], epochs, batch_size, rate, seed=3,
-                            spied=["forward", "backward", "update"])
+                            spied=["forward", "backward", "update", "init_params"])
     value = result.value
     if not isinstance(value, tuple | list) or len(value) != 2:
         raise CheckFailed("train should return (params, history).")
@@ -94,59 +97,15 @@ def train_behaviour(sub: SandboxedSubmission) -> None:
     m, batch_size, epochs, rate = 23, 5, 3, 0.7
     X, Y = toy_problem(m, 1)
     (params, history), events = training_events(sub, X, Y, epochs, batch_size, rate)
-    where = f"train(m={m} rows, epochs={epochs}, batch_size={batch_size}, learning_rate={rate})"
-    updates = [i for i, event in enumerate(events) if event["function"] == "update"]
-    per_epoch = math.ceil(m / batch_size)
-    if len(updates) != epochs * per_epoch:
-        hint = ""
-        if len(updates) == epochs * (m // batch_size):
-            hint = " The last, smaller minibatch was dropped: it must be used too."
-        elif len(updates) == epochs:
-            hint = " That is one per epoch: did you ignore batch_size and use all the data at once?"
-        raise CheckFailed(f"{where} called update {len(updates)} times; expected "
-                          f"{epochs * per_epoch} ({per_epoch} minibatches per epoch).{hint}")
-    # The forward call right before each update is the one that built that minibatch's cache.
-    batches = []
-    for i in updates:
-        forwards = [e for e in events[:i] if e["function"] == "forward"]
-        if not forwards or not any(e["function"] == "backward" for e in events[:i]):
-            raise CheckFailed(f"{where}: update was called before forward and backward.")
-        batches.append(np.rint(np.asarray(forwards[-1]["row_ids"]) * 10 * m).astype(int) - 1)
-    for i in updates:
-        rate_used = events[i].get("learning_rate")
-        if rate_used is None or not np.isclose(rate_used, rate):
-            raise CheckFailed(f"{where} passed learning_rate={rate_used} to update; it must pass "
-                              f"the learning_rate it was given ({rate}).")
-    for epoch in range(epochs):
-        seen = np.sort(np.concatenate(batches[epoch * per_epoch:(epoch + 1) * per_epoch]))
-        if not np.array_equal(seen, np.arange(m)):
-            repeated = len(seen) - len(np.unique(seen))
-            raise CheckFailed(
-                f"{where}: in epoch {epoch + 1} the minibatches did not cover every row exactly "
-                f"once ({len(np.unique(seen))} of {m} rows seen, {repeated} repeats). "
-                "Shuffle the row order once per epoch, then slice it into consecutive batches."
-            )
-    if all(np.array_equal(batches[0], batches[k * per_epoch]) for k in range(1, epochs)):
-        raise CheckFailed(f"{where}: every epoch used the same first minibatch, so the data is "
-                          "not reshuffled each epoch (use rng.permutation(m) inside the loop).")
-    for previous, current in zip(updates, updates[1:]):
-        carried = events[previous]["result_sum"]
-        used = [e for e in events[previous:current] if e["function"] == "forward"][-1]["param_sum"]
-        if not np.isclose(carried, used, rtol=1e-9, atol=1e-12):
-            raise CheckFailed(f"{where}: the parameters returned by update were not used by the "
-                              "next forward call. Keep them: params = update(params, grads, rate); "
-                              "don't re-initialise inside the loop.")
-    initial = parameters(sub.call("init_params", [3, 4, 2], seed=3).value, [3, 4, 2],
-                         "init_params([3, 4, 2], seed=3)")
-    first_sum = sum(float(np.sum(v)) for v in initial.values())
-    if not np.isclose(events[0]["param_sum"], first_sum, rtol=1e-9):
-        raise CheckFailed(f"{where}: the first forward call did not use init_params(layer_sizes, "
-                          "seed); train must start from exactly those parameters.")
-    history_array = as_array(history, f"the history from {where}", finite=True).ravel()
-    if history_array.size != epochs:
-        raise CheckFailed(f"{where} returned a history of {history_array.size} values; expected "
-                          f"{epochs}, one training cost per epoch.")
-    parameters(params, [3, 4, 2], f"the params returned by {where}")
+
+    def initial_sum() -> float:
+        initial = parameters(sub.call("init_params", [3, 4, 2], seed=3).value, [3, 4, 2],
+                             "init_params([3, 4, 2], seed=3)")
+        return sum(float(np.sum(value)) for value in initial.values())
+
+    run = TrainingRun(m, epochs, batch_size, rate, events, history, initial_sum)
+    check_rules(run)
+    parameters(params, [3, 4, 2], f"the params returned by {run.where}")
 
 
 @STAGE.check("train learns: the cost falls and a toy problem is solved", 4,

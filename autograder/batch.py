@@ -1,0 +1,268 @@
+"""Grading a whole class: one submission per student, several at a time, resumable.
+
+`find_submissions` reads a folder holding one `.py`, `.ipynb` or folder per student (named after
+the student), or nbgrader's `submitted/<student>/<assignment>/` layout. `grade_batch` grades them
+in a pool of processes, each submission in its own sandbox, and writes each report to
+OUT/<student>.json as soon as it is done, then OUT/grades.csv for the whole class. A report
+already in OUT means that student is done: running again grades only the others (or all, with
+`force`). If a grading process itself dies, the submissions it took down with it are graded
+again one at a time, so no submission can cost another its result.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from autograder.grade import ALL_STAGES, GradeOptions, grade
+from autograder.report import Report
+
+CSV_NAME = "grades.csv"
+IGNORED = {"__pycache__", ".ipynb_checkpoints"}
+SUBMISSION_SUFFIXES = (".py", ".ipynb")
+
+
+class BatchError(Exception):
+    """The folder cannot be graded as a class; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    path: Path
+
+    @property
+    def report_name(self) -> str:
+        return re.sub(r"[^\w.-]", "_", self.student) + ".json"
+
+
+@dataclass
+class BatchResult:
+    submissions: list[Submission]
+    graded: list[str] = field(default_factory=list)  # students graded by this run
+    skipped: list[str] = field(default_factory=list)  # their report was already there
+    errors: dict[str, str] = field(default_factory=dict)  # student -> why no report
+    csv_path: Path | None = None
+
+
+def visible(entry: Path) -> bool:
+    return not entry.name.startswith((".", "_")) and entry.name not in IGNORED
+
+
+def find_submissions(folder: Path, assignment: str | None = None,
+                     exclude: Path | None = None) -> list[Submission]:
+    """Every student's submission in `folder` (`exclude`: the output folder, if inside it)."""
+    if not folder.is_dir():
+        raise BatchError(f"{folder} is not a folder of submissions")
+    if (folder / "submitted").is_dir():
+        folder = folder / "submitted"
+    entries = [entry for entry in sorted(folder.iterdir()) if visible(entry)
+               and (exclude is None or entry.resolve() != exclude.resolve())]
+    if folder.name == "submitted":  # nbgrader: submitted/<student>/<assignment>/
+        found = [Submission(entry.name, assignment_folder(entry, assignment))
+                 for entry in entries if entry.is_dir()]
+    else:
+        found = [Submission(entry.name if entry.is_dir() else entry.stem, entry)
+                 for entry in entries
+                 if entry.is_dir() or entry.suffix in SUBMISSION_SUFFIXES]
+    if not found:
+        raise BatchError(f"no submissions in {folder}: expected one .py file, .ipynb notebook or "
+                         "folder per student, or nbgrader's submitted/<student>/<assignment>/")
+    clashes = sorted({s.report_name for s in found
+                      if [t.report_name for t in found].count(s.report_name) > 1})
+    if clashes:
+        raise BatchError(f"several submissions would share a report ({', '.join(clashes)}): "
+                         "give each student a single .py, .ipynb or folder")
+    return found
+
+
+def assignment_folder(student: Path, assignment: str | None) -> Path:
+    if assignment:
+        return student / assignment  # missing: graded as "does not exist", with that reason
+    folders = [entry for entry in sorted(student.iterdir()) if entry.is_dir() and visible(entry)]
+    if len(folders) == 1:
+        return folders[0]
+    names = ", ".join(folder.name for folder in folders) or "none"
+    raise BatchError(f"{student} should hold one assignment folder (found: {names}); choose one "
+                     "with --assignment NAME")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file, so an interrupted run never leaves half a report."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def read_report(path: Path) -> Report | None:
+    try:
+        return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def grade_one(submission: Submission, options: GradeOptions, out: Path) -> float:
+    """Runs in a pool process: grade, write the report, return the score."""
+    report = grade(submission.path, options)
+    report.student = submission.student
+    write_atomically(out / submission.report_name, report.to_json() + "\n")
+    return report.score
+
+
+GradeFunction = Callable[[Submission, GradeOptions, Path], float]
+
+
+def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jobs: int,
+             task: GradeFunction, done: Callable[[Submission, str | None], None]) -> None:
+    """Grade in `jobs` processes; call done(submission, error or None) as each finishes."""
+    context = multiprocessing.get_context("spawn")  # no threads or state forked from us
+    casualties: list[Submission] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(task, s, options, out): s for s in submissions}
+        for future in as_completed(futures):
+            submission = futures[future]
+            try:
+                future.result()
+            except BrokenProcessPool:  # a grading process died: retry its work alone
+                casualties.append(submission)
+                continue
+            except Exception as error:  # noqa: BLE001 - one failure must not end the batch
+                done(submission, f"the grader failed: {type(error).__name__}: {error}")
+                continue
+            done(submission, None)
+    for submission in casualties:  # now a death costs only the submission that caused it
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            try:
+                pool.submit(task, submission, options, out).result()
+            except BrokenProcessPool:
+                done(submission, "its grading process died twice (out of memory?)")
+            except Exception as error:  # noqa: BLE001
+                done(submission, f"the grader failed: {type(error).__name__}: {error}")
+            else:
+                done(submission, None)
+
+
+def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
+                force: bool = False, assignment: str | None = None, progress: bool = True,
+                task: GradeFunction = grade_one) -> BatchResult:
+    """Grade every submission in `folder` into `out` (see the module's docstring)."""
+    out.mkdir(parents=True, exist_ok=True)
+    result = BatchResult(find_submissions(folder, assignment, exclude=out))
+    todo = []
+    for submission in result.submissions:
+        report_path = out / submission.report_name
+        if not force and read_report(report_path) is not None:
+            result.skipped.append(submission.student)
+        else:
+            report_path.unlink(missing_ok=True)  # never leave an old report for a new failure
+            todo.append(submission)
+    with tqdm(total=len(todo), desc="grading", unit="submission",
+              disable=not (progress and todo)) as bar:
+
+        def done(submission: Submission, error: str | None) -> None:
+            if error is None:
+                result.graded.append(submission.student)
+            else:
+                result.errors[submission.student] = error
+            bar.set_postfix_str(submission.student, refresh=False)
+            bar.update(1)
+
+        if todo:
+            run_pool(todo, options, out, max(1, min(jobs, len(todo))), task, done)
+    result.csv_path = write_csv(out, result)
+    return result
+
+
+CSV_COLUMNS = ["student", "score", "max_score", *(f"stage{n}" for n in ALL_STAGES),
+               "mnist_accuracy", "train_seconds", "isolation", "status", "seconds", "submission"]
+
+
+def csv_row(submission: Submission, report: Report | None, error: str | None) -> dict:
+    row = dict.fromkeys(CSV_COLUMNS, "")
+    row.update(student=submission.student, submission=str(submission.path))
+    if report is None:
+        row["status"] = f"error: {error or 'no report'}"
+        return row
+    ran = [stage for stage in report.stages if stage.ran]
+    row.update(score=f"{report.score:g}", max_score=f"{report.max_score:g}",
+               isolation=report.isolation, seconds=report.seconds,
+               status="graded" if ran else f"not graded: {'; '.join(report.problems)}")
+    for stage in ran:
+        row[f"stage{stage.stage}"] = f"{stage.score:g}"
+    if report.mnist.get("accuracy") is not None:
+        row["mnist_accuracy"] = report.mnist["accuracy"]
+        row["train_seconds"] = report.mnist["train_seconds"]
+    return row
+
+
+def write_csv(out: Path, result: BatchResult) -> Path:
+    """One row per student, in the order found, from the reports in `out`."""
+    path = out / CSV_NAME
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for submission in result.submissions:
+            error = result.errors.get(submission.student)
+            report = None if error else read_report(out / submission.report_name)
+            writer.writerow(csv_row(submission, report, error))
+    os.replace(partial, path)
+    return path
+
+
+@click.command(name="grade-batch")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the reports: <student>.json for each, and grades.csv.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Submissions graded at the same time, each in a process of its own.")
+@click.option("--force", is_flag=True, help="Grade again students whose report is in --out.")
+@click.option("--stages", "stages_text", help="Stages to grade, e.g. 1-5 (default: all).")
+@click.option("--assignment", help="nbgrader layout: which assignment folder to grade "
+              "(default: each student's only one).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
+              help="MNIST test accuracy needed to pass stage 6.")
+@click.option("--time-budget", type=click.FloatRange(min=1), default=600.0, show_default=True,
+              help="Seconds allowed for train() on MNIST.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed passed to train() on MNIST.")
+@click.option("--substitute-reference", is_flag=True,
+              help="Grade each stage with the reference in place of functions that failed in "
+                   "an earlier stage, so a mistake costs points only once.")
+def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
+                        stages_text: str | None, assignment: str | None, threshold: float,
+                        time_budget: float, seed: int, substitute_reference: bool) -> None:
+    """Grade every submission in FOLDER (one per student), JOBS at a time.
+
+    Exits 0 when every submission was graded (whatever the scores), 1 when the grader could
+    not grade some (the CSV says which and why), 2 on a usage error."""
+    from autograder import assignment as source  # here: the CLI module imports this one
+    from autograder.cli import parse_stages
+
+    if substitute_reference and not source.solution_blocks(source.read_source()):
+        raise click.UsageError("--substitute-reference needs the reference solution, which this "
+                               "copy of the kit does not hold (it is a student release)")
+    options = GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,
+                           mnist_time_budget=time_budget, seed=seed,
+                           substitute_reference=substitute_reference)
+    try:
+        result = grade_batch(folder, out, options, jobs, force, assignment)
+    except BatchError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"{len(result.graded)} graded, {len(result.skipped)} already done "
+               f"(--force grades them again), {len(result.errors)} could not be graded; "
+               f"wrote {result.csv_path}")
+    for student, error in result.errors.items():
+        click.echo(f"  {student}: {error}", err=True)
+    raise SystemExit(1 if result.errors else 0)

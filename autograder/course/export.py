@@ -1,0 +1,62 @@
+"""`nbgrader export` with one column per stage, beside nbgrader's usual columns.
+
+The course's nbgrader_config.py makes it the default exporter; `nbgrader export --to FILE`.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.plugins import ExportPlugin
+
+from autograder.course.notebook import stage_tests_id
+from autograder.stages import STAGES
+
+STAGE_COLUMNS = [f"stage{stage.number}" for stage in STAGES]
+COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+           "email", *STAGE_COLUMNS, "raw_score", "late_submission_penalty", "score", "max_score"]
+
+
+def stage_points(submission) -> dict[str, float | str]:
+    """Points per stage test cell; '' for a stage that was not graded."""
+    grades = {grade.name: grade.score for notebook in submission.notebooks
+              for grade in notebook.grades}
+    points = {}
+    for stage in STAGES:
+        score = grades.get(stage_tests_id(stage.number))
+        points[f"stage{stage.number}"] = "" if score is None else score
+    return points
+
+
+class StageCsvExport(ExportPlugin):
+    """A CSV row per student and assignment, with the points of every stage."""
+
+    def export(self, gradebook: Gradebook) -> None:
+        destination = self.to or "grades.csv"
+        self.log.info("Exporting grades per stage to %s", destination)
+        with open(destination, "w", newline="", encoding="utf-8") as file:
+            writer = csv.DictWriter(file, COLUMNS)
+            writer.writeheader()
+            for assignment in gradebook.assignments:
+                if self.assignment and assignment.name not in self.assignment:
+                    continue
+                for student in gradebook.students:
+                    if self.student and student.id not in self.student:
+                        continue
+                    writer.writerow(self.row(gradebook, assignment, student))
+
+    def row(self, gradebook: Gradebook, assignment, student) -> dict:
+        row = {"assignment": assignment.name, "duedate": assignment.duedate or "",
+               "student_id": student.id, "last_name": student.last_name or "",
+               "first_name": student.first_name or "", "email": student.email or "",
+               "max_score": assignment.max_score}
+        try:
+            submission = gradebook.find_submission(assignment.name, student.id)
+        except MissingEntry:  # nothing submitted: zero, as nbgrader's own CSV export says
+            return {**row, "timestamp": "", "raw_score": 0.0, "late_submission_penalty": 0.0,
+                    "score": 0.0, **dict.fromkeys(STAGE_COLUMNS, 0.0)}
+        penalty = submission.late_submission_penalty or 0.0
+        return {**row, **stage_points(submission), "timestamp": submission.timestamp or "",
+                "raw_score": submission.score, "late_submission_penalty": penalty,
+                "score": max(0.0, submission.score - penalty)}

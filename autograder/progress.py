@@ -1,0 +1,150 @@
+"""Watch the student's `train` as it runs: a live progress bar and per-epoch test accuracy.
+
+`train(X, Y, layer_sizes, epochs, batch_size, learning_rate, seed=0)` has a fixed signature and
+reports nothing until it returns. It does call the module-level `forward`, `backward` and
+`update` once per minibatch, though, so - like the grader's spy - `train_with_progress` swaps
+those names in `train`'s own globals for thin wrappers while it runs, and puts them back after:
+- `update` is called once per minibatch: it moves the bar, and the params it returns at the end
+  of an epoch are measured on the test set;
+- `forward` then `backward(params, cache, Y)` give the minibatch's output and labels, hence its
+  cost (the kit's own cross-entropy), shown as a running average over the epoch.
+The student's code and results are unchanged: the wrappers only look.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from autograder import numerics
+
+SPIED = ("forward", "backward", "update")
+
+
+@dataclass
+class TrainingRun:
+    params: Any  # whatever train returned first: the trained network
+    history: list[float]  # train's own record: training cost per epoch
+    test_accuracy: list[float] = field(default_factory=list)  # one per epoch, if test data given
+    batch_costs: list[float] = field(default_factory=list)  # cost of every minibatch, in order
+    steps: int = 0  # update() calls seen
+    seconds: float = 0.0
+
+
+def accuracy(params: dict[str, np.ndarray], X: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of rows of X the network labels correctly (the kit's own forward pass)."""
+    return float(np.mean(np.argmax(numerics.output(params, X), axis=1) == labels))
+
+
+def batch_cost(A: Any, Y: Any) -> float | None:
+    """The kit's cross-entropy of one minibatch, or None if A and Y don't fit together."""
+    A, Y = np.asarray(A, dtype=float), np.asarray(Y, dtype=float)
+    if A.shape != Y.shape or A.ndim != 2:
+        return None
+    return numerics.cross_entropy(np.clip(A, 1e-12, 1 - 1e-12), Y)
+
+
+class _Watcher:
+    """The wrappers and the bar for one run."""
+
+    def __init__(self, run: TrainingRun, bar: Any, batches_per_epoch: int, epochs: int,
+                 test: tuple[np.ndarray, np.ndarray] | None) -> None:
+        self.run, self.bar, self.test = run, bar, test
+        self.batches_per_epoch, self.epochs = batches_per_epoch, epochs
+        self.last_output: Any = None
+        self.epoch_costs: list[float] = []
+
+    def forward(self, original: Callable) -> Callable:
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            if isinstance(result, tuple) and result:
+                self.last_output = result[0]
+            return result
+
+        return watched
+
+    def backward(self, original: Callable) -> Callable:
+        def watched(params: Any, cache: Any, Y: Any, *args: Any, **kwargs: Any) -> Any:
+            cost = batch_cost(self.last_output, Y) if self.last_output is not None else None
+            if cost is not None:
+                self.run.batch_costs.append(cost)
+                self.epoch_costs.append(cost)
+            return original(params, cache, Y, *args, **kwargs)
+
+        return watched
+
+    def update(self, original: Callable) -> Callable:
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            params = original(*args, **kwargs)
+            self.run.steps += 1
+            self.step_done(params)
+            return params
+
+        return watched
+
+    def step_done(self, params: Any) -> None:
+        epoch = min((self.run.steps - 1) // self.batches_per_epoch + 1, self.epochs)
+        shown = {}
+        if self.epoch_costs:
+            shown["cost"] = f"{np.mean(self.epoch_costs):.4f}"
+        if self.run.steps % self.batches_per_epoch == 0:  # the last minibatch of an epoch
+            self.epoch_costs = []
+            if self.test is not None and isinstance(params, dict):
+                self.run.test_accuracy.append(accuracy(params, *self.test))
+        if self.run.test_accuracy:
+            shown["test accuracy"] = f"{self.run.test_accuracy[-1]:.2%}"
+        self.bar.set_description(f"epoch {epoch}/{self.epochs}", refresh=False)
+        self.bar.set_postfix(shown, refresh=False)
+        self.bar.update(1)
+
+
+def train_with_progress(train: Callable, X: np.ndarray, Y: np.ndarray, layer_sizes: list[int],
+                        epochs: int, batch_size: int, learning_rate: float, seed: int = 0, *,
+                        X_test: np.ndarray | None = None, test_labels: np.ndarray | None = None,
+                        progress_bar: Callable[..., Any] = tqdm) -> TrainingRun:
+    """Call your `train` exactly as the grader does, showing epoch, minibatch and running cost
+    while it runs. With X_test and test_labels, the test accuracy after every epoch is
+    measured too (for the learning curves)."""
+    namespace = getattr(train, "__globals__", None)
+    if namespace is None:
+        raise TypeError(f"train should be your train function, got {type(train).__name__}.")
+    missing = [name for name in SPIED if not callable(namespace.get(name))]
+    if missing:
+        raise NameError(f"{', '.join(missing)} not defined where train is: run the cells that "
+                        "define forward, backward and update first.")
+    if (X_test is None) != (test_labels is None):
+        raise ValueError("give both X_test and test_labels, or neither.")
+    batches_per_epoch = math.ceil(len(X) / batch_size)
+    run = TrainingRun(params=None, history=[])
+    bar = progress_bar(total=epochs * batches_per_epoch, unit="batch",
+                       desc=f"epoch 1/{epochs}")
+    test = None if X_test is None else (np.asarray(X_test), np.asarray(test_labels))
+    watcher = _Watcher(run, bar, batches_per_epoch, epochs, test)
+    originals = {name: namespace[name] for name in SPIED}
+    started = time.perf_counter()
+    try:
+        for name, original in originals.items():
+            namespace[name] = getattr(watcher, name)(original)
+        result = train(X, Y, layer_sizes, epochs, batch_size, learning_rate, seed=seed)
+    finally:
+        for name, original in originals.items():
+            namespace[name] = original
+        bar.close()
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise TypeError(f"train should return (params, history), but it returned "
+                        f"{type(result).__name__}.")
+    run.params, run.history = result[0], [float(cost) for cost in result[1]]
+    run.seconds = time.perf_counter() - started
+    if run.steps != epochs * batches_per_epoch:
+        warnings.warn(f"train called update() {run.steps} times, but {epochs} epochs of "
+                      f"{batches_per_epoch} minibatches need {epochs * batches_per_epoch}: the "
+                      "progress bar could not follow it (call update once per minibatch).",
+                      stacklevel=2)
+    return run

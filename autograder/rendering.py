@@ -1,0 +1,39 @@
+"""The kit's Jinja2 templates (autograder/templates/): pages, Markdown, and student-repo files."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jinja2
+
+
+def markdown_cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string (a JSON string is one, given no HTML escaping)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("autograder", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"),
+                                            default_for_string=False),
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails loudly, not silently blank
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = markdown_cell
+    env.filters["toml"] = toml_string
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,67 @@
+"""The job summary a CI run shows: a Markdown table of stages, points, MNIST accuracy and time.
+
+`nnkit summary report.json` prints it, and appends it to $GITHUB_STEP_SUMMARY when GitHub
+Actions sets that variable, so it appears on the run's page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from autograder.rendering import render
+from autograder.report import Report, StageResult
+
+FAILING_SHOWN = 8  # the rest are one `nnkit check` away; a summary should stay readable
+
+
+def symbol(stage: StageResult) -> str:
+    if not stage.ran:
+        return "🔒"
+    return "✅" if stage.passed else "❌"
+
+
+def mnist_line(report: Report) -> str:
+    accuracy, seconds = report.mnist.get("accuracy"), report.mnist.get("train_seconds")
+    if accuracy is None:
+        return "MNIST: not trained yet (stage 6 trains your network once stages 1-5 work)."
+    line = f"**MNIST test accuracy: {accuracy:.2%}** · training time {seconds:.1f} s"
+    if report.calibration:
+        line += (f" ({seconds / report.calibration:.1f}× this runner's reference workload of "
+                 f"{report.calibration:.2f} s)")
+    return line
+
+
+def markdown(report: Report) -> str:
+    failing = [check for stage in report.stages if stage.ran for check in stage.checks
+               if not check.passed]
+    who = f" for {report.student}" if report.student else ""
+    title = f"nnkit: {report.score:g}/{report.max_score:g}{who}"
+    return render("summary.md.j2", report=report, title=title, failing=failing, symbol=symbol,
+                  mnist_line=mnist_line(report), shown=FAILING_SHOWN)
+
+
+def read_report(path: str | Path) -> Report:
+    try:
+        return Report.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except OSError as error:
+        raise click.ClickException(f"cannot read the report {path}: {error.strerror}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise click.ClickException(f"{path} is not a report written by `nnkit grade --json` "
+                                   f"({type(error).__name__}: {error})") from None
+
+
+@click.command(name="summary")
+@click.argument("report_path", metavar="REPORT", type=click.Path(dir_okay=False))
+def summary_command(report_path: str) -> None:
+    """Print REPORT (from `nnkit grade --json`) as a Markdown summary; in GitHub Actions, also
+    add it to the job summary ($GITHUB_STEP_SUMMARY)."""
+    text = markdown(read_report(report_path))
+    click.echo(text)
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as stream:
+            stream.write(text + "\n")

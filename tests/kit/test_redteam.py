@@ -1,0 +1,178 @@
+"""The red-team corpus (tests/kit/redteam/): every hostile submission is graded, each failure
+says why in plain words, no check passes that the honest version of the same code fails, and
+the machine is left as it was (no process left running, the kit's files unchanged)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from autograder.grade import GradeOptions, grade
+from autograder.report import Report
+from tests.kit.conftest import ROOT, failing_checks
+from tests.kit.redteam import (
+    Listener,
+    honest_version,
+    hostile_text,
+    processes_with,
+    tree_digest,
+)
+
+
+@dataclass
+class Case:
+    file: str
+    stages: tuple[int, ...]
+    reasons: dict[str, str]  # check id -> words its failure message must contain
+    still_pass: tuple[str, ...] = ()  # checks after the attack that must pass (grading went on)
+    call_timeout: float = 5.0
+    problem: str = ""  # words the report's problems must contain
+    env: dict[str, str] = field(default_factory=dict)
+    processes_seen: tuple[int, int] | None = None  # (min, max) marked processes while grading
+    targets_kit_files: bool = False  # hash the kit's files before and after
+
+
+CASES = [
+    Case("exit_at_import.py", (1, 2),
+         {"stage1.neuron_values": "stopped during `(loading your definitions)`: it exited with "
+                                  "code 3",
+          "stage2.sigmoid_values": "it exited with code 3"},
+         problem="running your definitions stopped: it exited with code 3"),
+    Case("exit_in_stage.py", (2, 3), {"stage2.derivative_values": "it exited with code 3"},
+         still_pass=("stage3.forward_values",)),
+    Case("infinite_loop.py", (1, 2), {"stage1.neuron_values": "did not finish within 0.5 s"},
+         still_pass=("stage2.sigmoid_values",), call_timeout=0.5),
+    Case("ignores_signals.py", (1, 2), {"stage1.neuron_values": "did not finish within 0.5 s"},
+         still_pass=("stage2.sigmoid_values",), call_timeout=0.5),
+    Case("memory_exhaustion.py", (3,), {"stage3.forward_values": "raised MemoryError"},
+         still_pass=("stage3.init_shapes",), env={"NNKIT_MEMORY_MB": "640"}, call_timeout=10.0),
+    Case("memfd_hoard.py", (3,), {"stage3.forward_values": "memfd refused: [Errno 1]"},
+         still_pass=("stage3.init_shapes",)),
+    Case("leaves_children.py", (1,), {}, still_pass=("stage1.cost_values",),
+         processes_seen=(3, 64)),
+    Case("daemonises.py", (1,), {}, still_pass=("stage1.cost_values",), processes_seen=(1, 64)),
+    Case("fork_flood.py", (1,), {}, still_pass=("stage1.gradient_values",),
+         processes_seen=(10, 63)),  # the worker's limit is 64 processes, itself included
+    Case("network.py", (1,), {"stage1.cost_values": "no network: [Errno"}),
+    Case("patch_numpy.py", (3,), {"stage3.forward_is_pure": "forward changed its input X"},
+         still_pass=("stage3.forward_values",)),
+    Case("patch_builtins.py", (1,), {"stage1.cost_values": "It equals the MEAN"}),
+    Case("patch_grader_modules.py", (5,),
+         {"stage5.update_is_pure": "update changed its argument params"},
+         still_pass=("stage5.update_values",)),
+    Case("overwrite_tests.py", (1,), {"stage1.neuron_values": "is wrong at index"},
+         targets_kit_files=True),
+    Case("find_solution.py", (1,), {"stage1.neuron_values": "no solution on this disk"},
+         call_timeout=10.0),
+    Case("mnist_test_set.py", (6,), {"stage6.mnist_training_finishes": "no MNIST test set"},
+         still_pass=("stage6.hyperparameters_valid",)),
+    Case("equal_to_anything.py", (1,),
+         {"stage1.neuron_values": "is wrong at index",
+          "stage1.cost_values": "should be a single number, but it is an object of type "
+                                "Anything"}),
+    Case("forged_reply.py", (1, 2),
+         {"stage1.neuron_values": "its reply to the grader was unreadable (message larger than "
+                                  "512 MB)"},
+         still_pass=("stage2.sigmoid_values",)),
+    Case("segfault.py", (2, 3), {"stage2.derivative_values": "killed by signal SIGSEGV"},
+         still_pass=("stage3.forward_values",)),
+]
+
+
+def passed(report: Report) -> dict[str, bool]:
+    return {check.id: check.passed for stage in report.stages if stage.ran
+            for check in stage.checks}
+
+
+def kit_files() -> dict[str, dict[str, str]]:
+    return {folder: tree_digest(ROOT / folder) for folder in ("tests", "autograder",
+                                                              "assignments")}
+
+
+def grade_file(path: Path, text: str, case: Case, marker: str) -> tuple[Report, int]:
+    """Grade `text`; also return the most marked processes seen running between checks."""
+    seen = [0]
+
+    def watch(stage, result) -> None:
+        seen[0] = max(seen[0], len(processes_with(marker)))
+
+    path.write_text(text, encoding="utf-8")
+    report = grade(path, GradeOptions(stages=case.stages, call_timeout=case.call_timeout,
+                                      on_check=watch))
+    return report, seen[0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.file[:-3] for case in CASES])
+def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, solution_text, tmp_path,
+                                                             monkeypatch):
+    for variable, value in case.env.items():
+        monkeypatch.setenv(variable, value)
+    marker = f"nnkit-redteam-{uuid.uuid4().hex}"
+    with Listener() as listener:
+        fragment = hostile_text(case.file, marker=marker, port=listener.port,
+                                report=tmp_path / "report.json")
+        # (only where the attack targets them: other engineers may be editing the checkout)
+        before = kit_files() if case.targets_kit_files else {}
+        try:
+            hostile, seen = grade_file(tmp_path / "hostile.py",
+                                       f"{solution_text}\n\n{fragment}", case, marker)
+            left_running = processes_with(marker)
+        finally:
+            for pid in processes_with(marker):  # never leave the machine worse, even on failure
+                os.kill(pid, 9)
+        assert (kit_files() if case.targets_kit_files else {}) == before, "kit files changed"
+        assert listener.connections == [], "a connection reached the test's server"
+    assert left_running == [], "processes the submission started outlived the grading"
+    honest, _ = grade_file(tmp_path / "honest.py",
+                           f"{solution_text}\n\n{honest_version(fragment)}", case, marker)
+
+    assert hostile.isolation.startswith("bubblewrap"), hostile.isolation
+    gained = [check for check, ok in passed(hostile).items() if ok and not passed(honest)[check]]
+    assert gained == [], f"points the honest version does not earn: {gained}"
+    failed = failing_checks(hostile)
+    for check, words in case.reasons.items():
+        assert words in failed.get(check, "(passed)"), f"{check}: {failed.get(check)}"
+    assert all(passed(hostile)[check] for check in case.still_pass), failed
+    assert case.problem in " ".join(hostile.problems)
+    if case.processes_seen:
+        low, high = case.processes_seen
+        assert low <= seen <= high, f"{seen} marked processes ran during grading"
+
+
+def test_fake_output_and_fake_reports_do_not_reach_the_real_report(solution_text, tmp_path):
+    """Through the real CLI: the report at --json is the grader's, the terminal shows the real
+    score, and no fake report appears in the working folder or the home folder."""
+    report_path, home = tmp_path / "report.json", tmp_path / "home"
+    home.mkdir()
+    fragment = hostile_text("fake_output_and_reports.py", report=report_path)
+    submission = tmp_path / "submission.py"
+    submission.write_text(f"{solution_text}\n\n{fragment}", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(submission),
+                           "--json", str(report_path), "--stages", "1"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={**os.environ, "HOME": str(home), "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    report = json.loads(report_path.read_text())
+    honest_path = tmp_path / "honest.py"
+    honest_path.write_text(f"{solution_text}\n\n{honest_version(fragment)}", encoding="utf-8")
+    honest = grade(honest_path, GradeOptions(stages=(1,)))
+    assert "forged" not in report and report["isolation"].startswith("bubblewrap")
+    assert report["score"] == honest.score < 10
+    assert "100/100" not in done.stdout and "All checks passed" not in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "honest.py", "report.json",
+                                                          "submission.py"]
+    assert list(home.iterdir()) == []
+
+
+def test_the_corpus_has_every_attack_the_issue_names():
+    files = {path.name for path in (ROOT / "tests" / "kit" / "redteam").glob("*.py")
+             if path.name != "__init__.py"}
+    graded = {case.file for case in CASES} | {"fake_output_and_reports.py"}
+    assert files == graded and len(files) >= 15
