@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ def main() -> None:
     X, Y, _ = load_mnist("train")
     X_test, _, test_labels = load_mnist("test")
     torch.manual_seed(0)
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     X, Y, X_test = (torch.from_numpy(np.ascontiguousarray(a)) for a in (X, Y, X_test))
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):

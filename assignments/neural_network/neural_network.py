@@ -363,7 +363,12 @@ plots.gradient_check(errors, gradcheck.TOLERANCE)
 def update(params, grads, learning_rate):
     """New params = params - learning_rate * grads; changes neither argument."""
     ### BEGIN SOLUTION
-    return {key: value - learning_rate * grads[key] for key, value in params.items()}
+    new_params = {}
+    for key, value in params.items():
+        step = grads[key] * -learning_rate  # a new array; adding in place spares a temporary
+        step += value
+        new_params[key] = step
+    return new_params
     ### END SOLUTION
 
 
@@ -376,11 +381,13 @@ def train(X, Y, layer_sizes, epochs, batch_size, learning_rate, seed=0):
     history = []
     for _ in range(epochs):
         order = rng.permutation(m)
+        epoch_cost = 0.0  # the minibatches' costs as met: no extra pass over all the data
         for start in range(0, m, batch_size):
             batch = order[start : start + batch_size]
-            _, cache = forward(params, X[batch])
+            A, cache = forward(params, X[batch])
+            epoch_cost += cross_entropy(A, Y[batch]) * len(batch)
             params = update(params, backward(params, cache, Y[batch]), learning_rate)
-        history.append(cross_entropy(forward(params, X)[0], Y))
+        history.append(epoch_cost / m)
     return params, history
     ### END SOLUTION
 

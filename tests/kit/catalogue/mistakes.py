@@ -26,7 +26,13 @@ BACKWARD_LOOP = """    for layer in range(n_layers, 0, -1):
             delta = (delta @ params[f"W{layer}"].T) * a_prev * (1.0 - a_prev)
     return grads
 """
-UPDATE = "    return {key: value - learning_rate * grads[key] for key, value in params.items()}\n"
+UPDATE = """    new_params = {}
+    for key, value in params.items():
+        step = grads[key] * -learning_rate  # a new array; adding in place spares a temporary
+        step += value
+        new_params[key] = step
+    return new_params
+"""
 TRAIN_STEP = ("            params = update(params, backward(params, cache, Y[batch]), "
               "learning_rate)\n")
 BATCHES = """        for start in range(0, m, batch_size):
@@ -260,9 +266,8 @@ MISTAKES: list[Mistake] = [
             (("    params = init_params(layer_sizes, seed)\n",
               "    params = init_params(layer_sizes)\n"),)),
     Mistake("train-history-per-minibatch", 5, "train_behaviour", "That is one per minibatch",
-            (("        history.append(cross_entropy(forward(params, X)[0], Y))\n", ""),
-             (TRAIN_STEP, TRAIN_STEP
-              + "            history.append(cross_entropy(forward(params, X)[0], Y))\n"))),
+            (("        history.append(epoch_cost / m)\n", ""),
+             (TRAIN_STEP, TRAIN_STEP + "            history.append(epoch_cost / m)\n"))),
     Mistake("train-history-includes-initial-cost", 5, "train_behaviour",
             "It includes the cost before training",
             (("    history = []\n",

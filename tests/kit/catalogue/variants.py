@@ -29,11 +29,13 @@ TRAIN = """    rng = np.random.default_rng(seed)
     history = []
     for _ in range(epochs):
         order = rng.permutation(m)
+        epoch_cost = 0.0  # the minibatches' costs as met: no extra pass over all the data
         for start in range(0, m, batch_size):
             batch = order[start : start + batch_size]
-            _, cache = forward(params, X[batch])
+            A, cache = forward(params, X[batch])
+            epoch_cost += cross_entropy(A, Y[batch]) * len(batch)
             params = update(params, backward(params, cache, Y[batch]), learning_rate)
-        history.append(cross_entropy(forward(params, X)[0], Y))
+        history.append(epoch_cost / m)
     return params, history
 """
 
