@@ -6,11 +6,9 @@ Stages run in order; once a stage has a failing check, later stages are shown as
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
+from autograder.cli import find_working_copy
 from autograder.grade import GradeOptions
 from autograder.grade import run_check as grade_check
 from autograder.loader import SubmissionLoadError, read_submission
@@ -19,18 +17,11 @@ from autograder.sandbox.client import SandboxedSubmission
 _failed_stages: set[int] = set()
 
 
-def _working_copy() -> Path:
-    if os.environ.get("NNKIT_SUBMISSION"):
-        return Path(os.environ["NNKIT_SUBMISSION"])
-    from autograder.cli import find_working_copy
-
-    return find_working_copy()
-
-
 @pytest.fixture(scope="session")
 def submission():
     try:
-        source = read_submission(_working_copy())
+        # $NNKIT_SUBMISSION, else the student's usual file: the same rule as `nnkit check`.
+        source = read_submission(find_working_copy())
     except SubmissionLoadError as error:
         pytest.fail(str(error), pytrace=False)
     with SandboxedSubmission(source) as sub:
