@@ -29,6 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import memory
 from autograder.sandbox import seccomp
 from autograder.sandbox.processes import stop_everything
 
@@ -127,6 +128,7 @@ class Isolation:
                if key in os.environ}
         threads = str(_positive_int(THREADS_ENV, 1))
         env.update({variable: threads for variable in THREAD_VARIABLES})
+        env.update(memory.ENVIRONMENT)  # training's fresh arrays reuse pages: no fault storms
         env.update(PYTHONPATH=str(PACKAGE_DIR.parent), HOME=workdir, TMPDIR=workdir,
                    PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", **{TOKEN_ENV: token})
         return env

@@ -160,7 +160,7 @@ def parameter_sum(params: Any) -> float:
 def mnist_training_arrays(images: Any, labels: Any) -> tuple:
     import numpy as np
 
-    X = images.astype(np.float64) / 255.0
+    X = images / 255.0  # float64, in one pass and one allocation, as load_mnist does
     Y = np.zeros((labels.shape[0], 10))
     Y[np.arange(labels.shape[0]), labels] = 1.0
     return X, Y

@@ -90,7 +90,7 @@ def run_report(*arguments: str) -> subprocess.CompletedProcess:
 
 
 def test_report_command_prints_the_three_numbers():
-    run = run_report("--only", "cost-averaged-not-summed", "--only", "tanh-based-sigmoid")
+    run = run_report("--only", "cost-averaged-not-summed", "--only", "exponent-trick-sigmoid")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "ok   mistake  stage 1  cost-averaged-not-summed" in run.stdout
     assert "catch rate: 100% (1/1 mistakes" in run.stdout

@@ -97,8 +97,7 @@ class Student:
 MEAN_COST = apply_edits(SOLUTION, [("return float(np.sum(residual**2))",
                                     "return float(np.mean(residual**2))")])
 FLIPPED_SIGMOID = apply_edits(SOLUTION, [
-    ("np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
-     "np.where(z >= 0, e / (1.0 + e), 1.0 / (1.0 + e))")])
+    ("return 0.5 + 0.5 * np.tanh(0.5 * z)", "return 0.5 - 0.5 * np.tanh(0.5 * z)")])
 STUDENTS = {
     "correct": Student(SOLUTION, ALL_STAGES),
     "stubs": Student(None),

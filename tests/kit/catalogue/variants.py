@@ -70,8 +70,10 @@ VARIANTS: list[Variant] = [
     return total / len(A)
 """),
     )),
-    Variant("tanh-based-sigmoid", (
-        (STABLE_SIGMOID, "    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))\n"),
+    Variant("exponent-trick-sigmoid", (
+        (STABLE_SIGMOID, "    z = np.asarray(z, dtype=float)\n"
+                         "    e = np.exp(-np.abs(z))  # the exponent is never positive\n"
+                         "    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n"),
     )),
     Variant("clipped-exponent-sigmoid", (
         (STABLE_SIGMOID, "    z = np.clip(np.asarray(z, dtype=float), -500.0, 500.0)\n"

@@ -1,0 +1,59 @@
+"""The benchmark scripts run end to end and write their tables. These are smoke runs, one round
+each, into a temporary folder; the timings are not checked (benchmarks measure, tests don't),
+only that every figure the README quotes comes out as a number."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.kit.conftest import ROOT
+
+NUMBER = r"\d+(?:\.\d+)?"
+
+
+def run_benchmark(script: str, tmp_path: Path, *arguments: str) -> str:
+    env = {**os.environ, "NNKIT_BENCHMARK_RESULTS": str(tmp_path)}
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *arguments],
+                          capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = tmp_path / script.replace(".py", ".md")
+    assert results.exists(), f"{script} wrote no results file"
+    return results.read_text()
+
+
+def test_training_benchmark_reports_the_reference_against_the_blas_limit(tmp_path):
+    text = run_benchmark("training.py", tmp_path, "--rounds", "1", "--epochs", "1",
+                         "--no-torch", "--no-workshop")
+    assert re.search(rf"forward \+ full backward \(six products, {NUMBER} GFLOP an epoch\) "
+                     rf"take {NUMBER} s", text)
+    row = re.search(r"^\| kit reference \(NumPy\) \| (.*) \|$", text, re.MULTILINE)
+    assert row, text
+    cells = row.group(1).split(" | ")
+    assert re.fullmatch(NUMBER, cells[0]) and float(cells[0]) > 0  # seconds per epoch
+    assert all(re.fullmatch(r"\d+%", cell) for cell in cells[1:3])  # both BLAS-limit shares
+    assert re.fullmatch(r"0\.\d{4}", cells[-1])  # test accuracy after the epoch
+    assert "| PyTorch (CPU, own process) | not run" in text  # --no-torch says so, no crash
+    sklearn_row = re.search(r"^\| scikit-learn MLPClassifier \| (.*) \|$", text, re.MULTILINE)
+    assert sklearn_row and (sklearn_row.group(1).startswith("not run")
+                            or re.match(NUMBER, sklearn_row.group(1)))
+
+
+def test_grading_benchmark_reports_both_commands_and_where_the_time_goes(tmp_path):
+    text = run_benchmark("grading.py", tmp_path, "--repeats", "1")
+    for command in ("`nnkit grade --reference --stages 1-5`", "`nnkit grade --reference` (all"):
+        assert re.search(rf"\| {re.escape(command)}[^|]* \| {NUMBER} \| 1 \|", text), text
+    assert re.search(rf"the MNIST stage alone, .* {NUMBER} s\)", text)
+    for part in ("sandbox start-up", "gradient checks (stage 4)", "training (train on MNIST)",
+                 "evaluation (10,000 test images)"):
+        assert re.search(rf"\| {re.escape(part)} \| {NUMBER} \| \d+% \|", text), part
+
+
+def test_loading_benchmark_reports_compressed_and_cached(tmp_path):
+    text = run_benchmark("loading.py", tmp_path, "--repeats", "1")
+    assert re.search(rf"\| from the \.gz files [^|]* \| {NUMBER} \|", text)
+    assert re.search(rf"\| from the kit's cache \(uint8, memory-mapped\) \| {NUMBER} \|", text)
+    assert re.search(rf"Cache vs compressed: {NUMBER}x faster", text)

@@ -1,0 +1,56 @@
+"""Freed arrays are reused without fresh page faults, in the grader's worker and wherever the kit
+applies autograder/memory.py; without the settings, glibc hands the pages back to the kernel."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from autograder import memory
+from autograder.sandbox.client import SandboxedSubmission
+from autograder.sandbox.isolation import choose_isolation
+from tests.kit.redteam import as_source
+
+# A freed 4 MiB array, then another of the same size: the page faults the second one costs.
+REUSE_PROBE = '''
+import os
+import resource
+
+import numpy as np
+
+
+def second_allocation_faults():
+    np.ones(1 << 19)  # 4 MiB, freed at once
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    np.ones(1 << 19)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def malloc_environment():
+    return {key: value for key, value in os.environ.items() if key.startswith("MALLOC_")}
+'''
+FRESH_PAGES = 200  # of 1,024 pages in 4 MiB; part of the heap may already be mapped
+
+
+def faults_in_a_fresh_process(apply_settings: bool) -> int:
+    script = (REUSE_PROBE + "\nfrom autograder.memory import keep_freed_memory\n"
+              f"assert keep_freed_memory() if {apply_settings} else True\n"
+              "print(second_allocation_faults())\n")
+    env_free = {"PATH": "/usr/bin:/bin"}  # no MALLOC_ variables from outside
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env=env_free, check=True)
+    return int(done.stdout.strip())
+
+
+def test_by_default_a_freed_array_goes_back_to_the_kernel_and_faults_in_again():
+    assert faults_in_a_fresh_process(apply_settings=False) > FRESH_PAGES
+
+
+def test_keep_freed_memory_lets_the_next_array_reuse_the_pages():
+    assert faults_in_a_fresh_process(apply_settings=True) < 20
+
+
+def test_the_grading_worker_starts_with_the_settings_in_force():
+    with SandboxedSubmission(as_source(REUSE_PROBE), choose_isolation()) as sub:
+        assert sub.call("malloc_environment", timeout=20).value == memory.ENVIRONMENT
+        assert sub.call("second_allocation_faults", timeout=20).value < 20
