@@ -1,6 +1,6 @@
 """Keep freed memory in the process for reuse, instead of handing it back to the kernel at once.
 
-Training allocates fresh arrays every minibatch: `X[batch]` is a copy (200 KB at batch 32) and
+Training allocates fresh arrays every minibatch: `X[batch]` is a copy (150 KB at batch 24) and
 `update` returns new parameters (627 KB for W1 of a 784-100-10 network). glibc's defaults serve
 an allocation above 128 KB with fresh pages from the kernel, raise that bound as it sees such
 arrays freed, and give memory back when much of it is free. Depending on the order of earlier

@@ -27,7 +27,7 @@ from autograder.report import Report
 from tests.kit.conftest import apply_edits
 
 NEURON = "    return b + w * np.asarray(x, dtype=float)"
-SMALL_NETWORK = ('    "layer_sizes": [784, 100, 10],\n    "epochs": 4,\n    "batch_size": 16,',
+SMALL_NETWORK = ('    "layer_sizes": [784, 100, 10],\n    "epochs": 4,\n    "batch_size": 24,',
                  '    "layer_sizes": [784, 10],\n    "epochs": 1,\n    "batch_size": 200,')
 
 

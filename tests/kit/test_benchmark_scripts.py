@@ -38,8 +38,20 @@ def test_training_benchmark_reports_the_reference_against_the_blas_limit(tmp_pat
     assert re.fullmatch(r"0\.\d{4}", cells[-1])  # test accuracy after the epoch
     assert "| PyTorch (CPU, own process) | not run" in text  # --no-torch says so, no crash
     sklearn_row = re.search(r"^\| scikit-learn MLPClassifier \| (.*) \|$", text, re.MULTILINE)
-    assert sklearn_row and (sklearn_row.group(1).startswith("not run")
-                            or re.match(NUMBER, sklearn_row.group(1)))
+    assert sklearn_row and re.match(NUMBER, sklearn_row.group(1)), text  # installed by .[dev]
+
+
+def test_batch_size_benchmark_reports_share_and_lead_at_every_size(tmp_path):
+    text = run_benchmark("batch_sizes.py", tmp_path, "--sizes", "200,24", "--rounds", "1",
+                         "--epochs", "1")
+    for size in ("200", "24 (the reference's)"):
+        row = re.search(rf"^\| {re.escape(size)} \| (.*) \|$", text, re.MULTILINE)
+        assert row, f"no row for batch {size}:\n{text}"
+        reference, limit, share, sklearn, lead, both = row.group(1).split(" | ")
+        assert all(re.fullmatch(NUMBER, cell) for cell in (reference, limit, sklearn))
+        assert re.fullmatch(r"\d+% \(\d+%\)", share)
+        assert re.fullmatch(rf"{NUMBER}x \({NUMBER}x\)", lead)
+        assert re.fullmatch(r"[01] of 1", both)
 
 
 def test_grading_benchmark_reports_both_commands_and_where_the_time_goes(tmp_path):

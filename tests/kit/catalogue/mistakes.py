@@ -8,8 +8,8 @@ from tests.kit.catalogue.entries import Mistake
 NEURON_GRADIENT = "    return float(2 * np.sum(residual * x)), float(2 * np.sum(residual))\n"
 DESCENT_STEP = "        w, b = w - learning_rate * dw, b - learning_rate * db\n"
 STABLE_SIGMOID = """    z = np.asarray(z, dtype=float)
-    # The same function through tanh, which never overflows: three cheap NumPy operations where
-    # the e^z trick needs nine, and training calls the sigmoid thousands of times an epoch.
+    # The same function through tanh, which never overflows: four cheap NumPy operations where
+    # the e^z trick needs about nine, and training calls the sigmoid thousands of times an epoch.
     return 0.5 + 0.5 * np.tanh(0.5 * z)
 """
 SIGMOID_PRIME = "    s = sigmoid(z)\n    return s * (1.0 - s)\n"
@@ -43,7 +43,7 @@ BATCHES = """        for start in range(0, m, batch_size):
 HYPERPARAMS = """HYPERPARAMS = {
     "layer_sizes": [784, 100, 10],
     "epochs": 4,
-    "batch_size": 16,
+    "batch_size": 24,
     "learning_rate": 0.5,
 }
 """
@@ -268,8 +268,9 @@ MISTAKES: list[Mistake] = [
             (("    params = init_params(layer_sizes, seed)\n",
               "    params = init_params(layer_sizes)\n"),)),
     Mistake("train-history-per-minibatch", 5, "train_behaviour", "That is one per minibatch",
-            (("        history.append(epoch_cost / m)\n", ""),
-             (TRAIN_STEP, TRAIN_STEP + "            history.append(epoch_cost / m)\n"))),
+            (("        history.append(cross_entropy(outputs, Y))\n", ""),
+             (TRAIN_STEP,
+              TRAIN_STEP + "            history.append(cross_entropy(A, Y[batch]))\n"))),
     Mistake("train-history-includes-initial-cost", 5, "train_behaviour",
             "It includes the cost before training",
             (("    history = []\n",
