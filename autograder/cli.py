@@ -169,10 +169,16 @@ def generate(folder: str) -> None:
     """Write every generated version of the assignment into FOLDER (for instructors)."""
     out = Path(folder)
     written = [assignment.write_student_copy(out / "student"),
-               assignment.write_student_copy(out / "student", as_notebook=False),
-               assignment.write_solution(out / "solution")]
+               assignment.write_student_copy(out / "student", as_notebook=False)]
+    # A student release holds only stubs: a "solution" made from them would be a stub too.
+    has_solution = bool(assignment.solution_blocks(assignment.read_source()))
+    if has_solution:
+        written.append(assignment.write_solution(out / "solution"))
     for path in written:
         click.echo(f"wrote {path}")
+    if not has_solution:
+        click.echo("no solution written: this copy of the kit holds no reference solution (it is "
+                   "a student release)")
 
 
 @main.command(name="download-mnist")

@@ -169,6 +169,14 @@ def test_the_release_will_not_grade_a_reference_it_does_not_hold(release):
     assert "holds no reference solution" in run.stderr
 
 
+def test_generate_in_the_release_writes_the_student_files_and_no_stub_solution(release_copy):
+    run = run_release(release_copy, "-m", "autograder.cli", "generate", "build")
+    assert run.returncode == 0, run.stderr
+    assert "no solution written" in run.stdout
+    assert sorted(path.name for path in (release_copy / "build").rglob("*.*")) == [
+        "neural_network.ipynb", "neural_network.py"]
+
+
 # -- the workflow ------------------------------------------------------------------------------
 def lint(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([workflow_steps.actionlint(), "-no-color", str(path)],
