@@ -36,6 +36,11 @@ def solution_blocks(text: str) -> list[str]:
     return [match.group(0) for match in _BLOCK.finditer(text)]
 
 
+def holds_solution(name: str = DEFAULT) -> bool:
+    """Whether this copy of the kit holds the reference solution (a student release does not)."""
+    return bool(solution_blocks(read_source(name)))
+
+
 def solution(text: str) -> str:
     """The reference solution: the source with only the marker lines removed."""
     return re.sub(rf"^[ \t]*(?:{re.escape(BEGIN)}|{re.escape(END)})[ \t]*\n", "", text,

@@ -250,7 +250,7 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
     from autograder import assignment as source  # here: the CLI module imports this one
     from autograder.cli import parse_stages
 
-    if substitute_reference and not source.solution_blocks(source.read_source()):
+    if substitute_reference and not source.holds_solution():
         raise click.UsageError("--substitute-reference needs the reference solution, which this "
                                "copy of the kit does not hold (it is a student release)")
     options = GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,

@@ -140,14 +140,14 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
     Exits 0 whenever grading completed, whatever the score; 2 on a usage error."""
     if bool(submission) == reference:
         raise click.UsageError("give a SUBMISSION to grade, or --reference (not both)")
-    if reference and not assignment.solution_blocks(assignment.read_source()):
+    if reference and not assignment.holds_solution():
         raise click.UsageError("this copy of the kit holds no reference solution (it is a "
                                "student release); grade your own file instead")
     stages = parse_stages(stages_text)
     printer = None if quiet else Printer()
     options = grading_options(stages, threshold, time_budget, seed, verbose, printer, False)
     options.substitute_reference = substitute_reference
-    if substitute_reference and not assignment.solution_blocks(assignment.read_source()):
+    if substitute_reference and not assignment.holds_solution():
         raise click.UsageError("--substitute-reference needs the reference solution, which this "
                                "copy of the kit does not hold (it is a student release)")
     with tempfile.TemporaryDirectory(prefix="nnkit-reference-") as scratch:
@@ -171,7 +171,7 @@ def generate(folder: str) -> None:
     written = [assignment.write_student_copy(out / "student"),
                assignment.write_student_copy(out / "student", as_notebook=False)]
     # A student release holds only stubs: a "solution" made from them would be a stub too.
-    has_solution = bool(assignment.solution_blocks(assignment.read_source()))
+    has_solution = assignment.holds_solution()
     if has_solution:
         written.append(assignment.write_solution(out / "solution"))
     for path in written:
