@@ -9,36 +9,21 @@ from pathlib import Path
 
 import click
 
-from autograder import assignment, calibration
-from autograder.batch import grade_batch_command
-from autograder.calibration import calibrate_command
-from autograder.course.cli import nbgrader_group
-from autograder.grade import ALL_STAGES, GradeOptions, grade
-from autograder.gradescope import gradescope_command
-from autograder.leaderboard import leaderboard_command
-from autograder.loader import PREFERRED_NAMES
+from autograder import assignment
+from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
+from autograder.checks.report import default_student
+from autograder.checks.summary import summary_command
+from autograder.checks.terminal import Printer
+from autograder.grader import calibration
+from autograder.grader.batch import grade_batch_command
+from autograder.grader.calibration import calibrate_command
+from autograder.grader.course.cli import nbgrader_group
+from autograder.grader.gradescope import gradescope_command
+from autograder.grader.leaderboard import leaderboard_command
 from autograder.release import release_command
-from autograder.report import default_student
-from autograder.summary import summary_command
-from autograder.terminal import Printer
+from autograder.sandbox.loader import PREFERRED_NAMES
 
 WORK_FOLDER = "my_work"
-
-
-def parse_stages(text: str | None) -> tuple[int, ...]:
-    """'1-5', '2', '1,3,6' -> stage numbers."""
-    if not text:
-        return ALL_STAGES
-    numbers: set[int] = set()
-    try:
-        for part in text.split(","):
-            low, _, high = part.strip().partition("-")
-            numbers.update(range(int(low), int(high or low) + 1))
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a stage list like 1-5 or 1,3,6") from None
-    if not numbers or not numbers <= set(ALL_STAGES):
-        raise click.BadParameter(f"stages are numbered {ALL_STAGES[0]}-{ALL_STAGES[-1]}")
-    return tuple(sorted(numbers))
 
 
 def find_working_copy() -> Path:

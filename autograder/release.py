@@ -26,8 +26,8 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from autograder import assignment
+from autograder.checks.stages import STAGES
 from autograder.rendering import render
-from autograder.stages import STAGES
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -82,9 +82,9 @@ def generate_class(folder: Path, scratch: Path) -> dict[str, str]:
 def isolation_cost(starts: int, scratch: Path) -> tuple[list[list[object]], float]:
     """Median seconds to start a worker, load a submission and stop everything, per fence."""
     from autograder import assignment
-    from autograder.loader import read_submission
     from autograder.sandbox.client import SandboxedSubmission
     from autograder.sandbox.isolation import BubblewrapIsolation, Isolation, choose_isolation
+    from autograder.sandbox.loader import read_submission
     from tests.kit.redteam import as_source
 
     fenced = choose_isolation()
@@ -114,8 +114,8 @@ def isolation_cost(starts: int, scratch: Path) -> tuple[list[list[object]], floa
 
 def batch_seconds(folder: Path, stages: tuple[int, ...], jobs: int,
                   out: Path) -> tuple[float, dict]:
-    from autograder.batch import grade_batch
-    from autograder.grade import GradeOptions
+    from autograder.checks.grade import GradeOptions
+    from autograder.grader.batch import grade_batch
 
     result: dict = {}
     seconds = timed(lambda: result.update(batch=grade_batch(

@@ -34,7 +34,7 @@ from training import (  # noqa: E402
     run_sklearn,
 )
 
-from autograder import memory  # noqa: E402
+from autograder.student import memory  # noqa: E402
 
 SHARE_TARGET, LEAD_TARGET = 0.70, 2.0
 

@@ -27,11 +27,12 @@ def cli_seconds(stages: str, repeats: int) -> list[float]:
 
 def breakdown() -> tuple[dict[str, float], dict[str, float]]:
     """One in-process grading of all six stages, timed piece by piece: (totals, parts)."""
-    from autograder import assignment, numerics
+    from autograder import assignment
+    from autograder.checks.grade import GradeOptions, grade
     from autograder.data import load_mnist, mnist_arrays
-    from autograder.grade import GradeOptions, grade
-    from autograder.loader import read_submission
+    from autograder.grader import numerics
     from autograder.sandbox.client import SandboxedSubmission
+    from autograder.sandbox.loader import read_submission
 
     path = assignment.write_solution(tempfile.mkdtemp(prefix="nnkit-bench-"))
     source = read_submission(path)

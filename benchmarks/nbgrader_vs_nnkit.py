@@ -32,7 +32,7 @@ from _common import ROOT, median, mnist_environment, table, timed, write_results
 def make_course(folder: Path) -> dict[str, Path]:
     """Release the course into `folder`; submit the reference and the stubs."""
     from autograder import assignment
-    from autograder.course import ASSIGNMENT, driver
+    from autograder.grader.course import ASSIGNMENT, driver
 
     shutil.copy(ROOT / "course" / driver.CONFIG, folder / driver.CONFIG)
     release = nbformat.read(driver.release(folder, capture=True), as_version=4)
@@ -55,7 +55,7 @@ def make_course(folder: Path) -> dict[str, Path]:
 
 def autograde_seconds(course: Path, student: str) -> tuple[float, float, float]:
     """Wall time of `nbgrader autograde` for one student, and of its test cells and other cells."""
-    from autograder.course import ASSIGNMENT, driver
+    from autograder.grader.course import ASSIGNMENT, driver
 
     def run() -> None:
         outcomes, result = driver.autograde(course, student, force=True, capture=True)
@@ -70,7 +70,7 @@ def autograde_seconds(course: Path, student: str) -> tuple[float, float, float]:
 def cell_seconds(notebook: nbformat.NotebookNode) -> tuple[float, float]:
     """Seconds the kernel spent in the test cells, and in all other code cells (nbclient's
     execution timestamps)."""
-    from autograder.course.preprocessors import is_test_cell
+    from autograder.grader.course.preprocessors import is_test_cell
 
     tests = others = 0.0
     for cell in notebook.cells:
@@ -111,7 +111,7 @@ def main() -> None:
                 nbgrader_runs.append(autograde_seconds(course, student))
                 nnkit_times.append(nnkit_seconds(path, Path(scratch) / f"{student}.json"))
             report = json.loads((Path(scratch) / f"{student}.json").read_text())
-            from autograder.course.driver import outcome
+            from autograder.grader.course.driver import outcome
 
             scores[student] = (outcome(course, student).score, report["score"])
             nbgrader_s, tests_s, others_s = (median([run[i] for run in nbgrader_runs])

@@ -17,7 +17,7 @@ scikit-learn and PyTorch are optional: a contender that is not installed is list
 
 All contenders use the same number of BLAS threads (default 1, as the grader's sandboxed worker
 does: at these small matrix shapes a second OpenBLAS thread costs more than it gives) and the
-same allocator settings (autograder/memory.py, as the worker has them).
+same allocator settings (autograder/student/memory.py, as the worker has them).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import median, mnist_environment, table, write_results  # noqa: E402
 
-from autograder import memory  # noqa: E402
+from autograder.student import memory  # noqa: E402
 
 
 class Setup(NamedTuple):
@@ -66,7 +66,7 @@ class Setup(NamedTuple):
 def reference_module() -> types.ModuleType:
     """The reference solution's definitions (its notebook demo cells are not run)."""
     from autograder import assignment
-    from autograder.loader import definitions_only
+    from autograder.sandbox.loader import definitions_only
 
     module = types.ModuleType("reference_solution")
     tree = definitions_only(ast.parse(assignment.solution(assignment.read_source())))
@@ -79,7 +79,7 @@ def page_faults() -> int:
 
 
 def accuracy(params: dict, X: np.ndarray, labels: np.ndarray) -> float:
-    from autograder.numerics import output
+    from autograder.grader.numerics import output
 
     return float(np.mean(np.argmax(output(params, X), 1) == labels))
 

@@ -17,8 +17,8 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from autograder.course.export import StageCsvExport
-from autograder.course.preprocessors import CellTimeouts, GradingExecute, HideHiddenTests
+from autograder.grader.course.export import StageCsvExport
+from autograder.grader.course.preprocessors import CellTimeouts, GradingExecute, HideHiddenTests
 
 c = get_config()  # noqa: F821 - nbgrader provides get_config when it loads this file
 

@@ -45,12 +45,14 @@ import numpy as np
 # the first cell that uses it stops with `NotImplementedError: ... is not written yet`: that is
 # your cue, not a crash. Write the function, run `nnkit check` in a terminal, and carry on.
 #
-# The pictures are drawn by the kit (`autograder.plots`), so the cells below stay short.
+# The pictures are drawn by the kit (`autograder.student.plots`), so the cells below stay short.
 # %%
 # %matplotlib inline
-from autograder import gradcheck, handwriting, numerics, plots, progress
+from autograder.checks import gradcheck
+from autograder.checks.stage import CheckFailed
 from autograder.data import load_mnist
-from autograder.stage import CheckFailed
+from autograder.grader import numerics
+from autograder.student import handwriting, plots, progress
 
 # %% [markdown]
 # ## Stage 1: one neuron
@@ -75,7 +77,7 @@ from autograder.stage import CheckFailed
 # step overshoots further than the last, so the cost explodes (0.02).
 # %% nbgrader={"grade": false, "locked": true, "schema_version": 3, "solution": false, "grade_id": "workshop_table"}
 # The ten measurements (x, y) the neuron is fitted to; print them to see the table.
-from autograder.workshop import TABLE_X, TABLE_Y
+from autograder.student.workshop import TABLE_X, TABLE_Y
 
 print("x:", TABLE_X)
 print("y:", TABLE_Y)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.loader import SubmissionSource
 from autograder.sandbox.codec import (
     EncodeError,
     Handle,
@@ -27,6 +26,7 @@ from autograder.sandbox.codec import (
     write_message,
 )
 from autograder.sandbox.isolation import Isolation, choose_isolation
+from autograder.sandbox.loader import SubmissionSource
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
 LOAD_TIMEOUT = 60.0  # seconds to run a submission's definitions (imports included)
@@ -221,7 +221,7 @@ class SandboxedSubmission:
         return name in self.names
 
     def substitute(self, filename: str, source: str) -> None:
-        """Run more definitions (the reference's, see autograder/substitution.py) after the
+        """Run more definitions (the reference's, see autograder/grader/substitution.py) after the
         submission's own, replacing functions of the same names, now and after any restart."""
         self.substitutes.append([filename, source])
         if self.process is None:

@@ -29,9 +29,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import memory
 from autograder.sandbox import seccomp
 from autograder.sandbox.processes import stop_everything
+from autograder.student import memory
 
 DEFAULT_MEMORY_MB = 4096  # MNIST as float64 is 376 MB; leave room for a student's copies
 DEFAULT_MAX_PROCESSES = 64  # the kernel counts threads too

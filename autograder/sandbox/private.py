@@ -20,7 +20,8 @@ import importlib.util
 import types
 from typing import Any
 
-PRIVATE_MODULES = ("autograder.loader", "autograder.sandbox.codec", "autograder.sandbox.worker")
+PRIVATE_MODULES = ("autograder.sandbox.loader", "autograder.sandbox.codec",
+                   "autograder.sandbox.worker")
 
 
 def snapshot(module: types.ModuleType) -> types.SimpleNamespace:

@@ -17,8 +17,8 @@ import types
 import warnings
 from typing import Any
 
-from autograder.loader import definitions_only
 from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
+from autograder.sandbox.loader import definitions_only
 
 OUTPUT_TAIL = 2000  # characters of the submission's printed output returned with each reply
 PR_SET_CHILD_SUBREAPER = 36  # prctl option, from <linux/prctl.h>

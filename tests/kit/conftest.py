@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from autograder import assignment
-from autograder.grade import GradeOptions, grade
-from autograder.report import Report
+from autograder.checks.grade import GradeOptions, grade
+from autograder.checks.report import Report
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_MNIST = ROOT.parent / "shared" / "mnist"

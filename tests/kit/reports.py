@@ -3,8 +3,8 @@ without grading anything."""
 
 from __future__ import annotations
 
-from autograder.report import CheckResult, Report, StageResult
-from autograder.stages import STAGES
+from autograder.checks.report import CheckResult, Report, StageResult
+from autograder.checks.stages import STAGES
 
 DAY = "2026-11-20T{}:00+00:00"
 

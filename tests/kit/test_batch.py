@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from autograder import assignment
-from autograder.batch import (
+from autograder.checks.grade import GradeOptions, grade
+from autograder.checks.report import Report
+from autograder.grader.batch import (
     CSV_COLUMNS,
     BatchError,
     Submission,
@@ -22,8 +24,6 @@ from autograder.batch import (
     grade_batch,
     grade_one,
 )
-from autograder.grade import GradeOptions, grade
-from autograder.report import Report
 from tests.kit.conftest import apply_edits
 
 NEURON = "    return b + w * np.asarray(x, dtype=float)"

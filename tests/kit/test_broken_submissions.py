@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.grade import GradeOptions, grade
+from autograder.checks.grade import GradeOptions, grade
 from tests.kit.conftest import apply_edits, failing_checks
 
 

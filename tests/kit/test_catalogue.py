@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from autograder.stages import stage
+from autograder.checks.stages import stage
 from tests.kit.catalogue import MISTAKES, VARIANTS, Mistake, Variant
 from tests.kit.catalogue.evaluate import evaluate, format_summary, reference_text, summarise
 from tests.kit.conftest import ROOT, apply_edits

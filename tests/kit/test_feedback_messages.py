@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import gradcheck, numerics
-from autograder.explain import explain
+from autograder.checks import gradcheck
+from autograder.checks.explain import explain
+from autograder.checks.stage import CheckFailed
+from autograder.grader import numerics
 from autograder.sandbox.client import SubmissionProblem
-from autograder.stage import CheckFailed
 from tests.kit.catalogue import MISTAKES
 from tests.kit.catalogue.evaluate import evaluate
 

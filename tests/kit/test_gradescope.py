@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from autograder import gradescope
+from autograder.checks.stages import STAGES
 from autograder.cli import main
-from autograder.gradescope import results
-from autograder.stages import STAGES
+from autograder.grader import gradescope
+from autograder.grader.gradescope import results
 from tests.kit import gradescope_harness as harness
 from tests.kit import simulated_students as students
 from tests.kit.release_search import leaks, solution_bodies
@@ -49,7 +49,7 @@ def test_package_has_executable_scripts_at_its_root_and_the_kit_without_the_solu
     for name, script in scripts.items():
         assert modes[name] & 0o111, f"{name} must be executable"
         assert script.startswith("#!/usr/bin/env bash\n")
-    assert {"requirements.txt", gradescope.SETTINGS, "kit/autograder/grade.py",
+    assert {"requirements.txt", gradescope.SETTINGS, "kit/autograder/checks/grade.py",
             "kit/source_data/mnist.json"} <= set(names)
     assert not [name for name in names if name.startswith(("kit/assignments", "kit/tests"))]
     assert leaks(tmp_path / "unpacked", solution_bodies()) == []

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from autograder import handwriting
 from autograder.data import load_mnist
+from autograder.student import handwriting
 
 
 def drawn(size=(160, 160), box=(60, 30, 100, 130), ink=30, paper=250, width=10) -> np.ndarray:

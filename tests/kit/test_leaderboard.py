@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from autograder.checks.report import Report
+from autograder.checks.stages import STAGES
 from autograder.cli import main
-from autograder.leaderboard import load_entries, pseudonym
-from autograder.report import Report
-from autograder.stages import STAGES
+from autograder.grader.leaderboard import load_entries, pseudonym
 from tests.kit import chromium
 from tests.kit.reports import DAY, report
 

@@ -1,14 +1,15 @@
 """Freed arrays are reused without fresh page faults, in the grader's worker and wherever the kit
-applies autograder/memory.py; without the settings, glibc hands the pages back to the kernel."""
+applies autograder/student/memory.py; without the settings, glibc hands the pages back to the
+kernel."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from autograder import memory
 from autograder.sandbox.client import SandboxedSubmission
 from autograder.sandbox.isolation import choose_isolation
+from autograder.student import memory
 from tests.kit.redteam import as_source
 
 # A freed 3 MiB array, then another of the same size: the page faults the second one costs.
@@ -34,7 +35,7 @@ FRESH_PAGES = 200  # of 768 pages in 3 MiB; part of the heap may already be mapp
 
 
 def faults_in_a_fresh_process(apply_settings: bool) -> int:
-    script = (REUSE_PROBE + "\nfrom autograder.memory import keep_freed_memory\n"
+    script = (REUSE_PROBE + "\nfrom autograder.student.memory import keep_freed_memory\n"
               f"assert keep_freed_memory() if {apply_settings} else True\n"
               "print(second_allocation_faults())\n")
     env_free = {"PATH": "/usr/bin:/bin"}  # no MALLOC_ variables from outside

@@ -29,18 +29,18 @@ import pytest
 from click.testing import CliRunner
 
 from autograder import assignment
+from autograder.checks.grade import GradeOptions, grade
+from autograder.checks.report import Report
+from autograder.checks.stages import STAGES
 from autograder.cli import main
-from autograder.course import ASSIGNMENT, TEST_CELL_MARKER, driver, kernel
-from autograder.course.notebook import (
+from autograder.grader.course import ASSIGNMENT, TEST_CELL_MARKER, driver, kernel
+from autograder.grader.course.notebook import (
     BEGIN_HIDDEN,
     SourceNotebookError,
     source_notebook,
     stage_tests_id,
 )
-from autograder.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
-from autograder.grade import GradeOptions, grade
-from autograder.report import Report
-from autograder.stages import STAGES
+from autograder.grader.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
 from tests.kit.conftest import ROOT, apply_edits
 
 STUDENT_CELL_SECONDS = 8  # the hanging cells are interrupted after this (the kit's config: 300)

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from autograder import numerics, plots
-from autograder.workshop import TABLE_X, TABLE_Y
+from autograder.grader import numerics
+from autograder.student import plots
+from autograder.student.workshop import TABLE_X, TABLE_Y
 
 
 def render(figure, folder: Path, name: str) -> Image.Image:
@@ -232,7 +233,7 @@ def test_figures_never_touch_pyplot():
 
 def test_importing_plots_does_not_import_matplotlib():
     """Grading imports the notebook's imports; matplotlib must cost nothing until a figure."""
-    code = "import sys, autograder.plots; print('matplotlib' in sys.modules)"
+    code = "import sys, autograder.student.plots; print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr

@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 import tqdm
 
-from autograder import assignment, numerics, progress
-from autograder.loader import definitions_only
+from autograder import assignment
+from autograder.grader import numerics
+from autograder.sandbox.loader import definitions_only
+from autograder.student import progress
 
 LAYERS, EPOCHS, BATCH, RATE = [4, 6, 3], 3, 8, 0.5  # 50 samples: 7 minibatches per epoch
 

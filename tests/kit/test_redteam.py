@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grade import GradeOptions, grade
-from autograder.report import Report
+from autograder.checks.grade import GradeOptions, grade
+from autograder.checks.report import Report
 from tests.kit.conftest import ROOT, failing_checks
 from tests.kit.redteam import (
     Listener,

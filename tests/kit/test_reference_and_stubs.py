@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from autograder.grade import GradeOptions, grade
-from autograder.stages import STAGES
+from autograder.checks.grade import GradeOptions, grade
+from autograder.checks.stages import STAGES
 
 
 @pytest.fixture(scope="session")

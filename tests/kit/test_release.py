@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from autograder import assignment
+from autograder.checks.stages import STAGES
 from autograder.cli import main
 from autograder.release import hidden_check_functions, package_files, write_release
-from autograder.stages import STAGES
 from tests.kit import workflow_steps
 from tests.kit.conftest import ROOT
 from tests.kit.release_search import leaks, searchable_texts, solution_bodies
@@ -66,7 +66,7 @@ def run_release(copy: Path, *command: str, **env: str) -> subprocess.CompletedPr
 def test_release_holds_notebook_suite_kit_readme_and_workflow(release):
     for relative in ("neural_network.ipynb", "README.md", "pyproject.toml", ".gitignore",
                      ".github/workflows/grade.yml", "tests/stages/test_stages.py",
-                     "tests/stages/conftest.py", "autograder/cli.py", "autograder/grade.py",
+                     "tests/stages/conftest.py", "autograder/cli.py", "autograder/checks/grade.py",
                      "source_data/mnist.json", "assignments/neural_network/neural_network.py"):
         assert (release / relative).is_file(), f"the release lacks {relative}"
     notebook = nbformat.read(release / "neural_network.ipynb", as_version=4)
@@ -124,9 +124,9 @@ def test_a_hidden_check_added_to_the_kit_is_cut_from_its_release(tmp_path):
             shutil.copyfile(path, target)
     for name in ("pyproject.toml", "tests/__init__.py"):
         shutil.copyfile(ROOT / name, kit / name)
-    with open(kit / "autograder/stages/stage2_sigmoid.py", "a", encoding="utf-8") as module:
+    with open(kit / "autograder/checks/stages/stage2_sigmoid.py", "a", encoding="utf-8") as module:
         module.write(PLANTED)
-    listing = ("import json; from autograder.stages import STAGES; print(json.dumps("
+    listing = ("import json; from autograder.checks.stages import STAGES; print(json.dumps("
                "[[c.run.__name__, c.hidden] for s in STAGES for c in s.checks]))")
 
     planted = json.loads(run_release(kit, "-c", listing).stdout)

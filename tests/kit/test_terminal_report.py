@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from autograder.terminal import Printer, Ticker
+from autograder.checks.terminal import Printer, Ticker
 
 ESCAPE = "\x1b["
 SYMBOLS = ("✔", "✘", "🔒")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from autograder.checks.grade import GradeOptions
+from autograder.checks.grade import run_check as grade_check
 from autograder.cli import find_working_copy
-from autograder.grade import GradeOptions
-from autograder.grade import run_check as grade_check
-from autograder.loader import SubmissionLoadError, read_submission
 from autograder.sandbox.client import SandboxedSubmission
+from autograder.sandbox.loader import SubmissionLoadError, read_submission
 
 _failed_stages: set[int] = set()
 

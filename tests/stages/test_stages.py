@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.stages import STAGES
+from autograder.checks.stages import STAGES
 
 CASES = [
     pytest.param(check, id=f"stage{stage.number}-{check.run.__name__}",

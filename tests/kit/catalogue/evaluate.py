@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import assignment
-from autograder.grade import GradeOptions, grade
-from autograder.report import Report
+from autograder.checks.grade import GradeOptions, grade
+from autograder.checks.report import Report
 from tests.kit.catalogue.entries import Mistake, Variant
 from tests.kit.conftest import apply_edits, failing_checks
 

@@ -14,7 +14,7 @@ import socket
 import threading
 from pathlib import Path
 
-from autograder.loader import CodeBlock, SubmissionSource
+from autograder.sandbox.loader import CodeBlock, SubmissionSource
 
 CORPUS = Path(__file__).parent
 CHEAT = ("# --- cheat ---", "# --- end cheat ---")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.expect import as_array, expect_close
-from autograder.numerics import logistic
+from autograder.checks.expect import as_array, expect_close
+from autograder.checks.stage import CheckFailed, Stage
+from autograder.grader.numerics import logistic
 from autograder.sandbox.client import SandboxedSubmission
-from autograder.stage import CheckFailed, Stage
 
 STAGE = Stage(2, "sigmoid", "the activation function and its derivative")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.expect import as_array, as_number, expect_close
+from autograder.checks.expect import as_array, as_number, expect_close
+from autograder.checks.stage import CheckFailed, Stage
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.stage import CheckFailed, Stage
-from autograder.workshop import TABLE_X, TABLE_Y
+from autograder.student.workshop import TABLE_X, TABLE_Y
 
 STAGE = Stage(1, "one neuron", "a(x) = b + w*x fitted to the workshop's ten points")
 POINTS = [(0.0, 0.0), (-0.5, 1.0), (1.3, -2.2)]

@@ -1,7 +1,7 @@
 """The six stages, in the order a student meets them. Each module holds one stage's checks."""
 
-from autograder.stage import Stage
-from autograder.stages import (
+from autograder.checks.stage import Stage
+from autograder.checks.stages import (
     stage1_neuron,
     stage2_sigmoid,
     stage3_forward,

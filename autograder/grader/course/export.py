@@ -10,8 +10,8 @@ import csv
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
-from autograder.course.notebook import stage_tests_id
-from autograder.stages import STAGES
+from autograder.checks.stages import STAGES
+from autograder.grader.course.notebook import stage_tests_id
 
 STAGE_COLUMNS = [f"stage{stage.number}" for stage in STAGES]
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",

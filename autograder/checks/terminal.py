@@ -12,8 +12,8 @@ from typing import TextIO
 
 import click
 
-from autograder.report import CheckResult, Report, StageResult
-from autograder.stage import Stage
+from autograder.checks.report import CheckResult, Report, StageResult
+from autograder.checks.stage import Stage
 
 
 def fancy(stream: TextIO) -> bool:

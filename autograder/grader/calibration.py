@@ -22,8 +22,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from autograder import numerics
-from autograder.report import Report
+from autograder.checks.report import Report
+from autograder.grader import numerics
 from autograder.sandbox.isolation import THREAD_VARIABLES, THREADS_ENV
 
 SAMPLES, PASSES, BATCH, LAYERS = 8192, 4, 32, (784, 64, 10)
@@ -65,9 +65,9 @@ def measure(repeats: int = REPEATS) -> float:
     so that it is timed under the same conditions as the student's train()."""
     threads = os.environ.get(THREADS_ENV) or "1"
     env = {**os.environ, **{variable: threads for variable in THREAD_VARIABLES},
-           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     try:
-        run = subprocess.run([sys.executable, "-m", "autograder.calibration", str(repeats)],
+        run = subprocess.run([sys.executable, "-m", "autograder.grader.calibration", str(repeats)],
                              env=env, capture_output=True, text=True, timeout=300, check=False)
         if run.returncode != 0:
             raise RuntimeError(f"it failed: {run.stderr.strip()[-500:]}")

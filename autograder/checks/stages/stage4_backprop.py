@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder import numerics
-from autograder.expect import as_number
-from autograder.explain import explain
-from autograder.gradcheck import compare_gradients, gradient_shape_hint
+from autograder.checks.expect import as_number
+from autograder.checks.explain import explain
+from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
+from autograder.checks.stage import CheckFailed, Stage
+from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.stage import CheckFailed, Stage
 
 STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the chain rule")
 

@@ -9,15 +9,33 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from autograder.explain import explain
-from autograder.loader import SubmissionLoadError, SubmissionSource, read_submission
-from autograder.report import CheckResult, Report, StageResult
+import click
+
+from autograder.checks.explain import explain
+from autograder.checks.report import CheckResult, Report, StageResult
+from autograder.checks.stage import Check, CheckFailed, Stage
+from autograder.checks.stages import STAGES
+from autograder.grader.substitution import Substitution
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.stage import Check, CheckFailed, Stage
-from autograder.stages import STAGES
-from autograder.substitution import Substitution
+from autograder.sandbox.loader import SubmissionLoadError, SubmissionSource, read_submission
 
 ALL_STAGES = tuple(stage.number for stage in STAGES)
+
+
+def parse_stages(text: str | None) -> tuple[int, ...]:
+    """'1-5', '2', '1,3,6' -> stage numbers."""
+    if not text:
+        return ALL_STAGES
+    numbers: set[int] = set()
+    try:
+        for part in text.split(","):
+            low, _, high = part.strip().partition("-")
+            numbers.update(range(int(low), int(high or low) + 1))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a stage list like 1-5 or 1,3,6") from None
+    if not numbers or not numbers <= set(ALL_STAGES):
+        raise click.BadParameter(f"stages are numbered {ALL_STAGES[0]}-{ALL_STAGES[-1]}")
+    return tuple(sorted(numbers))
 
 
 @dataclass
@@ -31,7 +49,7 @@ class GradeOptions:
     seed: int = 0
     verbose: bool = False
     # Grade each stage with the reference in place of functions that failed in earlier stages
-    # (instructor grading; see autograder/substitution.py).
+    # (instructor grading; see autograder/grader/substitution.py).
     substitute_reference: bool = False
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.stage import CheckFailed
 from autograder.sandbox.codec import Handle
-from autograder.stage import CheckFailed
 
 
 def describe(value: Any) -> str:

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder import numerics
-from autograder.expect import as_array
-from autograder.stage import CheckFailed
+from autograder.checks.expect import as_array
+from autograder.checks.stage import CheckFailed
+from autograder.grader import numerics
 
 # A correct gradient matches central differences to ~1e-8 relative (see numerics.EPSILON);
 # 1e-5 leaves three orders of margin for other correct ways of writing it.

@@ -1,5 +1,5 @@
 """Gradescope: `nnkit gradescope OUT.zip` builds an autograder package; inside Gradescope,
-`python3 -m autograder.gradescope` grades a submission and writes results.json.
+`python3 -m autograder.grader.gradescope` grades a submission and writes results.json.
 
 The package holds, at the top of the zip as Gradescope requires: `setup.sh` (installs the
 kit's requirements and fetches MNIST once, when the image is built), `run_autograder` (grades
@@ -28,11 +28,11 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from autograder import calibration
-from autograder.grade import ALL_STAGES, GradeOptions, grade
+from autograder.checks.grade import ALL_STAGES, GradeOptions, grade
+from autograder.checks.report import Report
+from autograder.checks.stages import STAGES
+from autograder.grader import calibration
 from autograder.release import KIT_ROOT, TEMPLATES, package_files
-from autograder.report import Report
-from autograder.stages import STAGES
 
 DEFAULT_ROOT = "/autograder"
 ROOT_ENV = "AUTOGRADER_ROOT"

@@ -1,11 +1,11 @@
 """What the nbgrader test cells call, inside the notebook's kernel.
 
 A stage's test cell runs `grade_checks(3)`: the kit's stage-3 checks, through the same
-`autograder.grade.run_stage` that `nnkit grade` uses. The student's functions never run in this
-kernel: as in `nnkit grade`, the checks call them in a sandboxed worker loaded with only the
-*definitions* of the cells this kernel has run so far (IPython's input history; the test cells
-themselves left out). So each check's message and points are the same in both paths, and a
-function that hangs or crashes costs its own checks, not the kernel.
+`autograder.checks.grade.run_stage` that `nnkit grade` uses. The student's functions never
+run in this kernel: as in `nnkit grade`, the checks call them in a sandboxed worker loaded
+with only the *definitions* of the cells this kernel has run so far (IPython's input history;
+the test cells themselves left out). So each check's message and points are the same in both
+paths, and a function that hangs or crashes costs its own checks, not the kernel.
 
 nbgrader gives a test cell partial credit when the cell's value is a number: `grade_checks`
 prints every check's verdict and returns the points earned. Nothing here may reach stderr,
@@ -22,19 +22,19 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.course import TEST_CELL_MARKER
-from autograder.grade import GradeOptions, load_problems, run_stage
-from autograder.loader import (
+from autograder.checks.grade import GradeOptions, load_problems, run_stage
+from autograder.checks.report import StageResult
+from autograder.checks.stage import Check, Stage
+from autograder.checks.stages import stage as stage_by_number
+from autograder.grader.course import TEST_CELL_MARKER
+from autograder.sandbox.client import SandboxedSubmission
+from autograder.sandbox.loader import (
     CodeBlock,
     SubmissionLoadError,
     SubmissionSource,
     _strip_magics,
     find_submission_file,
 )
-from autograder.report import StageResult
-from autograder.sandbox.client import SandboxedSubmission
-from autograder.stage import Check, Stage
-from autograder.stages import stage as stage_by_number
 
 OPTIONS = GradeOptions()  # the defaults of `nnkit grade`: same threshold, budgets and seed
 

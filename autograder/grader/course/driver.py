@@ -23,10 +23,10 @@ from pathlib import Path
 import nbformat
 
 from autograder import assignment
-from autograder.course import ASSIGNMENT
-from autograder.course.notebook import BEGIN_HIDDEN, stage_tests_id, write_source
-from autograder.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
-from autograder.stages import STAGES
+from autograder.checks.stages import STAGES
+from autograder.grader.course import ASSIGNMENT
+from autograder.grader.course.notebook import BEGIN_HIDDEN, stage_tests_id, write_source
+from autograder.grader.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
 
 CONFIG = "nbgrader_config.py"
 GRADEBOOK = "gradebook.db"

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from autograder import numerics
-from autograder.expect import as_array, expect_close
+from autograder.checks.expect import as_array, expect_close
+from autograder.checks.stage import CheckFailed, Stage
+from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission
-from autograder.stage import CheckFailed, Stage
 
 STAGE = Stage(3, "forward pass", "random initialisation and a_l = sigmoid(a_{l-1} W_l + b_l)")
 SHAPES = [[3, 2], [5, 4, 3], [4, 4, 4, 4], [6, 5, 4, 3, 2]]

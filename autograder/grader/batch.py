@@ -25,8 +25,9 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from autograder.grade import ALL_STAGES, GradeOptions, grade
-from autograder.report import Report
+from autograder import assignment as source
+from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
+from autograder.checks.report import Report
 
 CSV_NAME = "grades.csv"
 IGNORED = {"__pycache__", ".ipynb_checkpoints"}
@@ -247,9 +248,6 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
 
     Exits 0 when every submission was graded (whatever the scores), 1 when the grader could
     not grade some (the CSV says which and why), 2 on a usage error."""
-    from autograder import assignment as source  # here: the CLI module imports this one
-    from autograder.cli import parse_stages
-
     if substitute_reference and not source.holds_solution():
         raise click.UsageError("--substitute-reference needs the reference solution, which this "
                                "copy of the kit does not hold (it is a student release)")

@@ -19,10 +19,10 @@ from __future__ import annotations
 import ast
 
 from autograder import assignment
-from autograder.report import StageResult
+from autograder.checks.report import StageResult
+from autograder.checks.stage import Stage
+from autograder.checks.stages import STAGES
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.stage import Stage
-from autograder.stages import STAGES
 
 PARTNERS = {"forward": ("backward",), "backward": ("forward",)}  # they share the cache layout
 

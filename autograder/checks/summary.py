@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
+from autograder.checks.report import Report, StageResult
 from autograder.rendering import render
-from autograder.report import Report, StageResult
 
 FAILING_SHOWN = 8  # the rest are one `nnkit check` away; a summary should stay readable
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder import numerics
-from autograder.expect import as_array, expect_close
+from autograder.checks.expect import as_array, expect_close
+from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.stages.stage3_forward import parameters
+from autograder.checks.stages.training_rules import TrainingRun, check_rules
+from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission
-from autograder.stage import CheckFailed, Stage
-from autograder.stages.stage3_forward import parameters
-from autograder.stages.training_rules import TrainingRun, check_rules
 
 STAGE = Stage(5, "gradient descent", "update, predict, and train with shuffled minibatches")
 

@@ -3,7 +3,7 @@
 The source (assignments/neural_network/neural_network.py) already holds nbgrader's answer cells
 (`# %% nbgrader={...}`, solutions between `### BEGIN SOLUTION` and `### END SOLUTION`). After
 each stage's last answer cell this adds a locked autograder test cell worth the stage's points,
-which runs the kit's checks for that stage (`autograder.course.kernel.grade_checks`). The
+which runs the kit's checks for that stage (`autograder.grader.course.kernel.grade_checks`). The
 instructor-only checks of a stage (training on MNIST, and any check marked hidden) sit in a
 hidden-test block, which `nbgrader generate_assignment` removes from the students' release.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 
 from autograder import assignment
-from autograder.course import ASSIGNMENT, TEST_CELL_MARKER
-from autograder.course.kernel import checks_of
-from autograder.stages import STAGES
+from autograder.checks.stages import STAGES
+from autograder.grader.course import ASSIGNMENT, TEST_CELL_MARKER
+from autograder.grader.course.kernel import checks_of
 
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _ANSWER_ID = re.compile(r"^stage(\d+)_")
@@ -44,7 +44,7 @@ def stage_tests_source(number: int) -> str:
     lines = [f"{TEST_CELL_MARKER} stage {number} ({stage.name}), {stage.max_score:g} points.",
              "# The kit's own checks, the same as `nnkit grade` runs; the number shown last is "
              "your score.",
-             "from autograder.course.kernel import grade_checks", ""]
+             "from autograder.grader.course.kernel import grade_checks", ""]
     if not checks_of(number, instructor=True).checks:
         return "\n".join([*lines, f"grade_checks({number})"])
     return "\n".join([*lines, f"nnkit_points = grade_checks({number})", BEGIN_HIDDEN,

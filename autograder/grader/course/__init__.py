@@ -9,7 +9,7 @@
   environment it needs and reports per student what autograde did;
 - `export`: a per-stage CSV export for `nbgrader export`.
 
-This module imports nothing heavy: the test cells import `autograder.course.kernel` in every
+This module imports nothing heavy: the test cells import `autograder.grader.course.kernel` in every
 student's kernel.
 """
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from autograder import numerics
+from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
+from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission
-from autograder.stage import CheckFailed, Stage
-from autograder.stages.stage3_forward import parameters
 
 STAGE = Stage(6, "MNIST", "train on 60,000 handwritten digits, tested on 10,000 unseen ones")
 REQUIRED = ("layer_sizes", "epochs", "batch_size", "learning_rate")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from autograder.course.driver import Outcome
+    from autograder.grader.course.driver import Outcome
 
 DEFAULT_COURSE = "course"
 course_argument = click.argument("course", default=DEFAULT_COURSE,
@@ -31,7 +31,7 @@ def nbgrader_group() -> None:
 @course_argument
 def source(course: Path) -> None:
     """Write COURSE/source/neural_network/neural_network.ipynb from the single source of truth."""
-    from autograder.course.notebook import write_source
+    from autograder.grader.course.notebook import write_source
 
     click.echo(f"wrote {write_source(course)}")
 
@@ -40,7 +40,7 @@ def source(course: Path) -> None:
 @course_argument
 def release(course: Path) -> None:
     """Write the source notebook, then `nbgrader generate_assignment` and check the release."""
-    from autograder.course.driver import CourseError, release
+    from autograder.grader.course.driver import CourseError, release
 
     try:
         path = release(course)
@@ -59,7 +59,7 @@ def autograde_command(course: Path, student: str, force: bool) -> None:
     A notebook that hangs or kills its kernel is graded 0 for what it did not finish and
     reported here; the rest of the class is graded. Exits 0 when the batch ran, 1 when nbgrader
     graded nothing at all."""
-    from autograder.course.driver import CourseError, autograde
+    from autograder.grader.course.driver import CourseError, autograde
 
     try:
         outcomes, result = autograde(course, student, force)
@@ -72,7 +72,7 @@ def autograde_command(course: Path, student: str, force: bool) -> None:
 
 
 def report(outcomes: list[Outcome]) -> str:
-    from autograder.stages import STAGES
+    from autograder.checks.stages import STAGES
 
     width = max([7, *(len(outcome.student) for outcome in outcomes)])
     header = f"{'student':<{width}}  " + " ".join(f"{'s' + str(s.number):>4}" for s in STAGES)
@@ -94,7 +94,7 @@ def report(outcomes: list[Outcome]) -> str:
 def run(course: Path, args: tuple[str, ...]) -> None:
     """`nbgrader ARGS` in COURSE, e.g. `nnkit nbgrader run course generate_feedback
     neural_network` or `... export --to grades.csv`. Exits with nbgrader's code."""
-    from autograder.course.driver import CourseError, run_nbgrader
+    from autograder.grader.course.driver import CourseError, run_nbgrader
 
     try:
         result = run_nbgrader(course, list(args))

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from autograder import memory, numerics
+from autograder.grader import numerics
+from autograder.student import memory
 
 SPIED = ("forward", "backward", "update")
 
@@ -121,7 +122,7 @@ def train_with_progress(train: Callable, X: np.ndarray, Y: np.ndarray, layer_siz
                         "define forward, backward and update first.")
     if (X_test is None) != (test_labels is None):
         raise ValueError("give both X_test and test_labels, or neither.")
-    memory.keep_freed_memory()  # as the grader's worker does: see autograder/memory.py
+    memory.keep_freed_memory()  # as the grader's worker does: see autograder/student/memory.py
     batches_per_epoch = math.ceil(len(X) / batch_size)
     run = TrainingRun(params=None, history=[])
     bar = progress_bar(total=epochs * batches_per_epoch, unit="batch",

@@ -29,7 +29,7 @@ class StageResult:
     checks: list[CheckResult] = field(default_factory=list)
     ran: bool = True  # False when not graded (not selected, or locked behind a failing stage)
     # Functions this stage ran from the reference solution because they failed in an earlier
-    # stage (GradeOptions.substitute_reference; see autograder/substitution.py).
+    # stage (GradeOptions.substitute_reference; see autograder/grader/substitution.py).
     substituted: list[str] = field(default_factory=list)
 
 
@@ -47,8 +47,8 @@ class Report:
     graded_at: str = ""
     seconds: float = 0.0
     student: str = ""  # whose work this is, for the leaderboard (see `default_student`)
-    # Seconds of the fixed reference workload (autograder/calibration.py) measured in the same
-    # job as an MNIST training, so that times from different machines can be compared.
+    # Seconds of the fixed reference workload (autograder/grader/calibration.py) measured in
+    # the same job as an MNIST training, so that times from different machines can be compared.
     calibration: float | None = None
 
     def to_json(self) -> str:

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.expect import as_array
-from autograder.stage import CheckFailed
+from autograder.checks.expect import as_array
+from autograder.checks.stage import CheckFailed
 
 
 @dataclass
