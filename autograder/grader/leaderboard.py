@@ -286,12 +286,17 @@ def leaderboard_command(reports: tuple[str, ...], out: str, anonymise: bool, sal
                         title: str, key_path: str | None, roster_path: str | None) -> None:
     """Build a static leaderboard (index.html, leaderboard.md) from JSON REPORTS (files, or
     folders searched for *.json). Rejected reports are listed in rejected.txt, with reasons."""
+    from autograder.grader.classroom.roster import RosterError
     from autograder.grader.classroom.validation import policy_from_files
 
+    try:
+        policy = policy_from_files(key_path, roster_path)
+    except RosterError as error:
+        raise click.UsageError(str(error)) from None
     rejected: list[Rejection] = []
     entries = load_entries(reports, warn=lambda message: click.echo(f"warning: {message}",
                                                                      err=True),
-                           policy=policy_from_files(key_path, roster_path), rejected=rejected)
+                           policy=policy, rejected=rejected)
     if not entries:
         raise click.ClickException("none of the given files is an nnkit report; nothing to show")
     html, md = write_board(entries, out, anonymise, salt, title, rejected)

@@ -322,6 +322,17 @@ def test_a_github_classroom_roster_names_the_repositories_org_prefix_user(tmp_pa
     assert bob.url is None and bob.name == "bob_uni.edu"  # not accepted yet: no repository
     with pytest.raises(RosterError, match="give --org and --prefix"):
         read_roster(roster)
+    # Checking a board needs only the names: `nnkit leaderboard --roster` reads them alone.
+    assert [s.name for s in read_roster(roster, need_urls=False)] == ["ada-l", "bob_uni.edu"]
+    reports = tmp_path / "reports"
+    made_up_report("ada-l").write(tmp_path / "ada.json")
+    made_up_report("eve").write(tmp_path / "eve.json")
+    result = CliRunner().invoke(main, ["leaderboard", str(tmp_path / "ada.json"),
+                                       str(tmp_path / "eve.json"), "--roster", str(roster),
+                                       "--out", str(reports)])
+    assert result.exit_code == 0, result.output
+    assert "'eve' is not on the roster" in (reports / "rejected.txt").read_text()
+    assert [e.student for e in load_entries([tmp_path / "ada.json"])] == ["ada-l"]
     bad = tmp_path / "bad.csv"
     bad.write_text("student,url\n../etc,/tmp/x\n", encoding="utf-8")
     with pytest.raises(RosterError, match="line 2: '../etc' is not a usable student name"):
@@ -475,3 +486,13 @@ def test_the_instructors_workflow_passes_actionlint_shards_merges_and_publishes(
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
     assert publish["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_the_classroom_benchmark_reports_both_job_counts_side_by_side(tmp_path):
+    from tests.kit.test_benchmark_scripts import NUMBER, run_benchmark
+
+    text = run_benchmark("classroom.py", tmp_path, "--repositories", "2", "--stages", "1")
+    for jobs in (1, 2):
+        assert re.search(rf"^\| `--jobs {jobs}` \| {NUMBER} \| {NUMBER} \| {NUMBER} \| "
+                         rf"\d+% \|$", text, re.MULTILINE), text
+    assert re.search(rf"`--jobs 2` grades the class {NUMBER}x as fast", text), text

@@ -184,7 +184,8 @@ def merge_command(folders: tuple[Path, ...], out: Path, key_path: str | None,
     pass the checks (and, with --key, whose signature verifies) are ranked."""
     if roster_path:
         try:
-            names = roster_names(s.name for s in read_roster(roster_path, org, prefix))
+            names = roster_names(s.name for s in read_roster(roster_path, org, prefix,
+                                                                need_urls=False))
         except RosterError as error:
             raise click.UsageError(str(error)) from None
     else:

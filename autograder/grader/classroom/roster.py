@@ -55,8 +55,9 @@ def _url(value: str, base: Path) -> str:
 
 
 def read_roster(path: str | Path, org: str | None = None, prefix: str | None = None,
-                github: str = GITHUB) -> list[Student]:
-    """The class, in the file's order (see the module's docstring)."""
+                github: str = GITHUB, need_urls: bool = True) -> list[Student]:
+    """The class, in the file's order (see the module's docstring). With need_urls=False
+    (only the names matter, e.g. to check a board), a Classroom roster needs no --org."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -73,7 +74,7 @@ def read_roster(path: str | Path, org: str | None = None, prefix: str | None = N
     else:
         body, first = rows[1:], 2
     classroom = url_column is None
-    if classroom and not (org and prefix):
+    if classroom and need_urls and not (org and prefix):
         raise RosterError(f"{path} is a GitHub Classroom roster (no url column): give --org and "
                           "--prefix, so that the repositories are ORG/PREFIX-<github_username>")
     students, seen = [], set()
@@ -92,7 +93,7 @@ def read_roster(path: str | Path, org: str | None = None, prefix: str | None = N
             raise RosterError(f"{where}: {name} is on the roster twice")
         seen.add(name.casefold())
         if classroom:
-            url = f"{github}/{org}/{prefix}-{name}.git"
+            url = f"{github}/{org}/{prefix}-{name}.git" if org and prefix else None
         else:
             url = _url(cells[url_column], path.parent) if cells[url_column] else None
         students.append(Student(name, url))

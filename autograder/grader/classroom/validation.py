@@ -117,5 +117,7 @@ def policy_from_files(key_path: str | None, roster_path: str | None) -> Policy:
     from autograder.grader.classroom.roster import read_roster
 
     key = signing.load_key(key_path) if key_path else None
-    roster = roster_names(s.name for s in read_roster(roster_path)) if roster_path else None
+    roster = None
+    if roster_path:
+        roster = roster_names(s.name for s in read_roster(roster_path, need_urls=False))
     return Policy(key=key, roster=roster)
