@@ -216,6 +216,22 @@ def test_each_report_gives_every_functions_similarity_to_the_reference_and_flags
     assert report_of(graded, "fay")["similarity"]["reference"] == {}  # stubs: nothing to compare
 
 
+def test_code_pasted_from_the_grader_is_flagged_whatever_its_names():
+    import inspect
+
+    from autograder.grader import numerics
+    from autograder.grader.classroom import similarity
+
+    pasted = inspect.getsource(numerics.activations).replace("def activations", "def forward")
+    pasted = re.sub(r"\blayers\b", "outs", pasted).replace("weights", "w").replace("bias", "c")
+    found = similarity.against_reference({"forward": pasted})
+    assert found["flagged_grader"] == ["forward"] and found["flagged"] == []
+    assert found["grader"]["forward"] == {"similarity": 1.0, "closest": "numerics.activations"}
+    own = similarity.against_reference({"forward": students.honest().split("def forward")[1]
+                                        .split("\ndef ")[0].join(["def forward", ""])})
+    assert own["flagged_grader"] == []
+
+
 def test_a_sharded_run_merges_into_the_same_board(graded, tmp_path):
     folders = []
     for index in (1, 2):

@@ -6,7 +6,8 @@ and comparing by function name makes the order of the functions irrelevant. Two 
 
 - every pair of students, with the starter stubs and the kit's reference as boilerplate: what
   two students share beyond what everyone is given (or may have found) is what counts;
-- each student against the kit's reference (issue 13, item 9), with the stubs as boilerplate.
+- each student against the kit's reference (issue 13, item 9), with the stubs as boilerplate,
+  and against the grader's own code (its arithmetic and gradient models), whatever the names.
 
 Both flag for the instructor; neither changes a score.
 """
@@ -20,7 +21,7 @@ import json
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from autograder import assignment
@@ -31,6 +32,9 @@ K, WINDOW = 10, 1  # k-gram length: a function is short, so shorter than copydet
 PAIR_FLAG, REFERENCE_FLAG = 0.8, 0.9  # shares of the compared tokens that match
 MIN_TOKENS = 40  # a pair must share more than a line or two to be flagged
 SHOWN = 20  # closest pairs in the HTML report
+# The grader's code a student could paste: its arithmetic and its models of wrong backprops
+# (modules that are not there, e.g. moved, are skipped).
+GRADER_MODULES = ("autograder.grader.numerics", "autograder.checks.gradcheck")
 
 Sources = dict[str, str]  # function name -> its source
 
@@ -57,6 +61,23 @@ def stubs() -> Sources:
     return found
 
 
+@cache
+def grader_code() -> Sources:
+    """Every function of the grader's modules, as "module.function" -> source."""
+    import importlib.util
+
+    found: Sources = {}
+    for module in GRADER_MODULES:
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.origin:
+            continue
+        functions: Sources = {}
+        _functions(Path(spec.origin).read_text(encoding="utf-8"), None, functions)
+        found.update({f"{module.rsplit('.', 1)[-1]}.{name}": code
+                      for name, code in functions.items()})
+    return found
+
+
 def graded_functions(submission: Path) -> Sources:
     """The graded functions a submission defines (none if it cannot be read)."""
     from autograder.sandbox.loader import SubmissionLoadError, read_submission
@@ -75,12 +96,13 @@ def graded_functions(submission: Path) -> Sources:
     return found
 
 
-def _fingerprint(code: str, boilerplate: list[int]):
+@lru_cache(maxsize=4096)  # the reference's and the grader's are compared with every student
+def _fingerprint(code: str, boilerplate: tuple[int, ...]):
     import copydetect
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return copydetect.CodeFingerprint("function.py", K, WINDOW, boilerplate=boilerplate,
+        return copydetect.CodeFingerprint("function.py", K, WINDOW, boilerplate=list(boilerplate),
                                           language="python", fp=io.StringIO(code))
 
 
@@ -89,7 +111,7 @@ def _boilerplate(function: str, with_reference: bool) -> tuple[int, ...]:
     hashes: set[int] = set()
     for given in (stubs(), reference()) if with_reference else (stubs(),):
         if function in given:
-            hashes |= _fingerprint(given[function], []).hashes
+            hashes |= _fingerprint(given[function], ()).hashes
     return tuple(sorted(hashes))
 
 
@@ -129,11 +151,14 @@ def compare_function(function: str, left: str, right: str, with_reference: bool,
                      keep_code: bool = False) -> FunctionMatch:
     import copydetect
 
-    boilerplate = list(_boilerplate(function, with_reference))
+    boilerplate = _boilerplate(function, with_reference)
     a, b = _fingerprint(left, boilerplate), _fingerprint(right, boilerplate)
     tokens = int(max(a.token_coverage, b.token_coverage))
-    if not a.token_coverage or not b.token_coverage:
-        return FunctionMatch(function, 0.0, tokens, int(a.token_coverage))
+    if not a.token_coverage or not b.token_coverage or not a.hashes & b.hashes:
+        match = FunctionMatch(function, 0.0, tokens, int(a.token_coverage))
+        if keep_code:
+            match.left, match.right = [(left, False)], [(right, False)]
+        return match
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         overlap, _, slices = copydetect.compare_files(a, b)
@@ -162,10 +187,24 @@ def class_pairs(sources: Mapping[str, Sources]) -> list[Pair]:
     return sorted(pairs, key=lambda pair: (-pair.similarity, pair.left, pair.right))
 
 
+def _share_of(function: str, code: str, other: str) -> tuple[float, int]:
+    """The share of the student's `code` (beyond the stub) found in `other`, and its size."""
+    import copydetect
+
+    mine, theirs = _fingerprint(code, _boilerplate(function, False)), _fingerprint(other, ())
+    if not mine.token_coverage or not theirs.token_coverage or not mine.hashes & theirs.hashes:
+        return 0.0, int(mine.token_coverage)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        overlap, _, _ = copydetect.compare_files(mine, theirs)
+    return float(min(1.0, overlap / mine.token_coverage)), int(mine.token_coverage)
+
+
 def against_reference(functions: Sources) -> dict:
-    """Per graded function, its similarity to the kit's reference; flagged ones listed. For the
-    instructor's report: a flag to look at, never a lost point."""
-    scores, flagged = {}, []
+    """Per graded function, its similarity to the kit's reference and to the closest function of
+    the grader's code; flagged ones listed. For the instructor's report: a flag to look at,
+    never a lost point (a one-line function matches everyone's, so small ones are not flagged)."""
+    scores, grader, flagged, flagged_grader = {}, {}, [], []
     for name, code in functions.items():
         if name not in reference():
             continue
@@ -173,10 +212,18 @@ def against_reference(functions: Sources) -> dict:
         if not match.left_tokens:
             continue  # still the stub: nothing of the student's to compare
         scores[name] = round(match.similarity, 3)
-        if match.similarity >= REFERENCE_FLAG:
+        if match.similarity >= REFERENCE_FLAG and match.left_tokens >= MIN_TOKENS:
             flagged.append(name)
-    return {"reference": scores, "flagged": flagged,
-            "method": f"copydetect k={K}, stubs as boilerplate; flag at {REFERENCE_FLAG:.0%}"}
+        shares = [(*_share_of(name, code, other), where) for where, other in grader_code().items()]
+        if shares:
+            share, size, where = max(shares)
+            grader[name] = {"similarity": round(share, 3), "closest": where}
+            if share >= REFERENCE_FLAG and size >= MIN_TOKENS:
+                flagged_grader.append(name)
+    return {"reference": scores, "flagged": flagged, "grader": grader,
+            "flagged_grader": flagged_grader,
+            "method": f"copydetect k={K}, stubs as boilerplate; flag at {REFERENCE_FLAG:.0%} "
+                      f"of at least {MIN_TOKENS} tokens"}
 
 
 def write_report(sources: Mapping[str, Sources], out: Path, shown: int = SHOWN) -> list[Pair]:
