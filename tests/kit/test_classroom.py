@@ -148,6 +148,10 @@ def extra_reports(graded: dict, folder: Path) -> dict[str, tuple[Path, str]]:
             days=2)).isoformat()), key), "is in the future"),
         "not-on-roster": (signing.sign(forged(student="zed"), key),
                           "'zed' is not on the roster"),
+        # Genuinely signed, but for an earlier round: not replayed into this one.
+        "replayed": (signing.sign({**ben, "source": {**ben["source"], "deadline":
+                                                     "2020-01-01T00:00:00+00:00"}}, key),
+                     "it was graded for the deadline 2020-01-01T00:00:00+00:00, not"),
     }
     written = {}
     for name, (data, reason) in cases.items():

@@ -149,8 +149,8 @@ def grade_command(roster: str | None, deadline: str, out: Path, org: str | None,
     if shard_text:
         click.echo(f"shard {shard_text}: join the shards' folders with `nnkit classroom merge`")
         return
-    board = pipeline.build([out], out, Policy(key=key, roster=roster_names(record)), (),
-                           title, anonymise, salt)
+    policy = Policy(key=key, roster=roster_names(record), deadline=moment)
+    board = pipeline.build([out], out, policy, (), title, anonymise, salt)
     report_board(board)
 
 
@@ -190,18 +190,24 @@ def merge_command(folders: tuple[Path, ...], out: Path, key_path: str | None,
             raise click.UsageError(str(error)) from None
     else:
         names = roster_names(name for folder in folders
-                             for name in _fetched_names(folder / pipeline.FETCHED))
+                             for name in _fetched(folder / pipeline.FETCHED))
+    deadlines = {entry["deadline"] for folder in folders
+                 for entry in _fetched(folder / pipeline.FETCHED).values() if "deadline" in entry}
+    if len(deadlines) > 1:
+        raise click.UsageError("the folders were graded for different deadlines ("
+                               f"{', '.join(sorted(deadlines))}): merge one round at a time")
     key = signing.load_key(key_path) if key_path else None
     if key is None:
         click.echo("warning: no --key: signatures are not checked", err=True)
-    board = pipeline.build(list(folders), out, Policy(key=key, roster=names), extra, title,
-                           anonymise, salt)
+    policy = Policy(key=key, roster=names,
+                    deadline=parse_deadline(deadlines.pop()) if deadlines else None)
+    board = pipeline.build(list(folders), out, policy, extra, title, anonymise, salt)
     report_board(board)
 
 
-def _fetched_names(path: Path) -> list[str]:
+def _fetched(path: Path) -> dict[str, dict]:
     try:
-        return list(json.loads(path.read_text(encoding="utf-8")))
+        return dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError) as error:
         raise click.UsageError(f"{path.parent} is not an OUT folder of `nnkit classroom grade` "
                                f"({path.name}: {error})") from None

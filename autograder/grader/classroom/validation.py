@@ -58,6 +58,9 @@ class Policy:
     key: signing.Key | None = None
     roster: frozenset[str] | None = None  # casefolded names (see roster_names)
     now: datetime | None = None  # "the future" starts here (default: the moment of checking)
+    # With a deadline, a report must say it was fetched for it: a signed report from another
+    # assignment or an earlier round (same course key) is not replayed into this board.
+    deadline: datetime | None = None
     stage_maxima: dict[int, float] = field(
         default_factory=lambda: {stage.number: float(stage.max_score) for stage in STAGES})
 
@@ -70,7 +73,20 @@ class Policy:
             problem = signing.problem(data, self.key)
             if problem:
                 found.append(problem)
+        if self.deadline is not None:
+            source = data.get("source")
+            given = source.get("deadline") if isinstance(source, dict) else None
+            if not isinstance(given, str) or _moment(given) != self.deadline:
+                found.append(f"it was graded for the deadline {given or '(none)'}, not "
+                             f"{self.deadline.isoformat()}")
         return found
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _negative(value: float | None) -> bool:
