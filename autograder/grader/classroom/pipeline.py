@@ -33,6 +33,7 @@ from autograder.grader.classroom.validation import Policy, Rejection
 from autograder.grader.leaderboard import BadReport, Entry, load_entries, read_entry, write_board
 
 FETCHED = "fetched.json"
+REPORT_BYTES = 1_000_000  # an nnkit report stays under 1 MB; a larger file is not one
 SOURCE_COLUMNS = ["repository", "commit", "commit_time", "similar_to_reference"]
 
 Say = Callable[[str], None]
@@ -117,6 +118,8 @@ def reports_in_repositories(out: Path) -> list[Path]:
     found = []
     for path in sorted((out / "checkouts").rglob("*.json")):
         try:
+            if not path.is_file() or path.stat().st_size > REPORT_BYTES:
+                continue
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue

@@ -32,6 +32,7 @@ K, WINDOW = 10, 1  # k-gram length: a function is short, so shorter than copydet
 PAIR_FLAG, REFERENCE_FLAG = 0.8, 0.9  # shares of the compared tokens that match
 MIN_TOKENS = 40  # a pair must share more than a line or two to be flagged
 SHOWN = 20  # closest pairs in the HTML report
+MAX_BYTES = 2_000_000  # a submission this large is not compared (parsing it would be slow)
 # The grader's code a student could paste: its arithmetic and its models of wrong backprops
 # (modules that are not there, e.g. moved, are skipped).
 GRADER_MODULES = ("autograder.grader.numerics", "autograder.checks.gradcheck")
@@ -80,11 +81,17 @@ def grader_code() -> Sources:
 
 def graded_functions(submission: Path) -> Sources:
     """The graded functions a submission defines (none if it cannot be read)."""
-    from autograder.sandbox.loader import SubmissionLoadError, read_submission
+    from autograder.sandbox.loader import (
+        SubmissionLoadError,
+        find_submission_file,
+        read_submission,
+    )
 
     names = frozenset(reference())
     found: Sources = {}
     try:
+        if find_submission_file(submission).stat().st_size > MAX_BYTES:
+            return found  # not a hand-written solution; grading says what it is
         source = read_submission(submission)
     except (SubmissionLoadError, OSError):
         return found
