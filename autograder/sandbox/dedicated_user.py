@@ -33,6 +33,7 @@ import functools
 import itertools
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -49,6 +50,7 @@ from autograder.sandbox.isolation import (
     WORKER,
     Isolation,
     Limits,
+    WorkerProcess,
     filesystem_view,
 )
 from autograder.sandbox.processes import stop_everything
@@ -105,10 +107,8 @@ class DedicatedUserIsolation(Isolation):
         env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
         return env
 
-    def start(self, workdir: str):  # -> WorkerProcess
-        from autograder.sandbox.isolation import WorkerProcess
-
-        token = __import__("secrets").token_hex(12)
+    def start(self, workdir: str) -> WorkerProcess:
+        token = secrets.token_hex(12)
         uid = self.next_uid()
         kill_uid(uid)  # a slot used before starts empty
         process = WorkerProcess(
@@ -204,7 +204,9 @@ def _check(result: int, what: str) -> None:
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int,
           data: str | None = None) -> None:
-    encode = (lambda text: text.encode() if text is not None else None)
+    def encode(text: str | None) -> bytes | None:
+        return text.encode() if text is not None else None
+
     _check(_libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags),
                        encode(data)), f"mount {source or fstype} on {target}")
 
@@ -223,7 +225,9 @@ def bind(source: str, target: str, read_only: bool) -> None:
 
 def build_view(root: str, args: list[str], uid: int) -> str:
     """Apply bwrap's file-system arguments under `root`; return the folder to start in."""
-    inside = (lambda path: os.path.join(root, path.lstrip("/")))
+    def inside(path: str) -> str:
+        return os.path.join(root, path.lstrip("/"))
+
     perms, size, chdir = None, None, "/"
     words = iter(args)
     for word in words:
