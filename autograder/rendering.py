@@ -9,7 +9,6 @@ from typing import Any
 
 import jinja2
 
-
 # Characters that would make a name or message into markup: HTML (tags, entities) becomes
 # entities; Markdown's emphasis, code, links, images, strike-through and table pipes get a
 # backslash. What is left reads the same, as plain text.

@@ -64,6 +64,7 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET = 0x20000, 0x4000000, 0x80
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 32, 4096, 16384, 1 << 18)
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+TRUE = "/bin/true" if os.path.exists("/bin/true") else "/usr/bin/true"  # what the killer execs
 DEVICES = ("null", "zero", "full", "random", "urandom")
 _slots = itertools.count()
 
@@ -164,7 +165,7 @@ def kill_uid(uid: int) -> None:
     """Stop every process running as `uid`; return once none runs (or after GONE_TIMEOUT)."""
     deadline = time.monotonic() + GONE_TIMEOUT
     while processes_of(uid) and time.monotonic() < deadline:
-        subprocess.run(["true"], preexec_fn=functools.partial(_kill_everything_as, uid),
+        subprocess.run([TRUE], preexec_fn=functools.partial(_kill_everything_as, uid),
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=False)
         time.sleep(0.01)

@@ -28,3 +28,21 @@ def fence_for_credit(unsafe: bool = False, limits: Limits | None = None) -> Isol
         f"no fence to grade for credit here ({isolation.reason}): install bubblewrap "
         "(apt-get install bubblewrap) or grade as root; --unsafe (or NNKIT_UNSAFE=1) grades "
         "anyway, with submitted code running as you and able to read and change your files.")
+
+
+def main() -> None:
+    """`python -m autograder.sandbox.policy`: say which fence grading would use, or exit 3."""
+    import sys
+
+    from autograder.errors import EXIT_ENVIRONMENT
+
+    try:
+        isolation = fence_for_credit()
+    except KitEnvironmentError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_ENVIRONMENT) from None
+    print(f"Grading fence: {isolation.name}")
+
+
+if __name__ == "__main__":
+    main()
