@@ -171,11 +171,16 @@ def kill_uid(uid: int) -> None:
         time.sleep(0.01)
 
 
-@functools.cache
 def dedicated_user_problem(limits: Limits) -> str | None:
     """Why this fence cannot work here (None when it can): run a real worker self-test in it."""
     if os.geteuid() != 0:
         return "the dedicated-user fence needs the grader to run as root"
+    return self_test_problem(limits)
+
+
+@functools.cache
+def self_test_problem(limits: Limits) -> str | None:
+    """Once per grading process: start a worker in the fence and see it answer."""
     isolation = DedicatedUserIsolation(limits)
     uid = isolation.next_uid()
     with tempfile.TemporaryDirectory(prefix="nnkit-selftest-") as workdir:

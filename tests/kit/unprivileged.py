@@ -23,6 +23,9 @@ def as_nobody(command: list[str]) -> list[str]:
     view = ["--dev-bind", "/", "/"]
     home = python_home()
     if home.is_relative_to("/root"):
-        view += ["--tmpfs", "/root", "--ro-bind", str(home), str(home)]
+        view += ["--tmpfs", "/root"]
+        for folder in reversed(home.parents[:-2]):  # below /root: traversable, as bwrap would not
+            view += ["--perms", "0755", "--dir", str(folder)]
+        view += ["--ro-bind", str(home), str(home)]
     return [bwrap, *view, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
             setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]

@@ -1,0 +1,110 @@
+"""No fence, no grade: as an unprivileged instructor with no bubblewrap, grading for credit
+(grade-batch, the Gradescope run, nbgrader's driver through the same policy) refuses with one
+line and exit status 3 unless the risk is accepted explicitly (--unsafe, NNKIT_UNSAFE=1); a
+student's own `nnkit check` still runs, and says once that it is unfenced. With bubblewrap the
+same unprivileged instructor grades normally, fenced."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
+from autograder.sandbox.isolation import Isolation
+from autograder.sandbox.policy import fence_for_credit
+from tests.kit.conftest import ROOT
+from tests.kit.unprivileged import NOBODY, as_nobody
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="drops to nobody from root")
+
+
+@pytest.fixture
+def world(solution_text: str):
+    """A class folder, an output folder and a home that nobody may use (outside pytest's
+    folders, which are root's alone)."""
+    tmp_path = Path(tempfile.mkdtemp(prefix="nnkit-nobody-"))
+    os.chmod(tmp_path, 0o755)
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "ada.py").write_text(solution_text, encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    for path in (tmp_path, tmp_path / "class", tmp_path / "home"):
+        os.chown(path, NOBODY, NOBODY)
+    yield tmp_path
+    shutil.rmtree(tmp_path)
+
+
+def nnkit_as_nobody(world: Path, *args: str, bubblewrap: bool = False,
+                    **env: str) -> subprocess.CompletedProcess:
+    # No bubblewrap: PATH is an empty folder (the kit looks bwrap up on PATH).
+    empty = world / "no-bwrap"
+    empty.mkdir(exist_ok=True)
+    environment = {"HOME": str(world / "home"), "PYTHONPATH": str(ROOT), "NO_COLOR": "1",
+                   "PATH": "/usr/local/bin:/usr/bin:/bin" if bubblewrap else str(empty),
+                   "NNKIT_MNIST_DIR": os.environ["NNKIT_MNIST_DIR"],
+                   "NNKIT_CACHE_DIR": str(world / "home" / "cache"), **env}
+    command = as_nobody(["/usr/bin/env", "-i", *(f"{k}={v}" for k, v in environment.items()),
+                         sys.executable, "-m", "autograder.cli", *args])
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=world)
+
+
+def test_grade_batch_refuses_without_a_fence_in_one_line_with_exit_status_3(world):
+    done = nnkit_as_nobody(world, "grade-batch", str(world / "class"), "--out",
+                           str(world / "out"), "--stages", "1")
+    assert done.returncode == EXIT_ENVIRONMENT, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: no fence to grade for credit here")
+    assert "install bubblewrap" in lines[0] and "--unsafe" in lines[0]
+    assert not (world / "out" / "ada.json").exists()  # nothing was graded
+
+
+def test_grade_batch_with_unsafe_grades_and_says_the_fence_is_missing(world):
+    done = nnkit_as_nobody(world, "grade-batch", str(world / "class"), "--out",
+                           str(world / "out"), "--stages", "1", "--unsafe")
+    assert done.returncode == 0, done.stderr
+    report = json.loads((world / "out" / "ada.json").read_text())
+    assert report["score"] == 10
+    assert report["isolation"].startswith("process group + rlimits")
+
+
+def test_a_non_root_instructor_with_bubblewrap_grades_fenced(world):
+    done = nnkit_as_nobody(world, "grade-batch", str(world / "class"), "--out",
+                           str(world / "out"), "--stages", "1", bubblewrap=True)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((world / "out" / "ada.json").read_text())
+    assert report["score"] == 10 and report["isolation"].startswith("bubblewrap")
+
+
+def test_a_students_own_check_runs_unfenced_and_says_so_once(world):
+    done = nnkit_as_nobody(world, "check", "--stage", "1", "--submission",
+                           str(world / "class" / "ada.py"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("no sandbox here") == 1
+    assert "your code runs as you" in done.stdout
+
+
+def test_the_policy_refuses_the_fallback_unless_unsafe(monkeypatch):
+    monkeypatch.setenv("NNKIT_ISOLATION", "process")
+    monkeypatch.delenv("NNKIT_UNSAFE", raising=False)
+    with pytest.raises(KitEnvironmentError, match="no fence to grade for credit here"):
+        fence_for_credit()
+    assert type(fence_for_credit(unsafe=True)) is Isolation
+    monkeypatch.setenv("NNKIT_UNSAFE", "1")
+    assert type(fence_for_credit()) is Isolation
+
+
+def test_a_bad_isolation_setting_is_one_line_and_exit_status_3(tmp_path, solution_file):
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade-batch",
+                           str(solution_file.parent), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NNKIT_ISOLATION": "docker"})
+    assert done.returncode == EXIT_ENVIRONMENT
+    assert done.stderr.strip().splitlines() == [
+        "Error: NNKIT_ISOLATION='docker' is not a fence: use one of auto, bwrap, user, process "
+        "(or leave it unset for auto)."]
