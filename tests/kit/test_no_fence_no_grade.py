@@ -108,3 +108,9 @@ def test_a_bad_isolation_setting_is_one_line_and_exit_status_3(tmp_path, solutio
     assert done.stderr.strip().splitlines() == [
         "Error: NNKIT_ISOLATION='docker' is not a fence: use one of auto, bwrap, user, process "
         "(or leave it unset for auto)."]
+
+
+def test_nbgrader_autograde_refuses_without_a_fence(world):
+    done = nnkit_as_nobody(world, "nbgrader", "autograde", str(world / "course"))
+    assert done.returncode == EXIT_ENVIRONMENT, done.stderr
+    assert done.stderr.strip().startswith("Error: no fence to grade for credit here")
