@@ -51,6 +51,7 @@ from autograder.sandbox.isolation import (
     Isolation,
     Limits,
     WorkerProcess,
+    _positive_int,
     filesystem_view,
 )
 from autograder.sandbox.processes import stop_everything
@@ -81,7 +82,7 @@ class DedicatedUserIsolation(Isolation):
 
     def __init__(self, limits: Limits | None = None, cpu_seconds: int | None = None) -> None:
         super().__init__(limits)
-        self.cpu_seconds = cpu_seconds or DEFAULT_CPU_SECONDS
+        self.cpu_seconds = cpu_seconds or _positive_int(CPU_SECONDS_ENV, DEFAULT_CPU_SECONDS)
         self.uids: dict[int, int] = {}  # worker pid -> its dedicated uid
 
     @property
