@@ -73,3 +73,13 @@ def test_each_test_cell_shows_nnkits_verdicts_and_no_solution(graded):
                    for output in cell.get("outputs", []))
     assert "Stage 1, one neuron: 0 of 10 points (graded by nnkit" in text
     assert "### BEGIN SOLUTION" not in text and "def neuron(x, w, b):" not in text
+
+
+def test_autograde_with_two_jobs_gives_the_same_points_into_one_gradebook(graded):
+    folder, outcomes, *_ = graded
+    parallel, result = driver.autograde(folder, force=True, capture=True, jobs=2)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {o.student: o.stages for o in parallel} == {
+        name: outcome.stages for name, outcome in outcomes.items()}
+    # GradeOutsideKernel copied the points graded in parallel instead of grading again.
+    assert result.stderr.count("graded beforehand") == 2 and "graded now" not in result.stderr

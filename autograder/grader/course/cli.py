@@ -55,7 +55,9 @@ def release(course: Path) -> None:
 @click.option("--force", is_flag=True, help="Grade again submissions graded before.")
 @click.option("--unsafe", is_flag=True, help="Grade even where no fence can run (no "
               "bubblewrap, not root); also NNKIT_UNSAFE=1.")
-def autograde_command(course: Path, student: str, force: bool, unsafe: bool) -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Notebooks graded at the same time (into the one gradebook).")
+def autograde_command(course: Path, student: str, force: bool, unsafe: bool, jobs: int) -> None:
     """`nbgrader autograde`, then each student's points per stage and what went wrong.
 
     A notebook that hangs or kills its kernel is graded 0 for what it did not finish and
@@ -71,7 +73,7 @@ def autograde_command(course: Path, student: str, force: bool, unsafe: bool) -> 
         click.echo(f"Error: {error}", err=True)
         raise SystemExit(EXIT_ENVIRONMENT) from None
     try:
-        outcomes, result = autograde(course, student, force)
+        outcomes, result = autograde(course, student, force, jobs=jobs)
     except CourseError as error:
         fail(error)
     click.echo(report(outcomes))
