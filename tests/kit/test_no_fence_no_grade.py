@@ -114,3 +114,33 @@ def test_nbgrader_autograde_refuses_without_a_fence(world):
     done = nnkit_as_nobody(world, "nbgrader", "autograde", str(world / "course"))
     assert done.returncode == EXIT_ENVIRONMENT, done.stderr
     assert done.stderr.strip().startswith("Error: no fence to grade for credit here")
+
+
+def test_a_non_root_instructors_fence_holds_against_hostile_submissions(world, solution_text):
+    """The red-team attacks that target the machine, graded by `nobody` under bubblewrap: the
+    solution search finds nothing, the daemon does not outlive the batch."""
+    import uuid
+
+    from tests.kit.redteam import hostile_text, processes_with
+
+    marker = f"nnkit-nobody-daemon-{uuid.uuid4().hex}"
+    for name in ("find_solution.py", "daemonises.py"):
+        fragment = hostile_text(name, marker=marker)
+        (world / "class" / name).write_text(f"{solution_text}\n\n{fragment}", encoding="utf-8")
+    try:
+        done = nnkit_as_nobody(world, "grade-batch", str(world / "class"), "--out",
+                               str(world / "out"), "--stages", "1", bubblewrap=True)
+        left_running = processes_with(marker)
+    finally:
+        for pid in processes_with(marker):
+            os.kill(pid, 9)
+    assert done.returncode == 0, done.stderr
+    assert left_running == []
+    search = json.loads((world / "out" / "find_solution.json").read_text())
+    assert search["isolation"].startswith("bubblewrap")
+    messages = [check["message"] for stage in search["stages"] for check in stage["checks"]]
+    assert any("no solution on this disk" in message for message in messages)
+    daemon = json.loads((world / "out" / "daemonises.json").read_text())
+    passed = {check["id"]: check["passed"] for stage in daemon["stages"]
+              for check in stage["checks"]}
+    assert passed["stage1.cost_values"]  # grading went on, under the process limit
