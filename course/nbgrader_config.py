@@ -18,6 +18,7 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.grader.course.export import StageCsvExport
+from autograder.grader.course.fenced_kernel import FencedKernelManager
 from autograder.grader.course.outside import GradeOutsideKernel
 from autograder.grader.course.preprocessors import CellTimeouts, GradingExecute, HideHiddenTests
 
@@ -60,6 +61,9 @@ c.Autograde.autograde_preprocessors = [
 # and students' cells keep the outputs they were submitted with. True re-runs their cells (for
 # their outputs in the feedback); that code then runs unfenced, as nbgrader's user.
 c.GradingExecute.enabled = False
+# When enabled, the kernel runs fenced: bubblewrap, no network, an unprivileged uid, no view of
+# source/, other submissions or the gradebook (autograder/grader/course/fenced_kernel.py).
+c.GradingExecute.kernel_manager_class = FencedKernelManager
 
 # Feedback shows each stage's messages but not the hidden tests (nbgrader shows them by default).
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -83,3 +83,38 @@ def test_autograde_with_two_jobs_gives_the_same_points_into_one_gradebook(graded
         name: outcome.stages for name, outcome in outcomes.items()}
     # GradeOutsideKernel copied the points graded in parallel instead of grading again.
     assert result.stderr.count("graded beforehand") == 2 and "graded now" not in result.stderr
+
+
+KERNEL_PROBE = f"""
+import os, socket
+found = {{"uid": os.getuid(), "source": os.path.exists({str(ROOT / 'assignments')!r}),
+          "course": os.path.exists({str(ROOT / 'course' / 'nbgrader_config.py')!r}),
+          "tmp": sorted(os.listdir("/tmp"))}}
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1)
+    found["network"] = "connected"
+except OSError as error:
+    found["network"] = type(error).__name__
+print(found)
+"""
+
+
+def test_the_kernel_when_enabled_runs_fenced_unprivileged_and_can_be_interrupted(tmp_path):
+    import ast
+
+    from nbclient import NotebookClient
+
+    from autograder.grader.course.fenced_kernel import FencedKernelManager
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(KERNEL_PROBE),
+        nbformat.v4.new_code_cell("while True:\n    pass"),
+        nbformat.v4.new_code_cell("print('still answering')")])
+    NotebookClient(notebook, kernel_name="python3", kernel_manager_class=FencedKernelManager,
+                   timeout=5, interrupt_on_timeout=True, allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    found = ast.literal_eval(notebook.cells[0].outputs[0]["text"])
+    assert found["uid"] >= 2_000_000 and not found["source"] and not found["course"]
+    assert found["network"] != "connected"
+    assert [output.get("ename") for output in notebook.cells[1].outputs] == ["KeyboardInterrupt"]
+    assert notebook.cells[2].outputs[0]["text"] == "still answering\n"
