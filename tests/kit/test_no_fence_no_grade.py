@@ -144,3 +144,30 @@ def test_a_non_root_instructors_fence_holds_against_hostile_submissions(world, s
     passed = {check["id"]: check["passed"] for stage in daemon["stages"]
               for check in stage["checks"]}
     assert passed["stage1.cost_values"]  # grading went on, under the process limit
+
+
+KERNEL_AS_NOBODY = """
+import os
+import nbformat
+from nbclient import NotebookClient
+from autograder.grader.course.fenced_kernel import FencedKernelManager
+notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    "import os, numpy\\nprint(os.path.exists(%r), os.path.exists(%r))")])
+NotebookClient(notebook, kernel_name="python3", kernel_manager_class=FencedKernelManager,
+               timeout=60).execute()
+print("kernel said:", notebook.cells[0].outputs[0]["text"].strip())
+"""
+
+
+def test_a_non_root_instructors_nbgrader_kernel_runs_fenced(world):
+    secret = world / "class" / "ada.py"  # readable by nobody outside the fence
+    script = world / "kernel.py"
+    script.write_text(KERNEL_AS_NOBODY % (str(ROOT / "assignments"), str(secret)))
+    environment = {"HOME": str(world / "home"), "PYTHONPATH": str(ROOT),
+                   "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    done = subprocess.run(as_nobody(["/usr/bin/env", "-i",
+                                     *(f"{k}={v}" for k, v in environment.items()),
+                                     sys.executable, str(script)]),
+                          capture_output=True, text=True, timeout=120, cwd=world)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "kernel said: False False" in done.stdout

@@ -48,16 +48,18 @@ class FencedKernelManager(AsyncKernelManager):
         self.bwrap = shutil.which("bwrap")
         problem = ("bubblewrap (bwrap) is not installed" if self.bwrap is None
                    else bubblewrap_problem(self.bwrap, self.limits))
-        self.fenced = problem is None and os.geteuid() == 0
+        self.fenced = problem is None
         if not self.fenced and not unsafe_from_environment():
             raise KitEnvironmentError(
-                f"the notebook's kernel cannot be fenced here ({problem or 'not root'}): "
-                "install bubblewrap and grade as root, turn the kernel off "
-                "(c.GradingExecute.enabled = False), or set NNKIT_UNSAFE=1")
+                f"the notebook's kernel cannot be fenced here ({problem}): install bubblewrap, "
+                "turn the kernel off (c.GradingExecute.enabled = False), or set NNKIT_UNSAFE=1")
         if self.fenced:
-            self.uid = kernel_uid()
+            # As root, the kernel drops to a uid of its own; otherwise it already runs as an
+            # unprivileged user, in a user namespace of its own (bubblewrap's --unshare-all).
+            self.uid = kernel_uid() if os.geteuid() == 0 else None
             self.folder = tempfile.mkdtemp(prefix="nnkit-kernel-")
-            os.chown(self.folder, self.uid, self.uid)
+            if self.uid is not None:
+                os.chown(self.folder, self.uid, self.uid)
             self.transport = "ipc"  # Unix sockets: no network needed between nbgrader and it
             self.ip = os.path.join(self.folder, "kernel")
 
@@ -70,7 +72,8 @@ class FencedKernelManager(AsyncKernelManager):
         self.kernel_spec.interrupt_mode = "message"
         private = os.path.join(self.folder, "connection.json")
         shutil.copy(os.path.realpath(self.connection_file), private)
-        os.chown(private, self.uid, self.uid)
+        if self.uid is not None:
+            os.chown(private, self.uid, self.uid)
         command = [private if part == os.path.realpath(self.connection_file) else part
                    for part in command]
         isolation = BubblewrapIsolation(self.limits, self.bwrap)
@@ -78,12 +81,14 @@ class FencedKernelManager(AsyncKernelManager):
         env.update(MPLBACKEND="Agg", MPLCONFIGDIR="/tmp", IPYTHONDIR="/tmp/.ipython",
                    JUPYTER_RUNTIME_DIR="/tmp", NBGRADER_EXECUTION="autograde")
         setenv = [word for key, value in env.items() for word in ("--setenv", key, value)]
-        setpriv = shutil.which("setpriv") or "/usr/bin/setpriv"
+        drop: list[str] = []
+        if self.uid is not None:
+            setpriv = shutil.which("setpriv") or "/usr/bin/setpriv"
+            drop = [setpriv, f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all"]
         return [self.bwrap, *isolation.namespaces(), "--clearenv", *setenv,
-                *filesystem_view(self.limits), "--bind", self.folder, self.folder,
-                "--ro-bind", setpriv, setpriv, "--",
-                setpriv, f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
-                "--inh-caps=-all", "--bounding-set=-all", *command]
+                *filesystem_view(self.limits), "--bind", self.folder, self.folder, "--",
+                *drop, *command]
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         await super()._async_shutdown_kernel(now=now, restart=restart)
