@@ -271,6 +271,9 @@ def build_view(root: str, args: list[str], uid: int) -> str:
             mount("proc", target, "proc", MS_NOSUID | MS_NODEV, "hidepid=2")
         elif word == "--dev":
             make_dev(inside(next(words)), uid)
+        elif word == "--remount-ro":
+            mount(None, inside(next(words)), None,
+                  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
         elif word == "--chdir":
             chdir = next(words)
         else:
