@@ -29,6 +29,10 @@ def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> st
                 "(check its cell ran without errors).")
     if problem.kind == "timeout" and detail.get("earlier"):
         return f"`{name}` was not called again: it did not finish in an earlier check."
+    if problem.kind == "timeout" and detail.get("submission_limit"):
+        return (f"`{name}` was stopped: the time for grading your whole submission "
+                f"({detail['seconds']:g} s) ran out, so the checks left could not run. Make "
+                "your functions faster.")
     if problem.kind == "timeout" and detail.get("stage_limit"):
         return (f"`{name}` was stopped: this stage's time limit ({detail['seconds']:g} s for "
                 "all its checks together) ran out. Make your functions faster.")

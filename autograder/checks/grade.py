@@ -18,6 +18,7 @@ from autograder.checks.stages import STAGES
 from autograder.grader.substitution import Substitution
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.loader import SubmissionLoadError, SubmissionSource, read_submission
+from autograder.sandbox.policy import fence_for_credit
 
 ALL_STAGES = tuple(stage.number for stage in STAGES)
 
@@ -51,6 +52,11 @@ class GradeOptions:
     # Grade each stage with the reference in place of functions that failed in earlier stages
     # (instructor grading; see autograder/grader/substitution.py).
     substitute_reference: bool = False
+    # One bound for the whole grading of a submission (None: 2 x the MNIST budget + 60 s), so
+    # that a hostile one cannot hold the grader for the sum of every stage's limit.
+    submission_timeout: float | None = None
+    for_credit: bool = False  # refuse to grade without a real fence (sandbox/policy.py)
+    unsafe: bool = False  # ... unless the instructor accepts the risk
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
 
 
@@ -76,6 +82,12 @@ def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> 
     else:
         result.passed, result.score, result.message = True, check.points, note or ""
     return result
+
+
+def submission_time_limit(options: GradeOptions) -> float:
+    if options.submission_timeout is not None:
+        return options.submission_timeout
+    return 2 * options.mnist_time_budget + 60.0
 
 
 def stage_time_limit(stage: Stage, options: GradeOptions) -> float:
@@ -142,7 +154,10 @@ def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[st
 def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
     results: list[StageResult] = []
-    with SandboxedSubmission(source) as sub:
+    isolation = fence_for_credit(options.unsafe) if options.for_credit else None
+    sub = SandboxedSubmission(source, isolation)
+    sub.set_overall_limit(submission_time_limit(options))  # loading included
+    with sub:
         sub.options, sub.call_timeout = options, options.call_timeout
         substitution = Substitution(sub, options.stages) if options.substitute_reference else None
         blocked_by = None

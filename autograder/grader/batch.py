@@ -12,10 +12,12 @@ again one at a time, so no submission can cost another its result.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import multiprocessing
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -28,9 +30,12 @@ from tqdm import tqdm
 from autograder import assignment as source
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
 from autograder.checks.report import Report
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
+from autograder.sandbox.policy import fence_for_credit
 
 CSV_NAME = "grades.csv"
-IGNORED = {"__pycache__", ".ipynb_checkpoints"}
+IGNORED = {"__pycache__": "a Python cache folder, not a submission",
+           ".ipynb_checkpoints": "Jupyter's checkpoint folder, not a submission"}
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 
 
@@ -45,7 +50,13 @@ class Submission:
 
     @property
     def report_name(self) -> str:
-        return re.sub(r"[^\w.-]", "_", self.student) + ".json"
+        """A safe file name; names that had to be changed get a digest of the original, so
+        `alice!` and `alice?` keep reports of their own."""
+        safe = re.sub(r"[^\w.-]", "_", self.student).lstrip(".") or "_"
+        if safe != self.student:
+            safe += "-" + hashlib.sha256(self.student.encode("utf-8", "surrogateescape")
+                                         ).hexdigest()[:8]
+        return safe + ".json"
 
 
 @dataclass
@@ -54,29 +65,51 @@ class BatchResult:
     graded: list[str] = field(default_factory=list)  # students graded by this run
     skipped: list[str] = field(default_factory=list)  # their report was already there
     errors: dict[str, str] = field(default_factory=dict)  # student -> why no report
+    ignored: dict[str, str] = field(default_factory=dict)  # entry in the folder -> why
     csv_path: Path | None = None
 
 
-def visible(entry: Path) -> bool:
-    return not entry.name.startswith((".", "_")) and entry.name not in IGNORED
+def why_ignored(entry: Path, submissions_are_folders: bool = False) -> str | None:
+    """Why an entry of the class folder is not a submission (None: it is one)."""
+    if entry.name in IGNORED:
+        return IGNORED[entry.name]
+    if entry.name.startswith("."):
+        return "a hidden file or folder (its name starts with a dot)"
+    if entry.is_symlink():
+        return "a symbolic link (submissions are real files or folders)"
+    if submissions_are_folders and not entry.is_dir():
+        return "not a folder (nbgrader's layout is submitted/<student>/<assignment>/)"
+    if not entry.is_dir() and entry.suffix not in SUBMISSION_SUFFIXES:
+        return "not a .py file, .ipynb notebook or folder"
+    return None
 
 
 def find_submissions(folder: Path, assignment: str | None = None,
-                     exclude: Path | None = None) -> list[Submission]:
-    """Every student's submission in `folder` (`exclude`: the output folder, if inside it)."""
+                     exclude: Path | None = None,
+                     ignored: dict[str, str] | None = None) -> list[Submission]:
+    """Every student's submission in `folder` (`exclude`: the output folder, if inside it);
+    every other entry goes into `ignored` with the reason, so none is skipped silently."""
     if not folder.is_dir():
         raise BatchError(f"{folder} is not a folder of submissions")
     if (folder / "submitted").is_dir():
         folder = folder / "submitted"
-    entries = [entry for entry in sorted(folder.iterdir()) if visible(entry)
-               and (exclude is None or entry.resolve() != exclude.resolve())]
-    if folder.name == "submitted":  # nbgrader: submitted/<student>/<assignment>/
+    nbgrader = folder.name == "submitted"  # nbgrader: submitted/<student>/<assignment>/
+    ignored = {} if ignored is None else ignored
+    entries = []
+    for entry in sorted(folder.iterdir()):
+        if exclude is not None and entry.resolve() == exclude.resolve():
+            continue
+        reason = why_ignored(entry, nbgrader)
+        if reason is None:
+            entries.append(entry)
+        else:
+            ignored[entry.name] = reason
+    if nbgrader:
         found = [Submission(entry.name, assignment_folder(entry, assignment))
-                 for entry in entries if entry.is_dir()]
+                 for entry in entries]
     else:
         found = [Submission(entry.name if entry.is_dir() else entry.stem, entry)
-                 for entry in entries
-                 if entry.is_dir() or entry.suffix in SUBMISSION_SUFFIXES]
+                 for entry in entries]
     if not found:
         raise BatchError(f"no submissions in {folder}: expected one .py file, .ipynb notebook or "
                          "folder per student, or nbgrader's submitted/<student>/<assignment>/")
@@ -91,7 +124,8 @@ def find_submissions(folder: Path, assignment: str | None = None,
 def assignment_folder(student: Path, assignment: str | None) -> Path:
     if assignment:
         return student / assignment  # missing: graded as "does not exist", with that reason
-    folders = [entry for entry in sorted(student.iterdir()) if entry.is_dir() and visible(entry)]
+    folders = [entry for entry in sorted(student.iterdir())
+               if entry.is_dir() and why_ignored(entry) is None]
     if len(folders) == 1:
         return folders[0]
     names = ", ".join(folder.name for folder in folders) or "none"
@@ -100,10 +134,20 @@ def assignment_folder(student: Path, assignment: str | None) -> Path:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file, so an interrupted run never leaves half a report."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    """Write via a temporary file of an unpredictable name in the same folder, then rename:
+    an interrupted run never leaves half a report, and no prepared file or link is followed."""
+    path = Path(path)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+                                       dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace",
+                       newline="") as file:
+            file.write(text)
+        os.chmod(partial, 0o644)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def read_report(path: Path) -> Report | None:
@@ -114,7 +158,8 @@ def read_report(path: Path) -> Report | None:
 
 
 def grade_one(submission: Submission, options: GradeOptions, out: Path) -> float:
-    """Runs in a pool process: grade, write the report, return the score."""
+    """Runs in a pool process: grade, write the report, return the score. grade() returns
+    only once every process of the submission is dead, so nothing of it can touch the file."""
     report = grade(submission.path, options)
     report.student = submission.student
     write_atomically(out / submission.report_name, report.to_json() + "\n")
@@ -157,9 +202,14 @@ def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jo
 def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
                 force: bool = False, assignment: str | None = None, progress: bool = True,
                 task: GradeFunction = grade_one) -> BatchResult:
-    """Grade every submission in `folder` into `out` (see the module's docstring)."""
+    """Grade every submission in `folder` into `out` (see the module's docstring). Grading
+    is for credit: without a fence it refuses (KitEnvironmentError) unless `options.unsafe`."""
+    options.for_credit = True
+    fence_for_credit(options.unsafe)  # refuse before anything is graded
     out.mkdir(parents=True, exist_ok=True)
-    result = BatchResult(find_submissions(folder, assignment, exclude=out))
+    ignored: dict[str, str] = {}
+    result = BatchResult(find_submissions(folder, assignment, exclude=out, ignored=ignored),
+                         ignored=ignored)
     todo = []
     for submission in result.submissions:
         report_path = out / submission.report_name
@@ -207,18 +257,30 @@ def csv_row(submission: Submission, report: Report | None, error: str | None) ->
     return row
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet shows as text: a leading formula character is escaped with '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(out: Path, result: BatchResult) -> Path:
     """One row per student, in the order found, from the reports in `out`."""
+    import io
+
     path = out / CSV_NAME
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for submission in result.submissions:
-            error = result.errors.get(submission.student)
-            report = None if error else read_report(out / submission.report_name)
-            writer.writerow(csv_row(submission, report, error))
-    os.replace(partial, path)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for submission in result.submissions:
+        error = result.errors.get(submission.student)
+        report = None if error else read_report(out / submission.report_name)
+        row = csv_row(submission, report, error)
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
+    write_atomically(path, text.getvalue())
     return path
 
 
@@ -241,9 +303,16 @@ def write_csv(out: Path, result: BatchResult) -> Path:
 @click.option("--substitute-reference", is_flag=True,
               help="Grade each stage with the reference in place of functions that failed in "
                    "an earlier stage, so a mistake costs points only once.")
+@click.option("--submission-timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds for the whole grading of one submission [default: 2 x "
+                   "--time-budget + 60].")
+@click.option("--unsafe", is_flag=True,
+              help="Grade even where no fence can run (no bubblewrap, not root): submitted "
+                   "code then runs as you and can read and change your files.")
 def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                         stages_text: str | None, assignment: str | None, threshold: float,
-                        time_budget: float, seed: int, substitute_reference: bool) -> None:
+                        time_budget: float, seed: int, substitute_reference: bool,
+                        submission_timeout: float | None, unsafe: bool) -> None:
     """Grade every submission in FOLDER (one per student), JOBS at a time.
 
     Exits 0 when every submission was graded (whatever the scores), 1 when the grader could
@@ -253,14 +322,20 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                                "copy of the kit does not hold (it is a student release)")
     options = GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,
                            mnist_time_budget=time_budget, seed=seed,
-                           substitute_reference=substitute_reference)
+                           substitute_reference=substitute_reference,
+                           submission_timeout=submission_timeout, unsafe=unsafe)
     try:
         result = grade_batch(folder, out, options, jobs, force, assignment)
     except BatchError as error:
         raise click.UsageError(str(error)) from None
+    except KitEnvironmentError as error:
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(EXIT_ENVIRONMENT) from None
     click.echo(f"{len(result.graded)} graded, {len(result.skipped)} already done "
                f"(--force grades them again), {len(result.errors)} could not be graded; "
                f"wrote {result.csv_path}")
     for student, error in result.errors.items():
         click.echo(f"  {student}: {error}", err=True)
+    for name, reason in result.ignored.items():
+        click.echo(f"  not a submission: {name!r}: {reason}", err=True)
     raise SystemExit(1 if result.errors else 0)

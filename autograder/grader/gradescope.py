@@ -31,8 +31,11 @@ except ModuleNotFoundError:  # Python 3.10
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 from autograder.grader import calibration
+from autograder.grader.batch import write_atomically
 from autograder.release import KIT_ROOT, TEMPLATES, package_files
+from autograder.sandbox.policy import fence_for_credit, unsafe_from_environment
 
 DEFAULT_ROOT = "/autograder"
 ROOT_ENV = "AUTOGRADER_ROOT"
@@ -133,19 +136,35 @@ def results(report: Report) -> dict:
 
 
 def run(root: str | Path) -> Path:
-    """Grade root/submission with the package's settings; write root/results/results.json."""
+    """Grade root/submission with the package's settings; write root/results/results.json.
+
+    Grading is for credit: under bubblewrap or the dedicated-user fence (KitEnvironmentError
+    without either, unless NNKIT_UNSAFE=1). Neither lets the worker see root/, so nothing but
+    this process can write results/; results.json is written last, atomically, after grade()
+    has killed every process of the submission."""
     root = Path(root)
     settings = json.loads((root / "source" / SETTINGS).read_text(encoding="utf-8"))
     options = GradeOptions(stages=ALL_STAGES, mnist_threshold=settings["threshold"],
-                           mnist_time_budget=settings["time_budget"], seed=settings["seed"])
+                           mnist_time_budget=settings["time_budget"], seed=settings["seed"],
+                           for_credit=True, unsafe=unsafe_from_environment())
+    target = root / "results" / "results.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)  # whatever was there is not this grading's
+    fence_for_credit(options.unsafe)  # no fence: refuse before any submitted code runs
     report = grade(root / "submission", options)
     report.student = submitters(root) or "gradescope submission"
     calibration.calibrate(report)
-    target = root / "results" / "results.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(results(report), indent=2) + "\n", encoding="utf-8")
+    write_atomically(target, json.dumps(results(report), indent=2) + "\n")
     print(overview(report))  # goes to Gradescope's stdout log, for the instructor
     return target
+
+
+def main(argv: list[str]) -> None:
+    try:
+        run(argv[1] if len(argv) > 1 else os.environ.get(ROOT_ENV, DEFAULT_ROOT))
+    except KitEnvironmentError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_ENVIRONMENT) from None
 
 
 @click.command(name="gradescope")
@@ -165,4 +184,4 @@ def gradescope_command(out_zip: str, threshold: float, time_budget: float, seed:
 
 
 if __name__ == "__main__":
-    run(sys.argv[1] if len(sys.argv) > 1 else os.environ.get(ROOT_ENV, DEFAULT_ROOT))
+    main(sys.argv)

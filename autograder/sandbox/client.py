@@ -71,6 +71,8 @@ class SandboxedSubmission:
         self.load_failure: SubmissionProblem | None = None  # loading crashed or hung: no retries
         self.deadline: float | None = None  # time.monotonic() when the current stage's time ends
         self.time_limit: float | None = None  # that stage's limit in seconds, for messages
+        self.overall_deadline: float | None = None  # when the whole grading's time ends
+        self.overall_limit: float | None = None  # that limit in seconds, for messages
         self.substitutes: list[list[str]] = []  # [filename, source]: run after the submission
         self._ids = itertools.count(1)
 
@@ -92,12 +94,14 @@ class SandboxedSubmission:
                                   function=LOADING)
         except SubmissionProblem as problem:
             self._kill()
-            if problem.detail.get("stage_limit"):
+            if problem.detail.get("stage_limit") and not problem.detail.get("submission_limit"):
                 raise  # the stage's time ran out during a restart: the next stage starts afresh
             # Exiting or hanging while the definitions run would do the same on every restart:
             # remember it, and let every check say so instead of trying again.
             self.load_failure = problem
             reason = problem.detail.get("reason") or (
+                "the time for grading the whole submission ran out"
+                if problem.detail.get("submission_limit") else
                 f"they did not finish within {LOAD_TIMEOUT:g} s" if problem.kind == "timeout"
                 else problem.detail.get("message", problem.kind))
             self.load_errors = [{"summary": f"running your definitions stopped: {reason}"}]
@@ -109,6 +113,19 @@ class SandboxedSubmission:
         """Give the calls that follow `seconds` in total (a stage's limit); None lifts it."""
         self.time_limit = seconds
         self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def set_overall_limit(self, seconds: float | None) -> None:
+        """One bound for every call of the grading from now on, whatever each stage allows."""
+        self.overall_limit = seconds
+        self.overall_deadline = None if seconds is None else time.monotonic() + seconds
+
+    def _limit(self) -> tuple[float | None, dict]:
+        """The earliest deadline in force, and what a timeout at it should report."""
+        limits = [(deadline, detail) for deadline, detail in (
+            (self.deadline, {"seconds": self.time_limit, "stage_limit": True}),
+            (self.overall_deadline, {"seconds": self.overall_limit, "stage_limit": True,
+                                     "submission_limit": True})) if deadline is not None]
+        return min(limits, key=lambda limit: limit[0]) if limits else (None, {})
 
     def close(self) -> None:
         if self.process is not None:
@@ -129,9 +146,9 @@ class SandboxedSubmission:
     def _ensure_running(self) -> None:
         if self.load_failure is not None:
             raise self.load_failure
-        if self.process is None and self.deadline is not None and time.monotonic() > self.deadline:
-            raise SubmissionProblem("timeout", LOADING, {"seconds": self.time_limit,
-                                                         "stage_limit": True})
+        deadline, limit = self._limit()
+        if self.process is None and deadline is not None and time.monotonic() > deadline:
+            raise SubmissionProblem("timeout", LOADING, limit)
         if self.process is None:
             self.restarts += 1
             if self.workdir is not None:
@@ -145,11 +162,11 @@ class SandboxedSubmission:
                                                           "earlier": True})
         timeout = timeout or self.call_timeout
         cut_by_stage_limit = False
-        if self.deadline is not None:
-            remaining = self.deadline - time.monotonic()
+        deadline, limit = self._limit()
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise SubmissionProblem("timeout", function, {"seconds": self.time_limit,
-                                                              "stage_limit": True})
+                raise SubmissionProblem("timeout", function, limit)
             if remaining < timeout:
                 timeout, cut_by_stage_limit = remaining, True
         process = self.process
@@ -175,8 +192,7 @@ class SandboxedSubmission:
             self._kill()
             thread.join()
             if cut_by_stage_limit:
-                raise SubmissionProblem("timeout", function, {"seconds": self.time_limit,
-                                                              "stage_limit": True})
+                raise SubmissionProblem("timeout", function, limit)
             self.timed_out.add(function)
             raise SubmissionProblem("timeout", function, {"seconds": timeout})
         if "garbled" in outcome:

@@ -29,13 +29,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.errors import KitEnvironmentError
 from autograder.sandbox import seccomp
 from autograder.sandbox.processes import stop_everything
 from autograder.student import memory
 
 DEFAULT_MEMORY_MB = 4096  # MNIST as float64 is 376 MB; leave room for a student's copies
 DEFAULT_MAX_PROCESSES = 64  # the kernel counts threads too
-MODE_ENV = "NNKIT_ISOLATION"  # auto (default), bwrap (required) or process (fallback only)
+MODE_ENV = "NNKIT_ISOLATION"  # auto (default), bwrap, user (dedicated uid) or process (fallback)
+MODES = ("auto", "bwrap", "user", "process")
 MEMORY_ENV, PROCESSES_ENV, THREADS_ENV = "NNKIT_MEMORY_MB", "NNKIT_MAX_PROCESSES", "NNKIT_THREADS"
 TOKEN_ENV = "NNKIT_SANDBOX_TOKEN"  # marks the worker's processes, to find them all at the end
 WORKER = ("-m", "autograder.sandbox.worker")
@@ -54,8 +56,8 @@ UID_BASE, UID_SLOTS = 2_000_000, 16
 _uid_slots = itertools.count()
 
 
-class IsolationUnavailable(RuntimeError):
-    """NNKIT_ISOLATION=bwrap was asked for, but bubblewrap cannot run here."""
+class IsolationUnavailable(KitEnvironmentError):
+    """NNKIT_ISOLATION asked for a fence that cannot run here."""
 
 
 def _positive_int(variable: str, default: int) -> int:
@@ -101,6 +103,8 @@ class WorkerProcess(subprocess.Popen):
 
 class Isolation:
     """The fallback fence: own process group (session) and resource limits."""
+
+    fenced = False  # strong enough to grade for credit (see policy.py)
 
     def __init__(self, limits: Limits | None = None, reason: str = "") -> None:
         self.limits = limits or Limits()
@@ -168,6 +172,8 @@ class Isolation:
 
 class BubblewrapIsolation(Isolation):
     """The worker under bubblewrap (`bwrap` is its path)."""
+
+    fenced = True
 
     def __init__(self, limits: Limits | None = None, bwrap: str = "bwrap") -> None:
         super().__init__(limits)
@@ -308,18 +314,32 @@ def bubblewrap_problem(bwrap: str, limits: Limits) -> str | None:
 
 
 def choose_isolation(limits: Limits | None = None) -> Isolation:
-    """Bubblewrap where it works, else the fallback (NNKIT_ISOLATION can force either)."""
-    limits = limits or Limits.from_environment()
+    """Bubblewrap where it works, else (as root) the dedicated-user fence, else the fallback.
+    NNKIT_ISOLATION forces one: bwrap, user (dedicated_user.py) or process."""
     mode = os.environ.get(MODE_ENV, "auto")
-    if mode not in ("auto", "bwrap", "process"):
-        raise ValueError(f"{MODE_ENV}={mode!r}: use auto, bwrap or process.")
+    if mode not in MODES:
+        raise KitEnvironmentError(f"{MODE_ENV}={mode!r} is not a fence: use one of "
+                                  f"{', '.join(MODES)} (or leave it unset for auto).")
+    try:
+        limits = limits or Limits.from_environment()
+    except ValueError as error:
+        raise KitEnvironmentError(str(error)) from None
     if mode == "process":
         return Isolation(limits, f"{MODE_ENV}=process")
-    bwrap = shutil.which("bwrap")
-    problem = ("bubblewrap (bwrap) is not installed" if bwrap is None
-               else bubblewrap_problem(bwrap, limits))
-    if problem is None:
-        return BubblewrapIsolation(limits, bwrap)
-    if mode == "bwrap":
-        raise IsolationUnavailable(f"{MODE_ENV}=bwrap, but {problem}")
-    return Isolation(limits, problem)
+    problem = None
+    if mode in ("auto", "bwrap"):
+        bwrap = shutil.which("bwrap")
+        problem = ("bubblewrap (bwrap) is not installed" if bwrap is None
+                   else bubblewrap_problem(bwrap, limits))
+        if problem is None:
+            return BubblewrapIsolation(limits, bwrap)
+        if mode == "bwrap":
+            raise IsolationUnavailable(f"{MODE_ENV}=bwrap, but {problem}")
+    from autograder.sandbox.dedicated_user import DedicatedUserIsolation, dedicated_user_problem
+
+    user_problem = dedicated_user_problem(limits)
+    if user_problem is None:
+        return DedicatedUserIsolation(limits)
+    if mode == "user":
+        raise IsolationUnavailable(f"{MODE_ENV}=user, but {user_problem}")
+    return Isolation(limits, f"{problem}; {user_problem}")

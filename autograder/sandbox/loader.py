@@ -92,10 +92,29 @@ def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
             f"{path.name} could not be read as a notebook: {error}"
         ) from error
     blocks, problems = [], []
-    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        raise SubmissionLoadError(f"{path.name} is not a notebook Jupyter can open: it has no "
+                                  "list of cells. Restore it from your last save.")
+    code_cells = []
+    for position, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            problems.append(f"cell {position} of the notebook is damaged (it has no cell_type); "
+                            "it was skipped")
+        elif cell["cell_type"] == "code":
+            code_cells.append(cell)
     for number, cell in enumerate(code_cells, start=1):
         filename = f"{path.name} [code cell {number}]"
-        source = _strip_magics(cell.source)
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)  # the file's own form: a list of lines
+        if not isinstance(source, str):
+            kind = "dict" if isinstance(source, dict) else type(source).__name__
+            problems.append(f"code cell {number} is damaged (its source is a {kind}, not "
+                            "text); it was skipped, so nothing "
+                            "it defines can be graded")
+            continue
+        source = _strip_magics(source)
         try:
             ast.parse(source, filename=filename)
         except SyntaxError as error:

@@ -109,9 +109,16 @@ def grade_file(path: Path, text: str, case: Case, marker: str) -> tuple[Report, 
     return report, seen[0]
 
 
+# Each fence the kit grades for credit under: bubblewrap, and (root without bubblewrap) the
+# dedicated user (autograder/sandbox/dedicated_user.py).
+FENCES = {"bwrap": "bubblewrap", "user": "dedicated user"}
+
+
+@pytest.mark.parametrize("fence", FENCES)
 @pytest.mark.parametrize("case", CASES, ids=[case.file[:-3] for case in CASES])
-def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, solution_text, tmp_path,
-                                                             monkeypatch):
+def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, fence, solution_text,
+                                                             tmp_path, monkeypatch):
+    monkeypatch.setenv("NNKIT_ISOLATION", fence)
     for variable, value in case.env.items():
         monkeypatch.setenv(variable, value)
     marker = f"nnkit-redteam-{uuid.uuid4().hex}"
@@ -133,7 +140,7 @@ def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, solution_tex
     honest, _ = grade_file(tmp_path / "honest.py",
                            f"{solution_text}\n\n{honest_version(fragment)}", case, marker)
 
-    assert hostile.isolation.startswith("bubblewrap"), hostile.isolation
+    assert hostile.isolation.startswith(FENCES[fence]), hostile.isolation
     gained = [check for check, ok in passed(hostile).items() if ok and not passed(honest)[check]]
     assert gained == [], f"points the honest version does not earn: {gained}"
     failed = failing_checks(hostile)
