@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from autograder import assignment
+from autograder import __version__, assignment
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
@@ -20,7 +20,9 @@ from autograder.grader.calibration import calibrate_command
 from autograder.grader.course.cli import nbgrader_group
 from autograder.grader.gradescope import gradescope_command
 from autograder.grader.leaderboard import leaderboard_command
+from autograder.outputs import adding_to_folder, one_line_errors
 from autograder.release import release_command
+from autograder.resources import ASSIGNMENT_ENV
 from autograder.sandbox.loader import PREFERRED_NAMES
 
 WORK_FOLDER = "my_work"
@@ -65,9 +67,15 @@ def with_common(function):
 
 
 @click.group()
-@click.version_option(package_name="nnkit")
-def main() -> None:
+@click.version_option(version=__version__, prog_name="nnkit")
+@click.option("--assignment", "assignment_source", type=click.Path(exists=True),
+              envvar=ASSIGNMENT_ENV, show_envvar=True,
+              help="Your own copy of the assignment (the folder holding neural_network.py, or "
+                   "the file): start, generate, release and grade --reference use it.")
+def main(assignment_source: str | None) -> None:
     """nnkit: build a neural network from scratch, and have it graded."""
+    if assignment_source:  # read by autograder.resources, here and in the commands' helpers
+        os.environ[ASSIGNMENT_ENV] = str(Path(assignment_source).resolve())
 
 
 @main.command()
@@ -78,7 +86,8 @@ def start(folder: str, as_py: bool) -> None:
     target = Path(folder) / (f"{assignment.DEFAULT}.py" if as_py else f"{assignment.DEFAULT}.ipynb")
     if target.exists():
         raise click.UsageError(f"{target} already exists; not overwriting your work.")
-    path = assignment.write_student_copy(folder, as_notebook=not as_py)
+    with one_line_errors():
+        path = assignment.write_student_copy(folder, as_notebook=not as_py)
     click.echo(f"Wrote {path}. Open it, fill in the stubs, and run `nnkit check`.")
 
 
@@ -153,12 +162,14 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
 def generate(folder: str) -> None:
     """Write every generated version of the assignment into FOLDER (for instructors)."""
     out = Path(folder)
-    written = [assignment.write_student_copy(out / "student"),
-               assignment.write_student_copy(out / "student", as_notebook=False)]
-    # A student release holds only stubs: a "solution" made from them would be a stub too.
-    has_solution = assignment.holds_solution()
-    if has_solution:
-        written.append(assignment.write_solution(out / "solution"))
+    with one_line_errors(), adding_to_folder(out) as staging:
+        # A student release holds only stubs: a "solution" made from them would be a stub too.
+        has_solution = assignment.holds_solution()
+        made = [assignment.write_student_copy(staging / "student"),
+                assignment.write_student_copy(staging / "student", as_notebook=False)]
+        if has_solution:
+            made.append(assignment.write_solution(staging / "solution"))
+    written = [out / path.relative_to(staging) for path in made]
     for path in written:
         click.echo(f"wrote {path}")
     if not has_solution:
