@@ -44,7 +44,9 @@ def write_atomically(path: Path, write) -> Path:
     """Call write(temporary_path), then move the finished file to `path`: a failure leaves
     neither a half-written file nor a stray temporary one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    # The suffix stays last: jupytext picks the format from it.
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}",
+                                         dir=path.parent)
     os.close(handle)
     try:
         write(Path(temporary))
