@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from autograder import __version__, assignment
+from autograder.checks.fence import weakened
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
@@ -40,6 +41,13 @@ def find_working_copy() -> Path:
         "No work found: expected neural_network.ipynb or neural_network.py here or in "
         f"{WORK_FOLDER}/. Run `nnkit start` to create it, or pass --submission PATH."
     )
+
+
+def warn_if_unfenced(isolation: str) -> None:
+    """One line on stderr when the worker ran without bubblewrap (see checks/fence.py)."""
+    warning = weakened(isolation)
+    if warning:
+        click.echo(warning, err=True)
 
 
 def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
@@ -109,6 +117,7 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
         if not stage_result.ran and stage_result.stage in stages:
             printer.locked(stage_result)
     printer.summary(report)
+    warn_if_unfenced(report.isolation)
     selected = [s for s in report.stages if s.stage in stages]
     sys.exit(0 if all(s.passed for s in selected) else 1)
 
@@ -153,6 +162,7 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
         printer.summary(report)
     else:
         click.echo(f"{report.score:g}/{report.max_score:g}")
+    warn_if_unfenced(report.isolation)
     if json_path:
         report.write(json_path)
 
