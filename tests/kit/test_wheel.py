@@ -224,6 +224,24 @@ def test_release_start_generate_and_gradescope_work_from_an_installed_wheel(venv
         assert "kit/source_data/mnist.json" in archive.namelist()
 
 
+def test_pipx_installs_the_wheel_and_its_nnkit_works_from_any_folder(wheel, tmp_path):
+    home = tmp_path / "pipx"
+    folders = {"PIPX_HOME": str(home / "home"), "PIPX_BIN_DIR": str(home / "bin"),
+               "PIPX_MAN_DIR": str(home / "man")}
+    environment = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, **folders}
+    # --system-site-packages: NumPy and the rest come from this machine, not the index.
+    run = subprocess.run([sys.executable, "-m", "pipx", "install", "--system-site-packages",
+                          str(wheel)], env=environment, capture_output=True, text=True,
+                         timeout=600, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    bin_folder = home / "bin"
+    assert outside(bin_folder, tmp_path / "x", "nnkit", "--version").stdout.strip() == \
+        f"nnkit, version {autograder.__version__}"
+    run = outside(bin_folder, tmp_path / "x", "nnkit", "release", "repo")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert list((tmp_path / "x" / "repo" / "vendor").glob("nnkit-*.whl"))
+
+
 def test_an_instructors_own_assignment_is_used_by_the_installed_kit(venv, tmp_path):
     own = tmp_path / "course" / "neural_network"
     own.mkdir(parents=True)
