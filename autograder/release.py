@@ -92,7 +92,9 @@ def _student_source(layout: KitLayout) -> str:
     try:
         text = layout.source.read_text(encoding="utf-8")
     except OSError:
-        raise ReleaseError(f"the assignment's source {layout.source} is missing") from None
+        raise ReleaseError(f"the assignment's source {layout.source} is missing: point "
+                           "NNKIT_ASSIGNMENT (or --assignment) at your copy of the assignment, "
+                           "or reinstall nnkit") from None
     text = assignment.student(text)
     if assignment.BEGIN in text or assignment.END in text:
         raise ReleaseError(f"{layout.source} still holds solution markers after stubbing; "
@@ -119,7 +121,8 @@ def release_package_files(layout: KitLayout, name: str = assignment.DEFAULT) -> 
     files[f"{data}/__init__.py"] = b'"""nnkit\'s data files (read by autograder.resources)."""\n'
     manifest = layout.data / "source_data" / "mnist.json"
     if not manifest.is_file():
-        raise ReleaseError(f"the MNIST manifest {manifest} is missing")
+        raise ReleaseError(f"the MNIST manifest {manifest} is missing: reinstall nnkit, or "
+                           "restore source_data/mnist.json in the kit")
     files[f"{data}/source_data/mnist.json"] = manifest.read_bytes()
     folder = f"{data}/assignments/{name}"
     files[f"{folder}/{name}.py"] = _student_source(layout).encode()
