@@ -1,14 +1,15 @@
 """Saying so on the terminal when submitted code ran without the strong fence.
 
 The report's `isolation` field names the fence the worker ran in (autograder/sandbox/
-isolation.py). Only bubblewrap hides the disk and the network from submitted code; anything
-else (the process-group fallback, another weaker fence) is a weakened fence, and a grade given
-under it is worth a warning where people look, not only in the JSON.
+isolation.py). The full fences hide the disk and the network from submitted code: bubblewrap,
+and the dedicated-user fence (an unprivileged uid of its own, for grading as root). Any other
+name (the process-group fallback, or a fence this module does not know) is a weakened fence,
+and a grade given under it is worth a warning where people look, not only in the JSON.
 """
 
 from __future__ import annotations
 
-STRONG = "bubblewrap"  # how the full fence's name begins
+STRONG = ("bubblewrap", "dedicated user")  # how the full fences' names begin
 
 
 def weakened(isolation: str) -> str | None:

@@ -163,8 +163,9 @@ def test_the_terminal_warns_when_the_worker_ran_without_bubblewrap(tmp_path):
     assert "NNKIT_ISOLATION=process" in warnings[0] and "apt install bubblewrap" in warnings[0]
 
 
-def test_the_fence_warning_is_given_for_every_fence_but_bubblewrap():
+def test_the_fence_warning_is_given_for_every_fence_but_the_full_ones():
     assert weakened("bubblewrap (no network, own pid/ipc/uts namespaces)") is None
+    assert weakened("dedicated user (uid of its own, no network, private mount/ipc/uts") is None
     assert weakened("") is None  # no worker ran (nothing was graded)
-    for name in ("process group + rlimits (memory 4096 MB; ...)", "dedicated uid + rlimits"):
+    for name in ("process group + rlimits (memory 4096 MB; ...)", "a fence nobody told us of"):
         assert name in weakened(name)
