@@ -150,7 +150,10 @@ def release_project(layout: KitLayout) -> Project:
         kit = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ReleaseError(f"the kit's project file {path} cannot be read ({error})") from None
-    project = {**kit["project"], "version": _version(layout)}
+    # A local version label marks the student's build of this version (no grader, no hidden
+    # check), so pip never takes an installed instructor's kit of the same version for it.
+    version = _version(layout)
+    project = {**kit["project"], "version": f"{version}{'.' if '+' in version else '+'}student"}
     dev = [requirement for requirement in project.get("optional-dependencies", {}).get("dev", [])
            if re.match(r"pytest\b(?![-_])", requirement)]
     table = tomllib.loads(render("release_pyproject.toml.j2", project=project,

@@ -57,7 +57,7 @@ def release_copy(release: Path, tmp_path: Path) -> Path:
 
 
 def the_wheel(release: Path) -> Path:
-    (wheel,) = (release / "vendor").glob("nnkit-*-py3-none-any.whl")
+    (wheel,) = (release / "vendor").glob("nnkit-*+student-py3-none-any.whl")
     return wheel
 
 
@@ -104,7 +104,7 @@ def test_release_holds_notebook_suite_wheel_readme_and_workflow(release):
     assert line.startswith(f"./vendor/{wheel.name}[") and "dev" in line.split("[")[1], line
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        info = f"nnkit-{autograder.__version__}.dist-info"
+        info = f"nnkit-{autograder.__version__}+student.dist-info"
         entry_points = archive.read(f"{info}/entry_points.txt").decode()
     for relative in ("autograder/cli.py", "autograder/checks/grade.py", "autograder/py.typed",
                      "nnkit_data/source_data/mnist.json",

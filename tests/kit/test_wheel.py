@@ -107,8 +107,9 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("venv") / "env"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(folder)],
                    check=True, timeout=300)
+    # --ignore-installed: this machine may have the checkout installed under the same version.
     run = outside(folder / "bin", folder, "python", "-m", "pip", "install", "--no-deps",
-                  str(wheel))
+                  "--ignore-installed", str(wheel))
     assert run.returncode == 0 and "Successfully installed nnkit" in run.stdout, \
         run.stdout + run.stderr
     return folder / "bin"
@@ -230,9 +231,11 @@ def test_pipx_installs_the_wheel_and_its_nnkit_works_from_any_folder(wheel, tmp_
                "PIPX_MAN_DIR": str(home / "man")}
     environment = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, **folders}
     # --system-site-packages: NumPy and the rest come from this machine, not the index.
+    # As for the venv above: the checkout may be installed on this machine, same version.
     run = subprocess.run([sys.executable, "-m", "pipx", "install", "--system-site-packages",
-                          str(wheel)], env=environment, capture_output=True, text=True,
-                         timeout=600, cwd=tmp_path)
+                          "--pip-args=--no-deps --ignore-installed", str(wheel)],
+                         env=environment, capture_output=True, text=True, timeout=600,
+                         cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     bin_folder = home / "bin"
     assert outside(bin_folder, tmp_path / "x", "nnkit", "--version").stdout.strip() == \
