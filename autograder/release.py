@@ -3,8 +3,8 @@
 What goes in:
 - the student notebook (every solution block replaced by a stub) at the top, where the
   workflow and `nnkit check` look for it, and any files the assignment folder holds beside it;
-- the kit a student runs, as ONE wheel (vendor/nnkit-VERSION-py3-none-any.whl, installed by
-  requirements.txt): the `autograder` package (hidden checks cut out of the stage modules), the
+- the kit a student runs, as ONE wheel (vendor/nnkit-VERSION+student-py3-none-any.whl, that
+  requirements.txt installs): the `autograder` package (hidden checks cut out of the stages), the
   MNIST manifest and the assignment's source as the STUDENT version (so `nnkit start` still
   works; the reference solution exists only in the instructor's kit, and `nnkit grade
   --reference` refuses). No loose copy of the kit's source sits beside it to drift;

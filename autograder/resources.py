@@ -22,7 +22,8 @@ PACKAGE = Path(__file__).resolve().parent  # the `autograder` package itself
 CHECKOUT = PACKAGE.parent  # a source tree, when the kit runs from one
 ASSIGNMENT_ENV = "NNKIT_ASSIGNMENT"  # an instructor's own copy of the assignment
 # What the wheel carries as package data, as (path in a checkout) -> (path under nnkit_data/).
-DATA_FILES = ("assignments", "source_data", "tests/__init__.py", "tests/stages", "pyproject.toml")
+DATA_FILES = ("assignments", "source_data", "tests/__init__.py", "tests/stages", "pyproject.toml",
+              "course/nbgrader_config.py")
 
 
 def _from_checkout(root: Path) -> bool:

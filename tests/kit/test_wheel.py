@@ -44,6 +44,7 @@ REQUIRED = (
     f"{DATA_PACKAGE}/tests/__init__.py",
     f"{DATA_PACKAGE}/tests/stages/conftest.py",
     f"{DATA_PACKAGE}/tests/stages/test_stages.py",
+    f"{DATA_PACKAGE}/course/nbgrader_config.py",
 )
 COPY_IGNORED = (".git", "__pycache__", "*.egg-info", "build", "dist", ".pytest_cache",
                 ".ruff_cache", "my_work", ".ipynb_checkpoints")
