@@ -17,5 +17,5 @@ def weakened(isolation: str) -> str | None:
     if not isolation or isolation.startswith(STRONG):
         return None
     return ("warning: submitted code ran WITHOUT the full sandbox (it could read this machine's "
-            f"files and use the network): {isolation}. Install bubblewrap (Debian/Ubuntu: "
-            "apt install bubblewrap) for grading that counts.")
+            f"files and use the network): {isolation}. For grading that counts, make bubblewrap "
+            "work here (Debian/Ubuntu: apt install bubblewrap) or grade as root.")

@@ -161,6 +161,8 @@ def test_the_terminal_warns_when_the_worker_ran_without_bubblewrap(tmp_path):
     warnings = [line for line in fallback.output.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "WITHOUT the full sandbox" in warnings[0]
     assert "NNKIT_ISOLATION=process" in warnings[0] and "apt install bubblewrap" in warnings[0]
+    fenced = nnkit("grade", "--reference", "--stages", "1", "--quiet")
+    assert fenced.exit_code == 0 and "warning:" not in fenced.output  # bubblewrap works here
 
 
 def test_the_fence_warning_is_given_for_every_fence_but_the_full_ones():
