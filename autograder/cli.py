@@ -18,6 +18,7 @@ from autograder.checks.terminal import Printer
 from autograder.grader import calibration
 from autograder.grader.batch import grade_batch_command
 from autograder.grader.calibration import calibrate_command
+from autograder.grader.classroom.cli import classroom_group
 from autograder.grader.course.cli import nbgrader_group
 from autograder.grader.gradescope import gradescope_command
 from autograder.grader.leaderboard import leaderboard_command
@@ -201,7 +202,7 @@ def download_mnist() -> None:
 
 # Commands with a module of their own.
 for command in (release_command, summary_command, leaderboard_command, gradescope_command,
-                calibrate_command, nbgrader_group, grade_batch_command):
+                calibrate_command, nbgrader_group, grade_batch_command, classroom_group):
     main.add_command(command)
 
 
