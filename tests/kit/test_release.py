@@ -23,6 +23,7 @@ from autograder.cli import main
 from autograder.release import hidden_check_functions, package_files, write_release
 from tests.kit import workflow_steps
 from tests.kit.conftest import ROOT
+from tests.kit.release_kit import installed, the_wheel
 from tests.kit.release_search import leaks, searchable_texts, solution_bodies
 
 try:
@@ -54,21 +55,6 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def release_copy(release: Path, tmp_path: Path) -> Path:
     """A temporary copy, as a student's clone would be: the tests may write into it."""
     return Path(shutil.copytree(release, tmp_path / "clone"))
-
-
-def the_wheel(release: Path) -> Path:
-    (wheel,) = (release / "vendor").glob("nnkit-*+student-py3-none-any.whl")
-    return wheel
-
-
-def installed(release: Path) -> Path:
-    """The release's wheel unpacked beside the release (what pip installs into site-packages,
-    minus the `nnkit` script): the folder to put first on the path."""
-    site = release.parent / f"{release.name}-site"
-    if not site.is_dir():
-        with zipfile.ZipFile(the_wheel(release)) as archive:
-            archive.extractall(site)
-    return site
 
 
 def run_release(copy: Path, *command: str, site: Path | None = None,
