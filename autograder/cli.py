@@ -81,10 +81,21 @@ def with_common(function):
               envvar=ASSIGNMENT_ENV, show_envvar=True,
               help="Your own copy of the assignment (the folder holding neural_network.py, or "
                    "the file): start, generate, release and grade --reference use it.")
-def main(assignment_source: str | None) -> None:
+@click.pass_context
+def main(context: click.Context, assignment_source: str | None) -> None:
     """nnkit: build a neural network from scratch, and have it graded."""
     if assignment_source:  # read by autograder.resources, here and in the commands' helpers
+        previous = os.environ.get(ASSIGNMENT_ENV)
         os.environ[ASSIGNMENT_ENV] = str(Path(assignment_source).resolve())
+        context.call_on_close(lambda: restore_variable(ASSIGNMENT_ENV, previous))
+
+
+def restore_variable(name: str, value: str | None) -> None:
+    """Put an environment variable back (the CLI may run inside another program, or a test)."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 @main.command()

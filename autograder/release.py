@@ -103,8 +103,13 @@ def _student_source(layout: KitLayout) -> str:
 
 
 def _beside_source(layout: KitLayout) -> Iterator[Path]:
-    """The assignment's other files (pictures and such), beside its source."""
-    return (path for path in package_files(layout.source.parent) if path.suffix != ".py")
+    """The assignment's other files (pictures and such), beside its source in the assignment's
+    own folder (<name>/<name>.py). A source file named on its own (NNKIT_ASSIGNMENT=~/nn.py)
+    brings nothing else: the folder around it may hold anything."""
+    folder = layout.source.parent
+    if folder.name != layout.source.stem:
+        return iter(())
+    return (path for path in package_files(folder) if path.suffix != ".py")
 
 
 def release_package_files(layout: KitLayout, name: str = assignment.DEFAULT) -> dict[str, bytes]:

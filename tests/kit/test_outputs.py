@@ -4,6 +4,7 @@ weakened; an instructor's own copy of the assignment is used when named."""
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -149,6 +150,7 @@ def test_generate_uses_the_instructors_own_copy_by_option_or_variable(tmp_path):
         assert result.exit_code == 0, result.output
         student = (tmp_path / how / "student" / "neural_network.py").read_text(encoding="utf-8")
         assert "OUR COURSE" in student, how
+        assert "NNKIT_ASSIGNMENT" not in os.environ, "the option must not outlive the command"
     plain = nnkit("generate", str(tmp_path / "kit"), NNKIT_ASSIGNMENT="")
     assert plain.exit_code == 0
     assert "OUR COURSE" not in (tmp_path / "kit" / "student" / "neural_network.py").read_text()
@@ -171,3 +173,20 @@ def test_the_fence_warning_is_given_for_every_fence_but_the_full_ones():
     assert weakened("") is None  # no worker ran (nothing was graded)
     for name in ("process group + rlimits (memory 4096 MB; ...)", "a fence nobody told us of"):
         assert name in weakened(name)
+
+
+def test_a_release_from_a_lone_source_file_takes_nothing_else_from_its_folder(tmp_path):
+    folder = tmp_path / "home"
+    folder.mkdir()
+    (folder / "nn.py").write_text(assignment.read_source(), encoding="utf-8")
+    (folder / "private-notes.txt").write_text("not for students", encoding="utf-8")
+    result = nnkit("release", str(tmp_path / "repo"), NNKIT_ASSIGNMENT=str(folder / "nn.py"))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(next((tmp_path / "repo" / "vendor").glob("*.whl"))) as archive:
+        names = archive.namelist()
+    assert "nnkit_data/assignments/neural_network/neural_network.py" in names
+    assert not [name for name in names if "private-notes" in name]
+    assert not list((tmp_path / "repo").rglob("private-notes.txt"))
+    # From its own folder (<name>/<name>.py) the assignment's pictures come along.
+    kit = nnkit("release", str(tmp_path / "kit-repo"))
+    assert kit.exit_code == 0 and (tmp_path / "kit-repo" / "my_digit.png").is_file()
