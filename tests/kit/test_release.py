@@ -100,6 +100,12 @@ def test_release_holds_notebook_suite_wheel_readme_and_workflow(release):
     assert "nnkit = autograder.cli:main" in entry_points
 
 
+def test_the_releases_wheel_passes_twine_check(release):
+    run = subprocess.run([sys.executable, "-m", "twine", "check", "--strict",
+                          str(the_wheel(release))], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "PASSED" in run.stdout, run.stdout + run.stderr
+
+
 def test_the_release_holds_no_loose_copy_of_the_kit_to_drift_from_its_wheel(release):
     loose = [path.relative_to(release).as_posix() for path in package_files(release)
              if path.suffix == ".py" and not path.is_relative_to(release / "tests")]
