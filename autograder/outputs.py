@@ -82,6 +82,7 @@ def one_line_errors(*expected: type[Exception]) -> Iterator[None]:
     except expected as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
-        where = f" ({error.filename})" if error.filename else ""
-        raise click.ClickException(f"could not write{where}: {error.strerror or error}; check "
-                                   "the folder's permissions and free space") from None
+        where = f": {error.filename}" if error.filename else ""
+        raise click.ClickException(f"{error.strerror or error}{where}; check the output folder's "
+                                   "permissions and free space (or reinstall nnkit, if the file "
+                                   "is one of the kit's)") from None
