@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from autograder import assignment
+from autograder import __version__, assignment
+from autograder.checks.fence import weakened
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
@@ -21,7 +22,9 @@ from autograder.grader.classroom.cli import classroom_group
 from autograder.grader.course.cli import nbgrader_group
 from autograder.grader.gradescope import gradescope_command
 from autograder.grader.leaderboard import leaderboard_command
+from autograder.outputs import adding_to_folder, one_line_errors
 from autograder.release import release_command
+from autograder.resources import ASSIGNMENT_ENV
 from autograder.sandbox.isolation import choose_isolation
 from autograder.sandbox.loader import PREFERRED_NAMES
 
@@ -40,6 +43,13 @@ def find_working_copy() -> Path:
         "No work found: expected neural_network.ipynb or neural_network.py here or in "
         f"{WORK_FOLDER}/. Run `nnkit start` to create it, or pass --submission PATH."
     )
+
+
+def warn_if_unfenced(isolation: str) -> None:
+    """One line on stderr when the worker ran without bubblewrap (see checks/fence.py)."""
+    warning = weakened(isolation)
+    if warning:
+        click.echo(warning, err=True)
 
 
 def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
@@ -67,9 +77,26 @@ def with_common(function):
 
 
 @click.group()
-@click.version_option(package_name="nnkit")
-def main() -> None:
+@click.version_option(version=__version__, prog_name="nnkit")
+@click.option("--assignment", "assignment_source", type=click.Path(exists=True),
+              envvar=ASSIGNMENT_ENV, show_envvar=True,
+              help="Your own copy of the assignment (the folder holding neural_network.py, or "
+                   "the file): start, generate, release and grade --reference use it.")
+@click.pass_context
+def main(context: click.Context, assignment_source: str | None) -> None:
     """nnkit: build a neural network from scratch, and have it graded."""
+    if assignment_source:  # read by autograder.resources, here and in the commands' helpers
+        previous = os.environ.get(ASSIGNMENT_ENV)
+        os.environ[ASSIGNMENT_ENV] = str(Path(assignment_source).resolve())
+        context.call_on_close(lambda: restore_variable(ASSIGNMENT_ENV, previous))
+
+
+def restore_variable(name: str, value: str | None) -> None:
+    """Put an environment variable back (the CLI may run inside another program, or a test)."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 @main.command()
@@ -80,7 +107,8 @@ def start(folder: str, as_py: bool) -> None:
     target = Path(folder) / (f"{assignment.DEFAULT}.py" if as_py else f"{assignment.DEFAULT}.ipynb")
     if target.exists():
         raise click.UsageError(f"{target} already exists; not overwriting your work.")
-    path = assignment.write_student_copy(folder, as_notebook=not as_py)
+    with one_line_errors():
+        path = assignment.write_student_copy(folder, as_notebook=not as_py)
     click.echo(f"Wrote {path}. Open it, fill in the stubs, and run `nnkit check`.")
 
 
@@ -104,7 +132,7 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
     for stage_result in report.stages:
         if not stage_result.ran and stage_result.stage in stages:
             printer.locked(stage_result)
-    printer.summary(report)
+    printer.summary(report)  # the note above already said when there was no sandbox
     selected = [s for s in report.stages if s.stage in stages]
     sys.exit(0 if all(s.passed for s in selected) else 1)
 
@@ -149,6 +177,7 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
         printer.summary(report)
     else:
         click.echo(f"{report.score:g}/{report.max_score:g}")
+    warn_if_unfenced(report.isolation)
     if json_path:
         report.write(json_path)
 
@@ -158,12 +187,14 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
 def generate(folder: str) -> None:
     """Write every generated version of the assignment into FOLDER (for instructors)."""
     out = Path(folder)
-    written = [assignment.write_student_copy(out / "student"),
-               assignment.write_student_copy(out / "student", as_notebook=False)]
-    # A student release holds only stubs: a "solution" made from them would be a stub too.
-    has_solution = assignment.holds_solution()
-    if has_solution:
-        written.append(assignment.write_solution(out / "solution"))
+    with one_line_errors(), adding_to_folder(out) as staging:
+        # A student release holds only stubs: a "solution" made from them would be a stub too.
+        has_solution = assignment.holds_solution()
+        made = [assignment.write_student_copy(staging / "student"),
+                assignment.write_student_copy(staging / "student", as_notebook=False)]
+        if has_solution:
+            made.append(assignment.write_solution(staging / "solution"))
+    written = [out / path.relative_to(staging) for path in made]
     for path in written:
         click.echo(f"wrote {path}")
     if not has_solution:

@@ -34,7 +34,9 @@ from autograder.checks.stages import STAGES
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 from autograder.grader import calibration
 from autograder.grader.batch import write_atomically
-from autograder.release import KIT_ROOT, TEMPLATES, package_files
+from autograder.outputs import building_file, one_line_errors
+from autograder.release import TEMPLATES, package_files
+from autograder.resources import KitLayout
 from autograder.sandbox.policy import fence_for_credit, unsafe_from_environment
 
 DEFAULT_ROOT = "/autograder"
@@ -44,29 +46,38 @@ SCRIPTS = {"setup.sh": "gradescope_setup.sh", "run_autograder": "gradescope_run_
 
 
 # -- building the package --------------------------------------------------------------------
-def requirements(kit_root: Path = KIT_ROOT) -> str:
-    project = tomllib.loads((kit_root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+def requirements(kit_root: str | Path | None = None) -> str:
+    path = KitLayout.of(kit_root).data / "pyproject.toml"
+    project = tomllib.loads(path.read_text(encoding="utf-8"))["project"]
     return "".join(f"{requirement}\n" for requirement in project["dependencies"])
 
 
 def build_package(out_zip: str | Path, threshold: float = 0.95, time_budget: float = 600.0,
-                  seed: int = 0, kit_root: str | Path = KIT_ROOT) -> Path:
-    """Write the Gradescope autograder zip and return its path."""
-    out_zip, kit_root = Path(out_zip), Path(kit_root)
+                  seed: int = 0, kit_root: str | Path | None = None) -> Path:
+    """Write the Gradescope autograder zip and return its path (written beside it under a
+    temporary name and renamed when complete: a failure leaves no partial zip)."""
+    out_zip, layout = Path(out_zip), KitLayout.of(kit_root)
     settings = {"threshold": threshold, "time_budget": time_budget, "seed": seed}
-    out_zip.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+    with building_file(out_zip) as partial:
+        _write_package(partial, layout, settings, requirements(kit_root))
+    return out_zip
+
+
+def _write_package(path: Path, layout: KitLayout, settings: dict, needs: str) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, template in SCRIPTS.items():
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o100755 << 16  # a regular, executable file
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, (TEMPLATES / template).read_text(encoding="utf-8"))
-        archive.writestr("requirements.txt", requirements(kit_root))
+        archive.writestr("requirements.txt", needs)
         archive.writestr(SETTINGS, json.dumps(settings, indent=2) + "\n")
-        for folder in ("autograder", "source_data"):
-            for path in package_files(kit_root / folder):
-                archive.write(path, f"kit/{path.relative_to(kit_root).as_posix()}")
-    return out_zip
+        # kit/ is laid out like the repository (autograder/, source_data/): run_autograder puts
+        # it on PYTHONPATH and autograder.resources reads it as a checkout.
+        for root, folder in ((layout.package.parent, layout.package),
+                             (layout.data, layout.data / "source_data")):
+            for file in package_files(folder):
+                archive.write(file, f"kit/{file.relative_to(root).as_posix()}")
 
 
 # -- inside Gradescope -----------------------------------------------------------------------
@@ -178,7 +189,8 @@ def main(argv: list[str]) -> None:
 def gradescope_command(out_zip: str, threshold: float, time_budget: float, seed: int) -> None:
     """Build a Gradescope autograder package (setup.sh, run_autograder, the kit without the
     solution) into OUT.zip."""
-    path = build_package(out_zip, threshold, time_budget, seed)
+    with one_line_errors():
+        path = build_package(out_zip, threshold, time_budget, seed)
     click.echo(f"Wrote {path}: upload it as the assignment's autograder on Gradescope "
                "(Configure Autograder, zip file upload).")
 

@@ -282,8 +282,11 @@ def python_trees() -> list[Path]:
 def secret_paths() -> list[Path]:
     """What a submission must never read, should it lie inside a tree the worker sees."""
     from autograder.data.mnist import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR
+    from autograder.resources import data_root
 
-    paths = [PACKAGE_DIR.parent, Path(DEFAULT_CACHE_DIR).expanduser(), Path.home()]
+    # The kit's data (the reference solution, the kit's tests): the checkout around the package,
+    # or an installed kit's nnkit_data. Not all of site-packages: NumPy may be installed there.
+    paths = [data_root(), Path(DEFAULT_CACHE_DIR).expanduser(), Path.home()]
     paths += [Path(os.environ[name]) for name in (DATA_DIR_ENV, CACHE_DIR_ENV)
               if os.environ.get(name)]
     return [path.absolute() for path in paths]

@@ -30,6 +30,7 @@ from autograder.grader.course import ASSIGNMENT
 from autograder.grader.course.notebook import BEGIN_HIDDEN, stage_tests_id, write_source
 from autograder.grader.course.outside import REPORTS_ENV, definitions_key
 from autograder.grader.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
+from autograder.resources import kit_file
 
 CONFIG = "nbgrader_config.py"
 GRADEBOOK = "gradebook.db"
@@ -57,7 +58,7 @@ def check_course(course: Path) -> Path:
     if not (course / CONFIG).is_file():
         raise CourseError(f"{course} has no {CONFIG}. nbgrader reads its configuration only from "
                           f"the folder it runs in: use the kit's course/ folder, or copy "
-                          f"course/{CONFIG} into {course}.")
+                          f"{kit_file('course/' + CONFIG)} into {course}.")
     return course
 
 
