@@ -14,6 +14,7 @@ from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stage
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
 from autograder.checks.terminal import Printer
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 from autograder.grader import calibration
 from autograder.grader.batch import grade_batch_command
 from autograder.grader.calibration import calibrate_command
@@ -23,21 +24,36 @@ from autograder.grader.leaderboard import leaderboard_command
 from autograder.release import release_command
 from autograder.sandbox.loader import PREFERRED_NAMES
 
-WORK_FOLDER = "my_work"
+WORK_FOLDER = "."  # the student's notebook lives at the top of their repository
+LEGACY_FOLDER = "my_work"  # where `nnkit start` used to write it
 
 
 def find_working_copy() -> Path:
-    """The student's own file: $NNKIT_SUBMISSION, else the usual names here or in my_work/."""
+    """The student's one working copy, the same for `nnkit start`, `nnkit check`, the pytest
+    suite and the CI workflow: $NNKIT_SUBMISSION, else neural_network.ipynb (or .py) in the
+    current folder; a copy in my_work/ (written by older kits) only when there is none here."""
     if os.environ.get("NNKIT_SUBMISSION"):
         return Path(os.environ["NNKIT_SUBMISSION"])
-    for folder in (Path("."), Path(WORK_FOLDER)):
+    for folder in (Path(WORK_FOLDER), Path(LEGACY_FOLDER)):
         for name in PREFERRED_NAMES:
             if (folder / name).is_file():
                 return folder / name
     raise click.UsageError(
-        "No work found: expected neural_network.ipynb or neural_network.py here or in "
-        f"{WORK_FOLDER}/. Run `nnkit start` to create it, or pass --submission PATH."
+        "No work found: expected neural_network.ipynb (or neural_network.py) in this folder. "
+        "Run `nnkit start` to create it, or pass --submission PATH."
     )
+
+
+class KitGroup(click.Group):
+    """The `nnkit` group: an environment fault (no MNIST, no usable fence, a bad setting) in any
+    command ends it with one line naming the fix and exit status 3, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KitEnvironmentError as error:
+            click.echo(f"nnkit: cannot grade here: {error}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
 
 
 def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
@@ -64,7 +80,7 @@ def with_common(function):
     return function
 
 
-@click.group()
+@click.group(cls=KitGroup)
 @click.version_option(package_name="nnkit")
 def main() -> None:
     """nnkit: build a neural network from scratch, and have it graded."""
@@ -74,12 +90,15 @@ def main() -> None:
 @click.argument("folder", default=WORK_FOLDER, type=click.Path(file_okay=False))
 @click.option("--py", "as_py", is_flag=True, help="Write a .py file instead of a notebook.")
 def start(folder: str, as_py: bool) -> None:
-    """Write the student's starting notebook (stubs to fill in) into FOLDER."""
+    """Create your notebook (stubs to fill in) in FOLDER (default: here), unless it exists."""
     target = Path(folder) / (f"{assignment.DEFAULT}.py" if as_py else f"{assignment.DEFAULT}.ipynb")
+    checked = "`nnkit check`" if folder == WORK_FOLDER else f"`nnkit check --submission {target}`"
     if target.exists():
-        raise click.UsageError(f"{target} already exists; not overwriting your work.")
+        click.echo(f"Your work is already in {target} (left as it is). Open it, fill in the "
+                   f"stubs, and run {checked}.")
+        return
     path = assignment.write_student_copy(folder, as_notebook=not as_py)
-    click.echo(f"Wrote {path}. Open it, fill in the stubs, and run `nnkit check`.")
+    click.echo(f"Wrote {path}: your working copy. Open it, fill in the stubs, and run {checked}.")
 
 
 @main.command()
@@ -93,6 +112,10 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
     path = Path(submission) if submission else find_working_copy()
     printer = Printer()
     printer.say(f"Checking {path}")
+    legacy = Path(LEGACY_FOLDER) / path.name
+    if not submission and path.parent == Path(WORK_FOLDER) and legacy.is_file():
+        printer.say(f"Note: {legacy} is another copy and is not checked; the workflow grades "
+                    f"{path}. Move your work into {path}.", fg="yellow")
     stages = (stage,) if stage else ALL_STAGES
     report = grade(path, grading_options(stages, threshold, time_budget, seed, verbose, printer,
                                          locked=stage is None))

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from autograder.errors import KitEnvironmentError
+
 # source_data/ sits at the project root, two levels above this package.
 MANIFEST_PATH = Path(__file__).resolve().parents[2] / "source_data" / "mnist.json"
 SPLITS = ("train", "test")
 KINDS = ("images", "labels")
 
 
-class MnistDataError(RuntimeError):
+class MnistDataError(KitEnvironmentError):
     """MNIST data is missing, corrupt or unreachable; the message names the file and the fix."""
 
 

@@ -29,6 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.errors import KitEnvironmentError
 from autograder.sandbox import seccomp
 from autograder.sandbox.processes import stop_everything
 from autograder.student import memory
@@ -54,7 +55,7 @@ UID_BASE, UID_SLOTS = 2_000_000, 16
 _uid_slots = itertools.count()
 
 
-class IsolationUnavailable(RuntimeError):
+class IsolationUnavailable(KitEnvironmentError):
     """NNKIT_ISOLATION=bwrap was asked for, but bubblewrap cannot run here."""
 
 
@@ -63,8 +64,8 @@ def _positive_int(variable: str, default: int) -> int:
     if not text:
         return default
     if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{variable}={text!r} should be a positive whole number "
-                         f"(the default is {default}).")
+        raise KitEnvironmentError(f"{variable}={text!r} should be a positive whole number "
+                                  f"(the default is {default}): fix it or unset it.")
     return int(text)
 
 
@@ -312,7 +313,8 @@ def choose_isolation(limits: Limits | None = None) -> Isolation:
     limits = limits or Limits.from_environment()
     mode = os.environ.get(MODE_ENV, "auto")
     if mode not in ("auto", "bwrap", "process"):
-        raise ValueError(f"{MODE_ENV}={mode!r}: use auto, bwrap or process.")
+        raise KitEnvironmentError(f"{MODE_ENV}={mode!r} is not a setting nnkit knows: set it to "
+                                  "auto, bwrap or process (or unset it).")
     if mode == "process":
         return Isolation(limits, f"{MODE_ENV}=process")
     bwrap = shutil.which("bwrap")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.errors import KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.isolation import (
     BubblewrapIsolation,
@@ -218,11 +219,12 @@ def test_a_bubblewrap_that_fails_its_self_test_is_not_trusted(tmp_path, monkeypa
 
 def test_bad_isolation_settings_are_refused_with_the_accepted_values(monkeypatch):
     monkeypatch.setenv("NNKIT_ISOLATION", "docker")
-    with pytest.raises(ValueError, match="use auto, bwrap or process"):
+    with pytest.raises(KitEnvironmentError, match="set it to auto, bwrap or process"):
         choose_isolation()
     monkeypatch.setenv("NNKIT_ISOLATION", "auto")
     monkeypatch.setenv("NNKIT_MEMORY_MB", "lots")
-    with pytest.raises(ValueError, match="NNKIT_MEMORY_MB='lots' should be a positive whole"):
+    with pytest.raises(KitEnvironmentError,
+                       match="NNKIT_MEMORY_MB='lots' should be a positive whole"):
         choose_isolation()
 
 
