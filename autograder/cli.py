@@ -145,7 +145,8 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
                   verbose: bool) -> None:
     """Grade SUBMISSION (.py, .ipynb or a folder) and optionally write a JSON report.
 
-    Exits 0 whenever grading completed, whatever the score; 2 on a usage error."""
+    Exits 0 whenever grading completed, whatever the score; 2 on a usage error; 3 when the
+    environment cannot grade (no MNIST, no usable fence): the message names the fix."""
     if bool(submission) == reference:
         raise click.UsageError("give a SUBMISSION to grade, or --reference (not both)")
     if reference and not assignment.holds_solution():
