@@ -401,9 +401,9 @@ plots.gradient_check(errors, gradcheck.TOLERANCE)
 # > * `update(params, grads, learning_rate)`: NEW params, `params[key] - learning_rate *
 # >   grads[key]` for every key; changes neither argument;
 # > * `train(X, Y, layer_sizes, epochs, batch_size, learning_rate, seed=0)`: start from
-# >   `init_params(layer_sizes, seed)`; in each epoch walk a fresh `rng.permutation(m)` (with
-# >   `rng = np.random.default_rng(seed)`, so the same seed gives the same training) in slices of
-# >   `batch_size` rows, calling `forward`, `backward` and `update` once per minibatch. Leave
+# >   `init_params(layer_sizes, seed)`; in each epoch walk a fresh permutation of the rows,
+# >   drawn from a generator made from the seed (`np.random.default_rng(seed)`, so the same
+# >   seed gives the same training), in slices of `batch_size` rows, calling `forward`, `backward` and `update` once per minibatch. Leave
 # >   `X` and `Y` themselves unchanged. Returns `(params, history)`, one training cost per epoch;
 # > * `predict(params, X)`: the most likely digit of each row, integer labels of shape (m,).
 
