@@ -474,8 +474,8 @@ def predict(params, X):
 # > another cell may not be there when the grader reads `HYPERPARAMS`.
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage6_mnist"}
-# HYPERPARAMS = {"layer_sizes": [784, ..., 10], "epochs": ..., "batch_size": ...,
-#                "learning_rate": ...}
+# Define HYPERPARAMS here: a dict with the keys "layer_sizes" (784 first, 10 last), "epochs",
+# "batch_size" and "learning_rate" (see the box above for a starting point).
 ### BEGIN SOLUTION
 HYPERPARAMS = {
     "layer_sizes": [784, 100, 10],
