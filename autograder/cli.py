@@ -15,6 +15,7 @@ from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stage
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
 from autograder.checks.terminal import Printer
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 from autograder.grader import calibration
 from autograder.grader.batch import grade_batch_command
 from autograder.grader.calibration import calibrate_command
@@ -28,20 +29,23 @@ from autograder.resources import ASSIGNMENT_ENV
 from autograder.sandbox.isolation import choose_isolation
 from autograder.sandbox.loader import PREFERRED_NAMES
 
-WORK_FOLDER = "my_work"
+WORK_FOLDER = "."  # the student's notebook lives at the top of their repository
+LEGACY_FOLDER = "my_work"  # where `nnkit start` used to write it
 
 
 def find_working_copy() -> Path:
-    """The student's own file: $NNKIT_SUBMISSION, else the usual names here or in my_work/."""
+    """The student's one working copy, the same for `nnkit start`, `nnkit check`, the pytest
+    suite and the CI workflow: $NNKIT_SUBMISSION, else neural_network.ipynb (or .py) in the
+    current folder; a copy in my_work/ (written by older kits) only when there is none here."""
     if os.environ.get("NNKIT_SUBMISSION"):
         return Path(os.environ["NNKIT_SUBMISSION"])
-    for folder in (Path("."), Path(WORK_FOLDER)):
+    for folder in (Path(WORK_FOLDER), Path(LEGACY_FOLDER)):
         for name in PREFERRED_NAMES:
             if (folder / name).is_file():
                 return folder / name
     raise click.UsageError(
-        "No work found: expected neural_network.ipynb or neural_network.py here or in "
-        f"{WORK_FOLDER}/. Run `nnkit start` to create it, or pass --submission PATH."
+        "No work found: expected neural_network.ipynb (or neural_network.py) in this folder. "
+        "Run `nnkit start` to create it, or pass --submission PATH."
     )
 
 
@@ -50,6 +54,16 @@ def warn_if_unfenced(isolation: str) -> None:
     warning = weakened(isolation)
     if warning:
         click.echo(warning, err=True)
+class KitGroup(click.Group):
+    """The `nnkit` group: an environment fault (no MNIST, no usable fence, a bad setting) in any
+    command ends it with one line naming the fix and exit status 3, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KitEnvironmentError as error:
+            click.echo(f"nnkit: cannot grade here: {error}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
 
 
 def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
@@ -76,7 +90,7 @@ def with_common(function):
     return function
 
 
-@click.group()
+@click.group(cls=KitGroup)
 @click.version_option(version=__version__, prog_name="nnkit")
 @click.option("--assignment", "assignment_source", type=click.Path(exists=True),
               envvar=ASSIGNMENT_ENV, show_envvar=True,
@@ -103,13 +117,16 @@ def restore_variable(name: str, value: str | None) -> None:
 @click.argument("folder", default=WORK_FOLDER, type=click.Path(file_okay=False))
 @click.option("--py", "as_py", is_flag=True, help="Write a .py file instead of a notebook.")
 def start(folder: str, as_py: bool) -> None:
-    """Write the student's starting notebook (stubs to fill in) into FOLDER."""
+    """Create your notebook (stubs to fill in) in FOLDER (default: here), unless it exists."""
     target = Path(folder) / (f"{assignment.DEFAULT}.py" if as_py else f"{assignment.DEFAULT}.ipynb")
+    checked = "`nnkit check`" if folder == WORK_FOLDER else f"`nnkit check --submission {target}`"
     if target.exists():
-        raise click.UsageError(f"{target} already exists; not overwriting your work.")
+        click.echo(f"Your work is already in {target} (left as it is). Open it, fill in the "
+                   f"stubs, and run {checked}.")
+        return
     with one_line_errors():
         path = assignment.write_student_copy(folder, as_notebook=not as_py)
-    click.echo(f"Wrote {path}. Open it, fill in the stubs, and run `nnkit check`.")
+    click.echo(f"Wrote {path}: your working copy. Open it, fill in the stubs, and run {checked}.")
 
 
 @main.command()
@@ -126,6 +143,10 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
     fence = choose_isolation()
     if not fence.fenced:  # fine on a student's own machine; grading for credit refuses this
         printer.say(f"Note: no sandbox here ({fence.reason}); your code runs as you.")
+    legacy = Path(LEGACY_FOLDER) / path.name
+    if not submission and path.parent == Path(WORK_FOLDER) and legacy.is_file():
+        printer.say(f"Note: {legacy} is another copy and is not checked; the workflow grades "
+                    f"{path}. Move your work into {path}.", fg="yellow")
     stages = (stage,) if stage else ALL_STAGES
     report = grade(path, grading_options(stages, threshold, time_budget, seed, verbose, printer,
                                          locked=stage is None))
@@ -155,7 +176,8 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
                   verbose: bool) -> None:
     """Grade SUBMISSION (.py, .ipynb or a folder) and optionally write a JSON report.
 
-    Exits 0 whenever grading completed, whatever the score; 2 on a usage error."""
+    Exits 0 whenever grading completed, whatever the score; 2 on a usage error; 3 when the
+    environment cannot grade (no MNIST, no usable fence): the message names the fix."""
     if bool(submission) == reference:
         raise click.UsageError("give a SUBMISSION to grade, or --reference (not both)")
     if reference and not assignment.holds_solution():

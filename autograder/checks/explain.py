@@ -53,8 +53,12 @@ def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> st
         text += f" Note: {DEFINITIONS_RULE}; move it into the function that uses it."
     if error_type == "MemoryError":
         text += " It ran out of memory: avoid building huge arrays."
+    if "not aligned" in message and "matrixlib" in detail.get("where", ""):
+        text += (" Hint: with np.matrix, * is the matrix product, not elementwise, so a * b of "
+                 "two (m, n) matrices fails. Use plain arrays (np.asarray) with @ for matrix "
+                 "products and * for elementwise products.")
     for fragments, hint in ERROR_HINTS:
-        if any(fragment in message for fragment in fragments):
+        if any(fragment in message for fragment in fragments) and "np.matrix" not in text:
             text += f" Hint: {hint}"
     if verbose and detail.get("traceback"):
         text += "\n" + detail["traceback"]

@@ -43,7 +43,11 @@ def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
     return None
 
 
-def name_factor(factor: float, m: int) -> str:
+def name_factor(factor: float, m: int, outputs: int | None = None) -> str:
+    if outputs and outputs != m and np.isclose(factor, m / outputs, rtol=1e-4):
+        return (f"it is {m}/{outputs} times the right value: you divided by the number of outputs "
+                f"({outputs}) instead of the number of samples m = {m}. m = len(Y[0]) counts "
+                "the outputs (the columns); the samples are the rows: m = Y.shape[0] or len(Y)")
     known = {
         -1.0: "the sign is flipped: delta_L = (a - y) / m, not (y - a) / m",
         2.0: "it is twice too big",
@@ -178,7 +182,8 @@ def known_mistake(got: Gradients, params: Gradients, X: np.ndarray,
 
 
 # -- the pattern of a mismatch --------------------------------------------------------------------
-def pattern(wrong: list[str], got: Gradients, numerical: Gradients, m: int, layers: int) -> str:
+def pattern(wrong: list[str], got: Gradients, numerical: Gradients, m: int, layers: int,
+            outputs: int | None = None) -> str:
     """One sentence naming the pattern of the mistakes across the parameter arrays."""
     factors = [constant_factor(got[key], numerical[key]) for key in wrong]
     same_factor = (all(f is not None for f in factors)
@@ -194,7 +199,7 @@ def pattern(wrong: list[str], got: Gradients, numerical: Gradients, m: int, laye
                 "the 1/m, so sum it, don't average it.")
     if same_factor:
         return ("Pattern: every wrong gradient is off by the same constant factor: "
-                f"{name_factor(factors[0], m)}.")
+                f"{name_factor(factors[0], m, outputs)}.")
     transposed = [key for key in wrong if got[key].ndim == 2
                   and got[key].shape[0] == got[key].shape[1]
                   and relative_error(got[key].T, numerical[key]) < TOLERANCE]
@@ -248,7 +253,7 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
         f"{context}. Worst is {worst} (relative error {errors[worst]:.2g}, should be below "
         f"{TOLERANCE:g}); at index {index}: expected (numerical) {numerical[worst][index]:.6g}, "
         f"got (yours) {arrays[worst][index]:.6g}. "
-        + pattern(wrong, arrays, numerical, m, layers)
+        + pattern(wrong, arrays, numerical, m, layers, numerical[f"b{layers}"].size)
     )
     mistake = known_mistake(arrays, *network) if network is not None else None
     if mistake is not None:

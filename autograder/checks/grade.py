@@ -14,6 +14,7 @@ from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
 from autograder.checks.stages import STAGES
+from autograder.errors import KitEnvironmentError
 from autograder.grader.substitution import Substitution
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.loader import SubmissionLoadError, SubmissionSource, read_submission
@@ -74,6 +75,8 @@ def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> 
         result.message = str(failure)
     except SubmissionProblem as problem:
         result.message = explain(problem, check.stage, options.verbose)
+    except KitEnvironmentError:
+        raise  # the environment's fault (no MNIST...): stop grading, cost nothing
     except Exception as error:  # noqa: BLE001 - one odd value must not end the whole grading
         result.message = (f"The grader could not check what your code returned "
                           f"({type(error).__name__}: {error}); please report this to your "

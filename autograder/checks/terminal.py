@@ -109,6 +109,7 @@ class Printer:
         for problem in report.problems:
             self.say(f"\nNote: {problem}", fg="yellow")
         self.say(f"\nScore: {report.score:g}/{report.max_score:g}", bold=True)
+        self.say(f"Graded: {report.submission}")
         if report.mnist.get("accuracy") is not None:
             self.say(f"MNIST test accuracy: {report.mnist['accuracy']:.2%} "
                      f"(trained in {report.mnist['train_seconds']:.1f} s)")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from autograder.errors import KitEnvironmentError
 from autograder.resources import kit_file
 
 # source_data/ sits at the project root in a checkout; an installed kit carries it as data.
@@ -15,7 +16,7 @@ SPLITS = ("train", "test")
 KINDS = ("images", "labels")
 
 
-class MnistDataError(RuntimeError):
+class MnistDataError(KitEnvironmentError):
     """MNIST data is missing, corrupt or unreachable; the message names the file and the fix."""
 
 

@@ -183,6 +183,8 @@ def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jo
             except BrokenProcessPool:  # a grading process died: retry its work alone
                 casualties.append(submission)
                 continue
+            except KitEnvironmentError:
+                raise  # no MNIST, no fence: no submission can be graded here
             except Exception as error:  # noqa: BLE001 - one failure must not end the batch
                 done(submission, f"the grader failed: {type(error).__name__}: {error}")
                 continue
@@ -193,6 +195,8 @@ def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jo
                 pool.submit(task, submission, options, out).result()
             except BrokenProcessPool:
                 done(submission, "its grading process died twice (out of memory?)")
+            except KitEnvironmentError:
+                raise
             except Exception as error:  # noqa: BLE001
                 done(submission, f"the grader failed: {type(error).__name__}: {error}")
             else:

@@ -65,8 +65,8 @@ def _positive_int(variable: str, default: int) -> int:
     if not text:
         return default
     if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{variable}={text!r} should be a positive whole number "
-                         f"(the default is {default}).")
+        raise KitEnvironmentError(f"{variable}={text!r} should be a positive whole number "
+                                  f"(the default is {default}): fix it or unset it.")
     return int(text)
 
 

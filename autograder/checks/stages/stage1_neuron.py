@@ -54,6 +54,9 @@ def cost_values(sub: SandboxedSubmission) -> None:
             hint = " It equals the MEAN of the squared errors: the workshop's cost is their SUM."
         elif np.isclose(got, expected / 2, rtol=1e-9):
             hint = " It is half the expected value: don't multiply by 1/2."
+        elif np.isclose(got, float(np.sum(b + w * TABLE_X - TABLE_Y)) ** 2, rtol=1e-9):
+            hint = (" It equals (sum of the errors) squared: you squared the sum. Square each "
+                    "error first, then add them up: np.sum(residual ** 2).")
         raise CheckFailed(f"neuron_cost(w={w}, b={b}) on the workshop table returned {got:.6g},"
                           f" expected {expected:.6g}.{hint}")
 
@@ -76,6 +79,9 @@ def gradient_values(sub: SandboxedSubmission) -> None:
         hint = ""
         if np.allclose([db, dw], numerical, rtol=1e-6, atol=1e-6):
             hint = "You returned them in the wrong order: (dC/dw, dC/db)."
+        elif np.isclose(db, numerical[1], rtol=1e-6) and np.isclose(dw, numerical[1], rtol=1e-6):
+            hint = ("Your dC/dw equals dC/db: dC/dw is missing the factor x. Each error is "
+                    "multiplied by its own x_i: dC/dw = 2 * sum((a - y) * x).")
         else:
             for factor, words in ((0.5, "the factor 2 from differentiating the square is missing"),
                                   (-1.0, "the sign is flipped: it is (a - y), not (y - a)"),
@@ -132,6 +138,12 @@ def uphill(w: float, b: float) -> tuple[float, float]:
     return RATE * dw, RATE * db
 
 
+def w_then_b(w: float, b: float) -> tuple[float, float]:
+    """A step that moves w, then takes b's gradient at the moved w (a common slip)."""
+    new_w = w - RATE * gradient(w, b)[0]
+    return new_w - w, -RATE * gradient(new_w, b)[1]
+
+
 def replay(sub: SandboxedSubmission) -> tuple[float, float]:
     """Where the student's three steps from START end (NaN when they cannot be replayed)."""
     try:
@@ -148,6 +160,10 @@ def descent_hint(sub: SandboxedSubmission, end: tuple[float, float]) -> str:
     if np.allclose(end, walk(uphill), rtol=1e-9):
         return ("Hint: your steps go uphill, so the cost grows at every step: subtract the "
                 "gradient (w -= learning_rate * dC/dw), don't add it.")
+    if np.allclose(end, walk(w_then_b), rtol=1e-9):
+        return ("Hint: you updated w first and then you computed b's gradient with the NEW w. "
+                "Both gradients belong to the same point: compute dw, db at the current (w, b), "
+                "then update both (w, b = w - learning_rate * dw, b - learning_rate * db).")
     if np.allclose(end, walk(lambda w, b: downhill(*START)), rtol=1e-9):
         return ("Hint: every step moved (w, b) by the same amount: recompute the gradient at "
                 "the current (w, b) inside the loop, not once before it.")
@@ -185,7 +201,10 @@ def descent_records_costs(sub: SandboxedSubmission) -> None:
         tw, tb = tw - RATE * dw, tb - RATE * db
         trajectory.append(cost(tw, tb))
     if costs.size != 3:
-        raise CheckFailed(f"{where} returned {costs.size} costs; expected 3, one per step.")
+        hint = {2: " That is one step too few: `for _ in range(steps)` runs exactly steps times.",
+                4: " That is one too many: record the cost after each step only, not before "
+                   "the first."}.get(costs.size, "")
+        raise CheckFailed(f"{where} returned {costs.size} costs; expected 3, one per step.{hint}")
     if not np.isclose(w, tw, rtol=1e-9) or not np.isclose(b, tb, rtol=1e-9):
         raise CheckFailed(f"{where} ended at ({w:.6g}, {b:.6g}), expected ({tw:.6g}, {tb:.6g}). "
                           + descent_hint(sub, (w, b)))

@@ -31,11 +31,18 @@ def parameters(value: Any, layer_sizes: list[int], what: str) -> dict[str, np.nd
     missing = [key for key in shapes if key not in value]
     extra = [key for key in value if key not in shapes]
     if missing or extra:
+        zero_based = "W0" in extra or "b0" in extra
         raise CheckFailed(
             f"{what} for layer_sizes={layer_sizes} should have exactly the keys "
             f"{', '.join(shapes)}" + (f"; missing {', '.join(missing)}" if missing else "")
             + (f"; unexpected {', '.join(map(str, extra))}" if extra else "") + "."
+            + (" The keys count the layers from 1: the first layer's are W1 and b1 "
+               "(enumerate(..., start=1))." if zero_based else "")
         )
+    for key, shape in shapes.items():
+        if key.startswith("b") and np.shape(value[key]) == (1, *shape):
+            raise CheckFailed(f"{what}['{key}'] has shape (1, {shape[0]}), expected {shape}: a "
+                              "bias is a 1-D vector: np.zeros(n_out), not np.zeros((1, n_out)).")
     return {key: as_array(value[key], f"{what}['{key}']", shape=shape)
             for key, shape in shapes.items()}
 
@@ -135,6 +142,13 @@ def forward_values(sub: SandboxedSubmission) -> None:
         value = forward_output(sub, params, X, "forward")
         expected = numerics.output(params, X)
         what = f"A from forward for layer_sizes={layer_sizes} and m={m} samples"
+        if (layer_sizes[-2] != layer_sizes[-1] and not hasattr(value[0], "type_name")
+                and np.shape(value[0]) == (m, layer_sizes[-2])):
+            raise CheckFailed(
+                f"{what} has shape {np.shape(value[0])}, expected {expected.shape}: it has "
+                f"{layer_sizes[-2]} columns, the size of the layer BEFORE the output, so your "
+                "loop stops one layer early. With L = len(params) // 2 layers, "
+                "range(1, L + 1) runs l = 1, ..., L (range(1, L) stops at L - 1).")
         got = as_array(value[0], what, shape=expected.shape)
         expect_close(got, expected, what, hint=forward_hint(got, params, X))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograder.checks.expect import as_number
@@ -34,6 +36,8 @@ def cross_entropy_values(sub: SandboxedSubmission) -> None:
             hint = " The sign is flipped: the cost has a minus in front."
         elif np.isclose(got, expected * m / (m * k), rtol=1e-9):
             hint = " You averaged over every entry; divide by m only."
+        elif np.isclose(got, expected / np.log(10), rtol=1e-9):
+            hint = " You used log10: the cost uses the natural logarithm, np.log."
         raise CheckFailed(f"cross_entropy(A, Y) for m={m} samples and {k} outputs returned "
                           f"{got:.8g}, expected {expected:.8g}.{hint}")
 
@@ -58,19 +62,29 @@ def backward_shapes(sub: SandboxedSubmission) -> None:
     params = numerics.random_network(layer_sizes, 1)
     X, Y = numerics.random_batch(m, 5, 3, 1)
     cache = sub.call("forward", params, X).value
-    grads = sub.call("backward", params, cache[1] if isinstance(cache, tuple | list) and
-                     len(cache) == 2 else None, Y).value
+    cache = cache[1] if isinstance(cache, tuple | list) and len(cache) == 2 else None
+    call = sub.call("backward", params, cache, Y, return_args=True)
+    grads = call.value
     if not isinstance(grads, dict):
         raise CheckFailed(f"backward should return a dict, got {type(grads).__name__}.")
     for key, value in params.items():
         if key not in grads:
+            layer_one = key == "W1" and any(other in grads for other in params)
             raise CheckFailed(f"backward's result has no '{key}'; it needs the same keys as "
-                              "params.")
+                              "params." + (" Your loop stops before layer 1: "
+                                           "range(L, 0, -1) runs l = L, ..., 1."
+                                           if layer_one else ""))
         shape = np.shape(grads[key]) if not hasattr(grads[key], "type_name") else None
         if shape != value.shape:
             raise CheckFailed(f"backward's gradient for {key} has shape {shape}; it must match "
                               f"params['{key}'], shape {value.shape} (layer_sizes={layer_sizes}, "
                               f"m={m} samples)." + gradient_shape_hint(key, shape, value.shape, m))
+    if not same_values(call.args_after[1], cache):
+        raise CheckFailed("backward changed the cache that forward returned (its arrays differ "
+                          "after the call). The cache holds forward's output A, which train still "
+                          "uses for the epoch's cost, so it comes out wrong (often NaN) later. "
+                          "Work on new arrays: delta = (A - Y) / m makes one; delta = A followed "
+                          "by delta -= Y writes into the cache.")
 
 
 @STAGE.check("backward matches numerical gradients on a 5-4-3 network", 8,
@@ -96,6 +110,23 @@ def backward_any_depth(sub: SandboxedSubmission) -> None:
                 f"{len(layer_sizes) - 2} hidden layers: it must work for any number of layers. "
                 "Loop over the layers from L down to 1 instead of writing each layer out."
             ) from None
+
+
+def same_values(after: Any, before: Any) -> bool:
+    """Whether a cache came back from a call as it went in (arrays equal, same nesting); what
+    the grader cannot compare (handles of other objects) counts as unchanged."""
+    if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
+        try:
+            return np.array_equal(np.asarray(after), np.asarray(before), equal_nan=True)
+        except (TypeError, ValueError):
+            return np.shape(after) == np.shape(before)
+    if isinstance(before, list | tuple):
+        return (isinstance(after, list | tuple) and len(after) == len(before)
+                and all(same_values(a, b) for a, b in zip(after, before)))
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and after.keys() == before.keys()
+                and all(same_values(after[key], before[key]) for key in before))
+    return True
 
 
 def verbose(sub: SandboxedSubmission) -> bool:

@@ -7,6 +7,7 @@ import numpy as np
 from autograder.checks.expect import as_array, expect_close
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
+from autograder.checks.stages.train_inputs import check_inputs_kept_and_seeded
 from autograder.checks.stages.training_rules import TrainingRun, check_rules
 from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission
@@ -59,8 +60,10 @@ def predict_labels(sub: SandboxedSubmission) -> None:
         raise CheckFailed("predict returned the output activations (shape (8, 4)); "
                           "return the index of the largest one per row: np.argmax(A, axis=1).")
     if labels.shape != (8,):
-        axis_hint = (" That is one value per output, not per sample: use axis=1."
-                     if labels.shape == (4,) else "")
+        axis_hint = {(4,): " That is one value per output, not per sample: use axis=1.",
+                     (): " That is a single number: np.argmax without axis gives one index into "
+                         "the whole flattened array; np.argmax(A, axis=1) gives one per row."
+                     }.get(labels.shape, "")
         raise CheckFailed(f"predict returned shape {labels.shape}; expected (8,), one label "
                           f"per row of X.{axis_hint}")
     if not np.all(labels == np.round(labels)):
@@ -96,6 +99,7 @@ def training_events(sub: SandboxedSubmission, X: np.ndarray, Y: np.ndarray, epoc
 def train_behaviour(sub: SandboxedSubmission) -> None:
     m, batch_size, epochs, rate = 23, 5, 3, 0.7
     X, Y = toy_problem(m, 1)
+    check_inputs_kept_and_seeded(sub, X, Y, ([3, 4, 2], epochs, batch_size, rate))
     (params, history), events = training_events(sub, X, Y, epochs, batch_size, rate)
 
     def initial_sum() -> float:

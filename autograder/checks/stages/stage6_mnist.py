@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
@@ -21,7 +22,23 @@ STAGE = Stage(6, "MNIST", "train on 60,000 handwritten digits, tested on 10,000 
 REQUIRED = ("layer_sizes", "epochs", "batch_size", "learning_rate")
 
 
+def not_defined_at_grading(sub: SandboxedSubmission) -> None:
+    """HYPERPARAMS whose definition raised NameError while grading ran the definitions: the
+    usual cause is a value from a variable that grading does not run."""
+    if sub.defines("HYPERPARAMS") or sub.load_failure is not None:
+        return
+    errors = [error for error in sub.load_errors if error.get("type") == "NameError"]
+    if errors:
+        where = f" (at {errors[0]['where']})" if errors[0].get("where") else ""
+        raise CheckFailed(
+            f"HYPERPARAMS was not defined when grading: running its definition raised NameError: "
+            f"{errors[0].get('message', '')}{where}. The rule: {DEFINITIONS_RULE}. Write the "
+            "values into HYPERPARAMS itself (\"learning_rate\": 0.5), or give the variable it "
+            "uses an UPPER_CASE name defined from plain values.")
+
+
 def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
+    not_defined_at_grading(sub)
     value = sub.get("HYPERPARAMS")
     if not isinstance(value, dict):
         raise CheckFailed(f"HYPERPARAMS should be a dict, but it is {type(value).__name__}.")
@@ -35,18 +52,25 @@ def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
         raise CheckFailed(f"HYPERPARAMS['layer_sizes'] should be a list of positive whole numbers, "
                           f"got {sizes!r}.")
     if sizes[0] != 784 or sizes[-1] != 10:
+        which = (" The first entry is the input layer: 784 pixel values." if sizes[0] != 784
+                 else " The last entry is the output layer: 10 digits.")
         raise CheckFailed(f"HYPERPARAMS['layer_sizes'] = {list(sizes)} must start with 784 "
-                          "(28 x 28 pixels) and end with 10 (one output per digit).")
+                          "(28 x 28 pixels) and end with 10 (one output per digit)." + which)
     for key in ("epochs", "batch_size"):
         if not isinstance(value[key], int) or isinstance(value[key], bool) or value[key] < 1:
             raise CheckFailed(f"HYPERPARAMS['{key}'] should be a positive whole number, "
-                              f"got {value[key]!r}.")
+                              f"got {value[key]!r}." + text_hint(value[key]))
     rate = value["learning_rate"]
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1e3:
         raise CheckFailed(f"HYPERPARAMS['learning_rate'] should be a positive number, "
-                          f"got {rate!r}.")
+                          f"got {rate!r}." + text_hint(rate))
     return {"layer_sizes": list(sizes), "epochs": value["epochs"],
             "batch_size": value["batch_size"], "learning_rate": float(rate)}
+
+
+def text_hint(value: Any) -> str:
+    return (f" That is text (in quotes): write {value}, without the quotes."
+            if isinstance(value, str) else "")
 
 
 def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:

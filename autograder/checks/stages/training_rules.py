@@ -63,6 +63,8 @@ def one_update_per_minibatch(run: TrainingRun) -> None:
         hint = " The last, smaller minibatch was dropped: it must be used too."
     elif updates == run.epochs:
         hint = " That is one per epoch: did you ignore batch_size and use all the data at once?"
+    elif updates == (run.epochs - 1) * run.per_epoch:
+        hint = " That is one epoch too few: `for _ in range(epochs)` runs exactly epochs times."
     raise CheckFailed(f"{run.where} called update {updates} times; expected {expected} "
                       f"({run.per_epoch} minibatches per epoch).{hint}")
 
