@@ -30,7 +30,7 @@ from tqdm import tqdm
 from autograder import assignment as source
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
 from autograder.checks.report import Report
-from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
+from autograder.errors import KitEnvironmentError
 from autograder.sandbox.policy import fence_for_credit
 
 CSV_NAME = "grades.csv"
@@ -332,9 +332,6 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
         result = grade_batch(folder, out, options, jobs, force, assignment)
     except BatchError as error:
         raise click.UsageError(str(error)) from None
-    except KitEnvironmentError as error:
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(EXIT_ENVIRONMENT) from None
     click.echo(f"{len(result.graded)} graded, {len(result.skipped)} already done "
                f"(--force grades them again), {len(result.errors)} could not be graded; "
                f"wrote {result.csv_path}")

@@ -60,7 +60,7 @@ def test_corrupt_mnist_is_an_environment_fault(tmp_path, no_mnist):
 def test_check_with_a_bad_isolation_setting_is_an_environment_fault(tmp_path):
     assignment.write_student_copy(tmp_path)
     run = nnkit(tmp_path, "check", NNKIT_ISOLATION="docker")
-    assert_environment_fault(run, "NNKIT_ISOLATION='docker'", "auto, bwrap or process")
+    assert_environment_fault(run, "NNKIT_ISOLATION='docker'", "auto, bwrap, user, process")
 
 
 def test_a_bad_memory_setting_is_an_environment_fault(tmp_path):

@@ -59,7 +59,8 @@ def test_grade_batch_refuses_without_a_fence_in_one_line_with_exit_status_3(worl
                            str(world / "out"), "--stages", "1")
     assert done.returncode == EXIT_ENVIRONMENT, done.stderr
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: no fence to grade for credit here")
+    assert len(lines) == 1
+    assert lines[0].startswith("nnkit: cannot grade here: no fence to grade for credit here")
     assert "install bubblewrap" in lines[0] and "--unsafe" in lines[0]
     assert not (world / "out" / "ada.json").exists()  # nothing was graded
 
@@ -106,14 +107,14 @@ def test_a_bad_isolation_setting_is_one_line_and_exit_status_3(tmp_path, solutio
                           env={**os.environ, "NNKIT_ISOLATION": "docker"})
     assert done.returncode == EXIT_ENVIRONMENT
     assert done.stderr.strip().splitlines() == [
-        "Error: NNKIT_ISOLATION='docker' is not a fence: use one of auto, bwrap, user, process "
-        "(or leave it unset for auto)."]
+        "nnkit: cannot grade here: NNKIT_ISOLATION='docker' is not a fence: use one of auto, "
+        "bwrap, user, process (or leave it unset for auto)."]
 
 
 def test_nbgrader_autograde_refuses_without_a_fence(world):
     done = nnkit_as_nobody(world, "nbgrader", "autograde", str(world / "course"))
     assert done.returncode == EXIT_ENVIRONMENT, done.stderr
-    assert done.stderr.strip().startswith("Error: no fence to grade for credit here")
+    assert done.stderr.strip().startswith("nnkit: cannot grade here: no fence to grade for credit")
 
 
 def test_a_non_root_instructors_fence_holds_against_hostile_submissions(world, solution_text):
