@@ -168,7 +168,8 @@ def mnist_training_arrays(images: Any, labels: Any) -> tuple:
 
 def describe_error(error: BaseException) -> dict:
     frames = traceback.extract_tb(error.__traceback__)
-    student_frames = [f for f in frames if not f.filename.endswith(("worker.py", "codec.py"))]
+    student_frames = [f for f in frames
+                      if not f.filename.endswith(("worker.py", "codec.py", "allowed.py"))]
     where = student_frames[-1] if student_frames else None
     return {
         "type": type(error).__name__,
@@ -241,6 +242,9 @@ def main(argv: list[str] | None = None) -> None:
     from autograder.sandbox.private import load_private_worker
 
     worker = load_private_worker()  # a copy of this module that the submission cannot patch
+    from autograder.sandbox.allowed import install_guard
+
+    install_guard()  # the grader's modules are not the submission's to import
     if args.self_test:
         # Submodules NumPy loads lazily, as the submission's uid: the installation is readable.
         import numpy.fft  # noqa: F401
