@@ -28,9 +28,17 @@ from autograder.sandbox.codec import (
 from autograder.sandbox.isolation import Isolation, choose_isolation
 from autograder.sandbox.loader import SubmissionSource
 
+OUTPUT_TAIL = 2000  # characters of printed output kept per reply (as the worker sends)
+
 KIT_ROOT = Path(__file__).resolve().parents[2]
 LOAD_TIMEOUT = 60.0  # seconds to run a submission's definitions (imports included)
-MAX_REPLY_BYTES = 512 << 20  # a reply larger than this is refused before it fills our memory
+MAX_REPLY_BYTES = 512 << 20  # no reply may be larger, whatever a request allows
+# What a reply may hold unless its request says otherwise: stages 1-5 exchange kilobytes, so a
+# larger reply is refused as soon as its size is read, before it is received.
+DEFAULT_REPLY_BYTES = 16 << 20
+LOAD_REPLY_BYTES = 4 << 20  # the names a submission defines and its load errors
+ERROR_FIELDS = {"type": 200, "message": 2000, "where": 500, "line": 500, "traceback": 6000}
+MAX_LOAD_ERRORS = 50
 LOADING = "(loading your definitions)"
 
 
@@ -89,7 +97,7 @@ class SandboxedSubmission:
         blocks += self.substitutes  # so that a restarted worker keeps them
         try:
             reply = self._request("load", {"blocks": blocks}, timeout=LOAD_TIMEOUT,
-                                  function=LOADING)
+                                  function=LOADING, reply_limit=LOAD_REPLY_BYTES)
         except SubmissionProblem as problem:
             self._kill()
             if problem.detail.get("stage_limit"):
@@ -102,8 +110,10 @@ class SandboxedSubmission:
                 else problem.detail.get("message", problem.kind))
             self.load_errors = [{"summary": f"running your definitions stopped: {reason}"}]
             return
-        self.names = set(reply["names"])
-        self.load_errors = reply["errors"]
+        names, errors = reply.get("names"), reply.get("errors")
+        self.names = {str(name)[:200] for name in names} if isinstance(names, list) else set()
+        self.load_errors = ([bounded_error(error) for error in errors[:MAX_LOAD_ERRORS]]
+                            if isinstance(errors, list) else [])
 
     def set_time_limit(self, seconds: float | None) -> None:
         """Give the calls that follow `seconds` in total (a stage's limit); None lifts it."""
@@ -139,7 +149,8 @@ class SandboxedSubmission:
             self.start()
 
     # -- requests --------------------------------------------------------------------------
-    def _request(self, op: str, body: dict, timeout: float | None, function: str) -> dict:
+    def _request(self, op: str, body: dict, timeout: float | None, function: str,
+                 reply_limit: int = DEFAULT_REPLY_BYTES) -> dict:
         if function in self.timed_out:
             raise SubmissionProblem("timeout", function, {"seconds": self.call_timeout,
                                                           "earlier": True})
@@ -162,7 +173,8 @@ class SandboxedSubmission:
         def exchange() -> None:
             try:
                 write_message(process.stdin, {"id": request_id, "op": op, "body": wire}, buffers)
-                outcome["reply"] = read_message(process.stdout, MAX_REPLY_BYTES)
+                outcome["reply"] = read_message(process.stdout,
+                                                min(reply_limit, MAX_REPLY_BYTES))
             except (EOFError, BrokenPipeError, OSError) as error:
                 outcome["lost"] = error
             except Exception as error:  # a garbled reply is the submission's doing
@@ -204,11 +216,9 @@ class SandboxedSubmission:
         """The reply's body as plain data; anything but the expected shape is refused."""
         if not isinstance(message, dict) or message.get("id") != request_id:
             raise EncodeError("the worker's reply was forged")
-        output = str(message.get("output", ""))
+        output = str(message.get("output", ""))[-OUTPUT_TAIL:]
         if not message.get("ok"):
-            error = message.get("error")
-            detail = {key: str(value) for key, value in error.items()
-                      if key in ("type", "message", "where", "line", "traceback")}
+            detail = bounded_error(message.get("error"))
             detail["output"] = output
             raise SubmissionProblem("raised", function, detail)
         body = from_wire(message["body"], buffers)
@@ -238,12 +248,12 @@ class SandboxedSubmission:
 
     def call(self, function: str, *args: Any, timeout: float | None = None,
              record_warnings: bool = False, return_args: bool = False,
-             **kwargs: Any) -> CallResult:
+             reply_limit: int = DEFAULT_REPLY_BYTES, **kwargs: Any) -> CallResult:
         self._require(function)
         self._ensure_running()
         body = {"name": function, "args": list(args), "kwargs": kwargs,
                 "record_warnings": record_warnings, "return_args": return_args}
-        reply = self._request("call", body, timeout, function)
+        reply = self._request("call", body, timeout, function, reply_limit)
         return CallResult(reply["value"], reply.get("warnings", []), [], reply["output"],
                           reply.get("args_after", []))
 
@@ -259,15 +269,23 @@ class SandboxedSubmission:
     def get(self, name: str, timeout: float | None = None) -> Any:
         self._require(name)
         self._ensure_running()
-        return self._request("get", {"name": name}, timeout, name)["value"]
+        return self._request("get", {"name": name}, timeout, name, LOAD_REPLY_BYTES)["value"]
 
     def store_mnist(self, images: Any, labels: Any,
                     timeout: float = 60.0) -> tuple[Handle, Handle]:
         """Hand the training set to the worker once; (X, Y) stay there, as handles."""
         self._ensure_running()
         reply = self._request("store_mnist", {"images": images, "labels": labels}, timeout,
-                              "(loading MNIST)")
+                              "(loading MNIST)", LOAD_REPLY_BYTES)
         return reply["value"]
+
+
+def bounded_error(error: Any) -> dict:
+    """The worker's description of an exception, as short strings (it is the submission's to
+    write: a 100 MB message must not reach the report)."""
+    if not isinstance(error, dict):
+        return {"type": "Error", "message": "(the worker's description was unreadable)"}
+    return {key: str(error[key])[:limit] for key, limit in ERROR_FIELDS.items() if key in error}
 
 
 def describe_exit(code: int | None) -> str:
