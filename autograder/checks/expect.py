@@ -16,8 +16,10 @@ from autograder.checks.stage import CheckFailed
 from autograder.sandbox.codec import Handle
 
 QUOTE_LIMIT = 200  # characters of a submission's value quoted in a message
-_QUOTER = reprlib.Repr(maxlevel=3, maxtuple=8, maxlist=8, maxdict=8, maxstring=QUOTE_LIMIT,
-                       maxother=QUOTE_LIMIT, maxlong=60)
+_QUOTER = reprlib.Repr()  # (keyword arguments need Python 3.12)
+_QUOTER.maxlevel, _QUOTER.maxtuple, _QUOTER.maxlist, _QUOTER.maxdict = 3, 8, 8, 8
+_QUOTER.maxstring = _QUOTER.maxother = QUOTE_LIMIT
+_QUOTER.maxlong = 60
 
 
 def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:

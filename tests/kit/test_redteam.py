@@ -4,6 +4,9 @@ the machine is left as it was (no process left running, the kit's files unchange
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
 import json
 import os
 import subprocess
@@ -12,10 +15,13 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.checks.grade import GradeOptions, grade
 from autograder.checks.report import Report
+from autograder.data import load_mnist
+from autograder.grader import numerics
 from tests.kit.conftest import ROOT, failing_checks
 from tests.kit.redteam import (
     Listener,
@@ -37,6 +43,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     processes_seen: tuple[int, int] | None = None  # (min, max) marked processes while grading
     targets_kit_files: bool = False  # hash the kit's files before and after
+    max_accuracy: float | None = None  # the most the hostile version may score on MNIST
 
 
 CASES = [
@@ -79,11 +86,49 @@ CASES = [
                                 "Anything"}),
     Case("forged_reply.py", (1, 2),
          {"stage1.neuron_values": "its reply to the grader was unreadable (message larger than "
-                                  "512 MB)"},
+                                  "16 MB)"},
          still_pass=("stage2.sigmoid_values",)),
     Case("segfault.py", (2, 3), {"stage2.derivative_values": "killed by signal SIGSEGV"},
          still_pass=("stage3.forward_values",)),
+    Case("import_grader.py", (2, 4),
+         {"stage2.derivative_values": "autograder.grader.numerics is part of the grader and "
+                                      "not available while your code is graded",
+          "stage4.backward_one_hidden_layer": "autograder.checks.gradcheck.backprop is part of "
+                                              "the grader"},
+         still_pass=("stage2.sigmoid_values", "stage4.cross_entropy_values")),
+    Case("numerical_backward.py", (4,),
+         {"stage4.backward_realistic_size": "did not finish within 5 s (layer_sizes=[784, 100, "
+                                            "10], m=32 samples)"},
+         still_pass=("stage4.backward_one_hidden_layer", "stage4.backward_any_depth")),
+    Case("forged_training_log.py", (5,),
+         {"stage5.train_behaviour": "but redoing its 15 updates"},
+         still_pass=("stage5.train_learns", "stage5.update_values")),
+    Case("pasted_weights.py", (6,), {"stage6.mnist_accuracy": "is below the 95% needed"},
+         still_pass=("stage6.mnist_training_finishes",), max_accuracy=0.2),
+    Case("huge_values.py", (1,),
+         {"stage1.neuron_values": "should be a NumPy array of numbers, but it is str 'xxxx",
+          "stage1.cost_values": "raised ValueError: yyyy",
+          "stage1.gradient_values": "its reply to the grader was unreadable (message larger "
+                                    "than 16 MB)"}),
 ]
+MAX_REPORT_BYTES = 1 << 20  # whatever a submission returns, prints or raises
+MAX_MESSAGE = 8100  # characters: grade.MAX_MESSAGE and the note saying it was cut
+
+
+@functools.cache
+def pasted_weights() -> str:
+    """A 784-10 network fitted in advance to the real (not permuted) MNIST, as the base64 of an
+    .npz: what a student could paste into a submission."""
+    X, Y, _ = load_mnist("train")
+    params = numerics.random_network([784, 10], 0, scale=0.1)
+    params["b1"] = np.zeros(10)
+    for start in range(0, 30_000, 50):
+        rows = slice(start, start + 50)
+        grads = numerics.gradients(params, X[rows], Y[rows])
+        params = {key: params[key] - 0.5 * grads[key] for key in params}
+    buffer = io.BytesIO()
+    np.savez(buffer, **params)
+    return base64.b64encode(buffer.getvalue()).decode()
 
 
 def passed(report: Report) -> dict[str, bool]:
@@ -116,8 +161,9 @@ def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, solution_tex
         monkeypatch.setenv(variable, value)
     marker = f"nnkit-redteam-{uuid.uuid4().hex}"
     with Listener() as listener:
+        weights = pasted_weights() if case.max_accuracy is not None else ""
         fragment = hostile_text(case.file, marker=marker, port=listener.port,
-                                report=tmp_path / "report.json")
+                                report=tmp_path / "report.json", weights=weights)
         # (only where the attack targets them: other engineers may be editing the checkout)
         before = kit_files() if case.targets_kit_files else {}
         try:
@@ -141,6 +187,11 @@ def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, solution_tex
         assert words in failed.get(check, "(passed)"), f"{check}: {failed.get(check)}"
     assert all(passed(hostile)[check] for check in case.still_pass), failed
     assert case.problem in " ".join(hostile.problems)
+    assert len(hostile.to_json().encode()) < MAX_REPORT_BYTES
+    assert all(len(check.message) <= MAX_MESSAGE for stage in hostile.stages
+               for check in stage.checks)
+    if case.max_accuracy is not None:
+        assert hostile.mnist["accuracy"] <= case.max_accuracy, hostile.mnist
     if case.processes_seen:
         low, high = case.processes_seen
         assert low <= seen <= high, f"{seen} marked processes ran during grading"
