@@ -157,17 +157,21 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         sub.options, sub.call_timeout = options, options.call_timeout
         substitution = Substitution(sub, options.stages) if options.substitute_reference else None
         blocked_by = None
-        for stage in STAGES:
-            if stage.number not in options.stages:
-                results.append(not_run(stage, "not selected for this grading"))
-            elif blocked_by is not None:
-                results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
-            else:
-                results.append(run_stage(stage, sub, options))
-                if substitution is not None:
-                    substitution.after_stage(stage, results[-1])
-                if options.stop_at_first_failing_stage and not results[-1].passed:
-                    blocked_by = stage.number
+        try:
+            for stage in STAGES:
+                if stage.number not in options.stages:
+                    results.append(not_run(stage, "not selected for this grading"))
+                elif blocked_by is not None:
+                    results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
+                else:
+                    results.append(run_stage(stage, sub, options))
+                    if substitution is not None:
+                        substitution.after_stage(stage, results[-1])
+                    if options.stop_at_first_failing_stage and not results[-1].passed:
+                        blocked_by = stage.number
+        finally:
+            if substitution is not None:
+                substitution.close()  # the reference's own worker
         mnist = sub.memo.get("mnist")
         mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
                          "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}

@@ -79,7 +79,10 @@ class SandboxedSubmission:
         self.load_failure: SubmissionProblem | None = None  # loading crashed or hung: no retries
         self.deadline: float | None = None  # time.monotonic() when the current stage's time ends
         self.time_limit: float | None = None  # that stage's limit in seconds, for messages
-        self.substitutes: list[list[str]] = []  # [filename, source]: run after the submission
+        # Functions run elsewhere: by `reference` (another sandboxed worker, holding the
+        # reference solution), on behalf of proxies in this worker (see substitute_remote).
+        self.proxied: list[str] = []
+        self.reference: SandboxedSubmission | None = None
         self._ids = itertools.count(1)
 
     # -- life cycle ------------------------------------------------------------------------
@@ -94,10 +97,13 @@ class SandboxedSubmission:
         self.workdir = tempfile.TemporaryDirectory(prefix="nnkit-submission-")
         self.process = self.isolation.start(self.workdir.name)
         blocks = [[block.filename, block.source] for block in self.source.blocks]
-        blocks += self.substitutes  # so that a restarted worker keeps them
         try:
             reply = self._request("load", {"blocks": blocks}, timeout=LOAD_TIMEOUT,
                                   function=LOADING, reply_limit=LOAD_REPLY_BYTES)
+            if self.proxied:  # so that a restarted worker keeps them
+                proxies = self._request("proxy", {"names": self.proxied}, timeout=LOAD_TIMEOUT,
+                                        function=LOADING, reply_limit=LOAD_REPLY_BYTES)
+                reply = {"names": proxies.get("names"), "errors": reply.get("errors")}
         except SubmissionProblem as problem:
             self._kill()
             if problem.detail.get("stage_limit"):
@@ -173,8 +179,15 @@ class SandboxedSubmission:
         def exchange() -> None:
             try:
                 write_message(process.stdin, {"id": request_id, "op": op, "body": wire}, buffers)
-                outcome["reply"] = read_message(process.stdout,
-                                                min(reply_limit, MAX_REPLY_BYTES))
+                # A proxy's question may carry a whole network: with proxies, only the overall
+                # bound holds.
+                limit = MAX_REPLY_BYTES if self.proxied else min(reply_limit, MAX_REPLY_BYTES)
+                while True:
+                    message = read_message(process.stdout, limit)
+                    if not (isinstance(message[0], dict) and message[0].get("op") == "ask"):
+                        break
+                    write_message(process.stdin, *self._answer(*message))  # a proxy's question
+                outcome["reply"] = message
             except (EOFError, BrokenPipeError, OSError) as error:
                 outcome["lost"] = error
             except Exception as error:  # a garbled reply is the submission's doing
@@ -211,6 +224,23 @@ class SandboxedSubmission:
             raise SubmissionProblem("crashed", function, {
                 "reason": f"its reply to the grader was malformed ({error})"[:500]}) from None
 
+    def _answer(self, message: dict, buffers: list[bytes]) -> tuple[dict, list[bytes]]:
+        """Run a proxied function in the reference's worker, for a proxy in this one."""
+        answer: list[bytes] = []
+        try:
+            request = from_wire(message["body"], buffers)
+            name = str(request["name"])
+            if name not in self.proxied or self.reference is None:
+                raise EncodeError(f"{name[:100]} is not run from the reference")
+            value = self.reference.call(name, *request["args"], reply_limit=MAX_REPLY_BYTES,
+                                        **request["kwargs"]).value
+            return {"ok": True, "body": to_wire(value, answer)}, answer
+        except SubmissionProblem as problem:
+            return {"ok": False, "error": str(problem)[:500]}, []
+        except (EncodeError, KeyError, TypeError, ValueError, AttributeError,
+                RecursionError) as error:
+            return {"ok": False, "error": f"a malformed request ({error})"[:500]}, []
+
     def _decode(self, message: Any, buffers: list[bytes], request_id: int,
                 function: str) -> dict:
         """The reply's body as plain data; anything but the expected shape is refused."""
@@ -230,15 +260,19 @@ class SandboxedSubmission:
     def defines(self, name: str) -> bool:
         return name in self.names
 
-    def substitute(self, filename: str, source: str) -> None:
-        """Run more definitions (the reference's, see autograder/grader/substitution.py) after the
-        submission's own, replacing functions of the same names, now and after any restart."""
-        self.substitutes.append([filename, source])
+    def substitute_remote(self, reference: SandboxedSubmission, names: list[str]) -> None:
+        """From now on (and after any restart) `names` run in `reference`, a worker of their
+        own (see autograder/grader/substitution.py): this worker gets proxies that ask the
+        grader, so the reference's code never runs beside the submission's."""
+        self.reference = reference
+        self.proxied += [name for name in names if name not in self.proxied]
         if self.process is None:
-            return  # the next call restarts the worker, which loads them with the rest
-        reply = self._request("load", {"blocks": [[filename, source]]}, timeout=LOAD_TIMEOUT,
-                              function=LOADING)
-        self.names = set(reply["names"])
+            return  # the next call restarts the worker, which installs them with the rest
+        reply = self._request("proxy", {"names": self.proxied}, timeout=LOAD_TIMEOUT,
+                              function=LOADING, reply_limit=LOAD_REPLY_BYTES)
+        names_defined = reply.get("names")
+        if isinstance(names_defined, list):
+            self.names = {str(name)[:200] for name in names_defined}
 
     def _require(self, name: str) -> None:
         if self.load_failure is not None:  # nothing is defined: say why, not "missing"
@@ -249,6 +283,10 @@ class SandboxedSubmission:
     def call(self, function: str, *args: Any, timeout: float | None = None,
              record_warnings: bool = False, return_args: bool = False,
              reply_limit: int = DEFAULT_REPLY_BYTES, **kwargs: Any) -> CallResult:
+        if function in self.proxied and self.reference is not None:
+            return self.reference.call(function, *args, timeout=timeout,
+                                       record_warnings=record_warnings, return_args=return_args,
+                                       reply_limit=reply_limit, **kwargs)
         self._require(function)
         self._ensure_running()
         body = {"name": function, "args": list(args), "kwargs": kwargs,
@@ -259,6 +297,9 @@ class SandboxedSubmission:
 
     def call_spied(self, function: str, *args: Any, spied: list[str],
                    timeout: float | None = None, **kwargs: Any) -> CallResult:
+        if function in self.proxied and self.reference is not None:
+            return self.reference.call_spied(function, *args, spied=spied, timeout=timeout,
+                                             **kwargs)
         for name in [function, *spied]:
             self._require(name)
         self._ensure_running()
@@ -273,7 +314,10 @@ class SandboxedSubmission:
 
     def store_mnist(self, images: Any, labels: Any,
                     timeout: float = 60.0) -> tuple[Handle, Handle]:
-        """Hand the training set to the worker once; (X, Y) stay there, as handles."""
+        """Hand the training set to the worker once; (X, Y) stay there, as handles (in the
+        reference's worker when train runs there)."""
+        if "train" in self.proxied and self.reference is not None:
+            return self.reference.store_mnist(images, labels, timeout)
         self._ensure_running()
         reply = self._request("store_mnist", {"images": images, "labels": labels}, timeout,
                               "(loading MNIST)", LOAD_REPLY_BYTES)

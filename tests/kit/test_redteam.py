@@ -9,6 +9,7 @@ import functools
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -22,7 +23,7 @@ from autograder.checks.grade import GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.data import load_mnist
 from autograder.grader import numerics
-from tests.kit.conftest import ROOT, failing_checks
+from tests.kit.conftest import ROOT, apply_edits, failing_checks
 from tests.kit.redteam import (
     Listener,
     honest_version,
@@ -30,6 +31,7 @@ from tests.kit.redteam import (
     processes_with,
     tree_digest,
 )
+from tests.kit.test_reference_substitution import BROKEN_BACKWARD
 
 
 @dataclass
@@ -222,8 +224,71 @@ def test_fake_output_and_fake_reports_do_not_reach_the_real_report(solution_text
     assert list(home.iterdir()) == []
 
 
+def test_substituted_reference_never_runs_in_the_submissions_process(solution_text, tmp_path):
+    """With a broken backward, stage 5 runs the reference's forward and backward for the
+    submission; they run in a worker of their own, so nothing of them is in its process."""
+    fragment = hostile_text("reference_spy.py")
+    path = tmp_path / "submission.py"
+    path.write_text(apply_edits(solution_text, [BROKEN_BACKWARD]) + "\n\n" + fragment,
+                    encoding="utf-8")
+    report = grade(path, GradeOptions(stages=(1, 2, 3, 4, 5), substitute_reference=True))
+    assert report.stages[4].substituted == ["backward", "forward"]
+    failed = failing_checks(report)
+    assert "reference functions in this process: 0" in failed["stage5.predict_labels"]
+    assert "stage5.train_learns" not in failed  # train ran on the reference's functions
+
+
+def test_a_submission_linked_to_another_file_is_refused_unread(solution_text, tmp_path):
+    """A submission folder whose notebook is a symbolic link to a file elsewhere (another
+    student's work, the kit's reference, a host file), a FIFO or a device: refused, and not a
+    character of the target reaches the report."""
+    outside = tmp_path / "someone_else.py"
+    outside.write_text(solution_text, encoding="utf-8")
+    cases = {"link": lambda folder: (folder / "neural_network.py").symlink_to(outside),
+             "host": lambda folder: (folder / "neural_network.py").symlink_to("/etc/hostname"),
+             "fifo": lambda folder: os.mkfifo(folder / "neural_network.py"),
+             "device": lambda folder: (folder / "neural_network.py").symlink_to("/dev/zero")}
+    words = {"link": "symbolic link to a file outside the submission folder",
+             "host": "symbolic link to a file outside the submission folder",
+             "fifo": "is a FIFO (named pipe), not a file", "device": "is a device, not a file"}
+    for name, make in cases.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        make(folder)
+        report = grade(folder, GradeOptions(stages=(1,)))
+        text = report.to_json()
+        assert report.score == 0 and words[name] in report.problems[0], report.problems
+        assert "def neuron" not in text and "BEGIN SOLUTION" not in text
+    inside = tmp_path / "own"  # a link that stays inside the folder is the student's own file
+    inside.mkdir()
+    (inside / "work.py").write_text(solution_text, encoding="utf-8")
+    (inside / "neural_network.py").symlink_to("work.py")
+    assert grade(inside, GradeOptions(stages=(1,))).score == 10
+
+
+def test_functions_that_return_none_earn_nothing(solution_text, tmp_path):
+    names = re.findall(r"^def (\w+)\((.*)\):", solution_text, flags=re.M)
+    stubs = "\n".join(f"def {name}({args}):\n    return None\n" for name, args in names)
+    path = tmp_path / "nones.py"
+    path.write_text(f"HYPERPARAMS = None\n\n{stubs}", encoding="utf-8")
+    report = grade(path, GradeOptions(stages=(1, 2, 3, 4, 5, 6)))
+    assert report.score == 0, {check: True for check, ok in passed(report).items() if ok}
+
+
+def test_grader_modules_cannot_be_imported_without_bubblewrap_either(solution_text, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setenv("NNKIT_ISOLATION", "process")
+    fragment = hostile_text("import_grader.py")
+    path = tmp_path / "hostile.py"
+    path.write_text(f"{solution_text}\n\n{fragment}", encoding="utf-8")
+    report = grade(path, GradeOptions(stages=(2,)))
+    assert report.isolation.startswith("process group")
+    assert ("autograder.grader.numerics is part of the grader and not available"
+            in failing_checks(report)["stage2.derivative_values"])
+
+
 def test_the_corpus_has_every_attack_the_issue_names():
     files = {path.name for path in (ROOT / "tests" / "kit" / "redteam").glob("*.py")
              if path.name != "__init__.py"}
-    graded = {case.file for case in CASES} | {"fake_output_and_reports.py"}
+    graded = {case.file for case in CASES} | {"fake_output_and_reports.py", "reference_spy.py"}
     assert files == graded and len(files) >= 15
