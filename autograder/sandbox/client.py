@@ -257,6 +257,11 @@ class SandboxedSubmission:
         body["output"] = output
         return body
 
+    def _share_time_limit(self) -> None:
+        """Calls sent straight to the reference's worker count against this stage's time."""
+        assert self.reference is not None
+        self.reference.deadline, self.reference.time_limit = self.deadline, self.time_limit
+
     def defines(self, name: str) -> bool:
         return name in self.names
 
@@ -284,6 +289,7 @@ class SandboxedSubmission:
              record_warnings: bool = False, return_args: bool = False,
              reply_limit: int = DEFAULT_REPLY_BYTES, **kwargs: Any) -> CallResult:
         if function in self.proxied and self.reference is not None:
+            self._share_time_limit()
             return self.reference.call(function, *args, timeout=timeout,
                                        record_warnings=record_warnings, return_args=return_args,
                                        reply_limit=reply_limit, **kwargs)
@@ -298,6 +304,7 @@ class SandboxedSubmission:
     def call_spied(self, function: str, *args: Any, spied: list[str],
                    timeout: float | None = None, **kwargs: Any) -> CallResult:
         if function in self.proxied and self.reference is not None:
+            self._share_time_limit()
             return self.reference.call_spied(function, *args, spied=spied, timeout=timeout,
                                              **kwargs)
         for name in [function, *spied]:
@@ -317,6 +324,7 @@ class SandboxedSubmission:
         """Hand the training set to the worker once; (X, Y) stay there, as handles (in the
         reference's worker when train runs there)."""
         if "train" in self.proxied and self.reference is not None:
+            self._share_time_limit()
             return self.reference.store_mnist(images, labels, timeout)
         self._ensure_running()
         reply = self._request("store_mnist", {"images": images, "labels": labels}, timeout,
