@@ -232,6 +232,7 @@ class SandboxedSubmission:
             name = str(request["name"])
             if name not in self.proxied or self.reference is None:
                 raise EncodeError(f"{name[:100]} is not run from the reference")
+            self._share_time_limit()
             value = self.reference.call(name, *request["args"], reply_limit=MAX_REPLY_BYTES,
                                         **request["kwargs"]).value
             return {"ok": True, "body": to_wire(value, answer)}, answer
