@@ -4,15 +4,14 @@ The worker receives only the 60,000 training images. The grader keeps the 10,000
 and computes the accuracy itself with its own forward pass on the returned parameters.
 
 Training must be real: the training set is shown to the worker with its 784 pixels and its 10
-labels shuffled by a permutation drawn afresh for each grading from the OS's randomness, and the
-grader applies the same permutation to the test set. A fully connected network learns the
-permuted problem exactly as well as the original one, but weights computed in advance (fitted
-offline, pasted in as a constant) no longer fit the data and score at chance.
+labels shuffled by a permutation nobody knows in advance (hidden_order.py: from a secret the
+grader holds), and the grader applies the same permutation to the test set. A fully connected
+network learns the permuted problem as well as the original one, but weights computed in
+advance (fitted offline, pasted in as a constant) no longer fit the data and score at chance.
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 
 from autograder.checks.expect import quote
 from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.stages.hidden_order import hidden_permutation
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
 from autograder.grader import numerics
@@ -57,12 +57,6 @@ def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
             "batch_size": value["batch_size"], "learning_rate": float(rate)}
 
 
-def hidden_permutation() -> tuple[np.ndarray, np.ndarray]:
-    """(pixel order, label map) for one grading; unknown to anyone in advance."""
-    rng = np.random.default_rng(secrets.randbits(128))
-    return rng.permutation(784), rng.permutation(10)
-
-
 def reply_size(settings: dict[str, Any]) -> int:
     """Bytes train's reply may take: its parameters as float64, twice over, and the history."""
     sizes = settings["layer_sizes"]
@@ -76,7 +70,8 @@ def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
         return sub.memo["mnist"]
     settings = hyperparameters(sub)
     images, labels = mnist_arrays("train")
-    pixels, classes = hidden_permutation()
+    text = "\n".join(block.source for block in sub.source.blocks)
+    pixels, classes = hidden_permutation(sub.options.seed, text)
     X_train, Y_train = sub.store_mnist(images[:, pixels], classes[labels])
     budget = sub.options.mnist_time_budget
     started = time.perf_counter()
