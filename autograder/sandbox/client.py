@@ -28,8 +28,6 @@ from autograder.sandbox.codec import (
 from autograder.sandbox.isolation import Isolation, choose_isolation
 from autograder.sandbox.loader import SubmissionSource
 
-OUTPUT_TAIL = 2000  # characters of printed output kept per reply (as the worker sends)
-
 KIT_ROOT = Path(__file__).resolve().parents[2]
 LOAD_TIMEOUT = 60.0  # seconds to run a submission's definitions (imports included)
 MAX_REPLY_BYTES = 512 << 20  # no reply may be larger, whatever a request allows
@@ -39,6 +37,8 @@ DEFAULT_REPLY_BYTES = 16 << 20
 LOAD_REPLY_BYTES = 4 << 20  # the names a submission defines and its load errors
 ERROR_FIELDS = {"type": 200, "message": 2000, "where": 500, "line": 500, "traceback": 6000}
 MAX_LOAD_ERRORS = 50
+OUTPUT_TAIL = 2000  # characters of printed output kept per reply (as the worker sends)
+CALL_OPTIONS = {"timeout", "record_warnings", "return_args", "reply_limit"}  # the grader's own
 LOADING = "(loading your definitions)"
 
 
@@ -232,6 +232,8 @@ class SandboxedSubmission:
             name = str(request["name"])
             if name not in self.proxied or self.reference is None:
                 raise EncodeError(f"{name[:100]} is not run from the reference")
+            if not isinstance(request["kwargs"], dict) or CALL_OPTIONS & set(request["kwargs"]):
+                raise EncodeError("its keyword arguments are not the function's")
             self._share_time_limit()
             value = self.reference.call(name, *request["args"], reply_limit=MAX_REPLY_BYTES,
                                         **request["kwargs"]).value
