@@ -7,6 +7,7 @@ vs got, where (which index), and a hint.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 import numpy as np
@@ -14,13 +15,26 @@ import numpy as np
 from autograder.checks.stage import CheckFailed
 from autograder.sandbox.codec import Handle
 
+QUOTE_LIMIT = 200  # characters of a submission's value quoted in a message
+_QUOTER = reprlib.Repr()  # (keyword arguments need Python 3.12)
+_QUOTER.maxlevel, _QUOTER.maxtuple, _QUOTER.maxlist, _QUOTER.maxdict = 3, 8, 8, 8
+_QUOTER.maxstring = _QUOTER.maxother = QUOTE_LIMIT
+_QUOTER.maxlong = 60
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """repr(value) for a message, cut short: whatever a submission returns, its quote stays
+    small (and is cheap to make: reprlib never builds the whole repr of a huge list)."""
+    text = _QUOTER.repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
 
 def describe(value: Any) -> str:
     if isinstance(value, Handle):
-        return f"an object of type {value.type_name}"
+        return f"an object of type {value.type_name[:100]}"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"{type(value).__name__} {value!r}"[:200]
+    return f"{type(value).__name__} {quote(value)}"
 
 
 def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None,

@@ -21,6 +21,9 @@ from autograder.sandbox.loader import SubmissionLoadError, SubmissionSource, rea
 from autograder.sandbox.policy import fence_for_credit
 
 ALL_STAGES = tuple(stage.number for stage in STAGES)
+# Whatever a submission returns or prints, a report stays small (well under 1 MB): each message
+# and problem is cut to a bound, and so is the number of problems.
+MAX_MESSAGE, MAX_PROBLEM, MAX_PROBLEMS = 8000, 1000, 50
 
 
 def parse_stages(text: str | None) -> tuple[int, ...]:
@@ -82,7 +85,8 @@ def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> 
                           f"({type(error).__name__}: {error}); please report this to your "
                           "instructor.")
     else:
-        result.passed, result.score, result.message = True, check.points, note or ""
+        result.passed, result.score, result.message = True, check.points, str(note or "")
+    result.message = bounded(result.message, MAX_MESSAGE)
     return result
 
 
@@ -90,6 +94,11 @@ def submission_time_limit(options: GradeOptions) -> float:
     if options.submission_timeout is not None:
         return options.submission_timeout
     return 2 * options.mnist_time_budget + 60.0
+def bounded(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with a note saying so."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters cut)"
 
 
 def stage_time_limit(stage: Stage, options: GradeOptions) -> float:
@@ -148,8 +157,8 @@ def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[st
             problems.append(error["summary"])
             continue
         where = f" at {error['where']}" if error.get("where") else ""
-        problems.append(f"running your definitions raised {error['type']}: {error['message']}"
-                        f"{where}")
+        problems.append(f"running your definitions raised {error.get('type', 'an error')}: "
+                        f"{error.get('message', '')}{where}")
     return problems
 
 
@@ -163,21 +172,29 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         sub.options, sub.call_timeout = options, options.call_timeout
         substitution = Substitution(sub, options.stages) if options.substitute_reference else None
         blocked_by = None
-        for stage in STAGES:
-            if stage.number not in options.stages:
-                results.append(not_run(stage, "not selected for this grading"))
-            elif blocked_by is not None:
-                results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
-            else:
-                results.append(run_stage(stage, sub, options))
-                if substitution is not None:
-                    substitution.after_stage(stage, results[-1])
-                if options.stop_at_first_failing_stage and not results[-1].passed:
-                    blocked_by = stage.number
+        try:
+            for stage in STAGES:
+                if stage.number not in options.stages:
+                    results.append(not_run(stage, "not selected for this grading"))
+                elif blocked_by is not None:
+                    results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
+                else:
+                    results.append(run_stage(stage, sub, options))
+                    if substitution is not None:
+                        substitution.after_stage(stage, results[-1])
+                    if options.stop_at_first_failing_stage and not results[-1].passed:
+                        blocked_by = stage.number
+        finally:
+            if substitution is not None:
+                substitution.close()  # the reference's own worker
         mnist = sub.memo.get("mnist")
         mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
                          "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])
+        if len(problems) > MAX_PROBLEMS:
+            problems = [*problems[:MAX_PROBLEMS - 1],
+                        f"... and {len(problems) - MAX_PROBLEMS + 1} more problems"]
+        problems = [bounded(problem, MAX_PROBLEM) for problem in problems]
         return assemble(str(source.path), results, problems,
                         sub.isolation.name, options, time.perf_counter() - started, mnist_summary)
 

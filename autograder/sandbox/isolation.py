@@ -31,6 +31,7 @@ from pathlib import Path
 
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox import seccomp
+from autograder.sandbox.allowed import allowed_files, copy_allowed
 from autograder.sandbox.processes import stop_everything
 from autograder.student import memory
 
@@ -42,6 +43,7 @@ MEMORY_ENV, PROCESSES_ENV, THREADS_ENV = "NNKIT_MEMORY_MB", "NNKIT_MAX_PROCESSES
 TOKEN_ENV = "NNKIT_SANDBOX_TOKEN"  # marks the worker's processes, to find them all at the end
 WORKER = ("-m", "autograder.sandbox.worker")
 SELF_TEST_OK = "nnkit-worker-ok"
+KIT_COPY = ".nnkit-kit"  # the fallback's copy of the allowed files, in the worker's folder
 # The kit's package is mounted (students install it and their notebook imports from it), but
 # not the folder around it: assignments/ holds the reference solution, tests/ the checks.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -126,6 +128,11 @@ class Isolation:
     def wrap(self, command: list[str], workdir: str, fds: list[int]) -> list[str]:
         return command
 
+    def kit_path(self, workdir: str) -> str:
+        """Where the worker imports the kit from: a copy of only its allowed files, beside the
+        worker (see allowed.py)."""
+        return str(copy_allowed(PACKAGE_DIR, Path(workdir) / KIT_COPY))
+
     def environment(self, workdir: str, token: str) -> dict[str, str]:
         """A small, fixed environment: nothing of the grader's leaks in, hashing is seeded."""
         env = {key: os.environ[key] for key in ("PATH", "LANG", "LD_LIBRARY_PATH")
@@ -133,7 +140,7 @@ class Isolation:
         threads = str(_positive_int(THREADS_ENV, 1))
         env.update({variable: threads for variable in THREAD_VARIABLES})
         env.update(memory.ENVIRONMENT)  # training's fresh arrays reuse pages: no fault storms
-        env.update(PYTHONPATH=str(PACKAGE_DIR.parent), HOME=workdir, TMPDIR=workdir,
+        env.update(PYTHONPATH=self.kit_path(workdir), HOME=workdir, TMPDIR=workdir,
                    PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", **{TOKEN_ENV: token})
         return env
 
@@ -216,6 +223,9 @@ class BubblewrapIsolation(Isolation):
         env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
         return env
 
+    def kit_path(self, workdir: str) -> str:
+        return str(PACKAGE_DIR.parent)  # where only the allowed files are mounted
+
     def open_fds(self) -> list[int]:
         return [seccomp.program_fd()]
 
@@ -249,9 +259,24 @@ def filesystem_view(limits: Limits) -> list[str]:
             # Installed inside a tree the worker needs: cover it with an empty folder or file.
             args += (["--tmpfs", str(secret)] if secret.is_dir()
                      else ["--ro-bind", "/dev/null", str(secret)])
-    args += folders_above(PACKAGE_DIR, mounted)
-    args += ["--ro-bind", str(PACKAGE_DIR), str(PACKAGE_DIR)]
+    args += kit_view(mounted)
     args += ["--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
+    return args
+
+
+def kit_view(mounted: list[Path]) -> list[str]:
+    """bwrap arguments showing only the kit's files the worker imports (allowed.py): the rest
+    of the package, the grader's arithmetic and checks, does not exist inside."""
+    if any(PACKAGE_DIR.is_relative_to(tree) for tree in mounted):
+        # Installed in site-packages, which is mounted whole: cover it with an empty folder.
+        args = ["--perms", "0755", "--tmpfs", str(PACKAGE_DIR)]
+    else:
+        args = [*folders_above(PACKAGE_DIR, mounted), "--perms", "0755", "--dir",
+                str(PACKAGE_DIR)]
+    for path in allowed_files(PACKAGE_DIR):
+        if path.parent != PACKAGE_DIR:
+            args += ["--perms", "0755", "--dir", str(path.parent)]
+        args += ["--ro-bind", str(path), str(path)]
     return args
 
 

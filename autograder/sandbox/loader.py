@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PREFERRED_NAMES = ("neural_network.ipynb", "neural_network.py")
+MAX_BYTES = 64 << 20  # a notebook with every figure left in is a few MB
 
 
 class SubmissionLoadError(Exception):
@@ -51,17 +54,45 @@ def definitions_only(tree: ast.Module) -> ast.Module:
     return ast.Module(body=[node for node in tree.body if is_definition(node)], type_ignores=[])
 
 
+def refuse_unless_regular(file: Path, folder: Path | None = None) -> None:
+    """Only a regular file is read, and one found in a folder must lie inside that folder: a
+    symbolic link to another student's work, the kit's reference or a host file, a device or
+    a FIFO is refused before a byte of it is read."""
+    try:
+        mode = os.stat(file).st_mode  # follows links: what would actually be read
+    except OSError as error:
+        raise SubmissionLoadError(f"{file} cannot be read ({error.strerror})") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise SubmissionLoadError(f"{file.name} is {kind}, not a file; submit the notebook or "
+                                  ".py file itself")
+    if os.stat(file).st_size > MAX_BYTES:
+        raise SubmissionLoadError(f"{file.name} is larger than {MAX_BYTES >> 20} MB; clear the "
+                                  "notebook's outputs (Kernel > Restart & Clear Output) and save")
+    if folder is not None:
+        real, inside = Path(os.path.realpath(file)), Path(os.path.realpath(folder))
+        if not real.is_relative_to(inside):
+            raise SubmissionLoadError(
+                f"{file.name} is a symbolic link to a file outside the submission folder "
+                f"({folder.name}); submit a copy of your own file instead of a link")
+
+
 def find_submission_file(path: Path) -> Path:
-    if path.is_file():
-        return path
     if not path.is_dir():
-        raise SubmissionLoadError(f"{path} does not exist")
+        if not os.path.lexists(path):
+            raise SubmissionLoadError(f"{path} does not exist")
+        refuse_unless_regular(path, path.parent if path.is_symlink() else None)
+        return path
     for name in PREFERRED_NAMES:
-        if (path / name).is_file():
+        if os.path.lexists(path / name):
+            refuse_unless_regular(path / name, path)
             return path / name
-    candidates = sorted(
-        p for p in list(path.glob("*.ipynb")) + list(path.glob("*.py")) if p.is_file()
-    )
+    candidates = sorted(p for p in list(path.glob("*.ipynb")) + list(path.glob("*.py"))
+                        if not p.is_dir())
+    for candidate in candidates:
+        refuse_unless_regular(candidate, path)
     if len(candidates) != 1:
         found = ", ".join(p.name for p in candidates) or "none"
         raise SubmissionLoadError(

@@ -32,6 +32,8 @@ class Worker:
         self.objects: dict[int, Any] = {}
         self.output_path = output_path
         self.output_offset = 0
+        self.pipe_in: Any = None  # the grader's pipe, for proxies to ask it (see `ask`)
+        self.pipe_out: Any = None
 
     # -- handles: objects that cannot be sent stay here ------------------------------------
     def keep(self, value: Any) -> Handle:
@@ -93,6 +95,36 @@ class Worker:
                 setattr(self.module, spy, original)
         return {"value": value, "events": events}
 
+    # -- proxies: functions that run elsewhere -------------------------------------------------
+    def install_proxies(self, names: list[str]) -> dict:
+        """Define `names` as proxies: calling one asks the grader, which runs the reference's
+        function in a worker of its own and answers with its value. The reference's code never
+        comes here; the submission sees only what the function returns."""
+        for name in names:
+            self.module.__dict__[name] = self.proxy(name)
+        return {"names": sorted(name for name in vars(self.module) if not name.startswith("__"))}
+
+    def proxy(self, name: str) -> Any:
+        def proxy(*args: Any, **kwargs: Any) -> Any:
+            return self.ask(name, list(args), kwargs)
+
+        proxy.__name__ = proxy.__qualname__ = name
+        return proxy
+
+    def ask(self, name: str, args: list, kwargs: dict) -> Any:
+        buffers: list[bytes] = []
+        try:  # no handles: the reference's worker could not resolve this worker's objects
+            body = to_wire({"name": name, "args": args, "kwargs": kwargs}, buffers)
+        except TypeError as error:
+            raise TypeError(f"{name} runs from the reference solution, outside your process, "
+                            f"and its arguments must be plain data: {error}") from None
+        write_message(self.pipe_out, {"op": "ask", "body": body}, buffers)
+        message, buffers = read_message(self.pipe_in)
+        if not message.get("ok"):
+            raise RuntimeError(f"{name} (from the reference solution) failed: "
+                               f"{message.get('error', '')}")
+        return from_wire(message["body"], buffers)
+
     def handle(self, message: dict, buffers: list[bytes]) -> dict:
         request = from_wire(message["body"], buffers, self.resolve)
         op = message["op"]
@@ -110,6 +142,8 @@ class Worker:
         if op == "call":
             return self.call(request["name"], request["args"], request["kwargs"],
                              request["record_warnings"], request["return_args"])
+        if op == "proxy":
+            return self.install_proxies(request["names"])
         if op == "call_spied":
             return self.call_spied(request["name"], request["args"], request["kwargs"],
                                    request["spied"])
@@ -168,7 +202,8 @@ def mnist_training_arrays(images: Any, labels: Any) -> tuple:
 
 def describe_error(error: BaseException) -> dict:
     frames = traceback.extract_tb(error.__traceback__)
-    student_frames = [f for f in frames if not f.filename.endswith(("worker.py", "codec.py"))]
+    student_frames = [f for f in frames
+                      if not f.filename.endswith(("worker.py", "codec.py", "allowed.py"))]
     where = student_frames[-1] if student_frames else None
     return {
         "type": type(error).__name__,
@@ -189,6 +224,7 @@ def serve() -> None:
     os.dup2(scratch.fileno(), 1)
     os.dup2(scratch.fileno(), 2)
     worker = Worker(scratch.name)
+    worker.pipe_in, worker.pipe_out = pipe_in, pipe_out
     while True:
         try:
             message, buffers = read_message(pipe_in)
@@ -241,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     from autograder.sandbox.private import load_private_worker
 
     worker = load_private_worker()  # a copy of this module that the submission cannot patch
+    from autograder.sandbox.allowed import install_guard
+
+    install_guard()  # the grader's modules are not the submission's to import
     if args.self_test:
         # Submodules NumPy loads lazily, as the submission's uid: the installation is readable.
         import numpy.fft  # noqa: F401

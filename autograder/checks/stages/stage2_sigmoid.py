@@ -12,7 +12,7 @@ from autograder.sandbox.client import SandboxedSubmission
 STAGE = Stage(2, "sigmoid", "the activation function and its derivative")
 
 
-@STAGE.check("sigmoid gives 1/(1+e^-z) for scalars and arrays of any shape", 3, ["sigmoid"])
+@STAGE.check("sigmoid gives 1/(1+e^-z) for scalars and arrays of any shape", 4, ["sigmoid"])
 def sigmoid_values(sub: SandboxedSubmission) -> None:
     zero = as_array(sub.call("sigmoid", 0.0).value, "sigmoid(0.0)")
     if zero.size != 1 or not np.isclose(zero.reshape(-1)[0], 0.5):
@@ -32,8 +32,11 @@ def sigmoid_values(sub: SandboxedSubmission) -> None:
                           "z *= 0.5 or np.exp(z, out=z) writes into the caller's).")
 
 
-@STAGE.check("sigmoid has no overflow warnings, even at z = +-1000", 3, ["sigmoid"])
+@STAGE.check("sigmoid has no overflow warnings, even at z = +-1000 (warnings reported by the "
+             "worker)", 2, ["sigmoid"])
 def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
+    # Only the worker sees warnings: the values at the extremes are checked here, the warnings
+    # rest on its word, so this is worth less than the values.
     z = np.array([-1000.0, -745.0, -40.0, 0.0, 40.0, 745.0, 1000.0])
     result = sub.call("sigmoid", z, record_warnings=True)
     if result.warnings:

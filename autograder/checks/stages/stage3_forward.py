@@ -134,7 +134,7 @@ def forward_hint(got: np.ndarray, params: dict, X: np.ndarray) -> str:
 FORWARD_CASES = (([3, 2], 4), ([4, 4, 4, 4], 7), ([5, 4, 3], 1), ([6, 5, 4, 3, 2], 3))
 
 
-@STAGE.check("forward computes sigmoid(a W + b) layer by layer", 5, ["forward"])
+@STAGE.check("forward computes sigmoid(a W + b) layer by layer", 6, ["forward"])
 def forward_values(sub: SandboxedSubmission) -> None:
     for seed, (layer_sizes, m) in enumerate(FORWARD_CASES):
         params = numerics.random_network(layer_sizes, seed)
@@ -153,13 +153,20 @@ def forward_values(sub: SandboxedSubmission) -> None:
         expect_close(got, expected, what, hint=forward_hint(got, params, X))
 
 
-@STAGE.check("forward does not modify X or params", 2, ["forward"])
+@STAGE.check("forward does not modify X or params (reported by the worker)", 1, ["forward"])
 def forward_is_pure(sub: SandboxedSubmission) -> None:
     # The grader's copies never change; the worker sends back what forward did to its inputs.
+    # Only the worker sees that, so this is worth little, and only for a forward that answers.
     layer_sizes = [4, 3, 2]
     params = numerics.random_network(layer_sizes, 11)
     X = np.random.default_rng(11).normal(size=(5, 4))
-    result = sub.call("forward", params, X, return_args=True).args_after
+    call = sub.call("forward", params, X, return_args=True)
+    value = call.value
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise CheckFailed(f"forward should return a pair (A, cache), but it returned "
+                          f"{type(value).__name__}.")
+    as_array(value[0], "A from forward for layer_sizes=[4, 3, 2] and m=5 samples", shape=(5, 2))
+    result = call.args_after
     if not np.array_equal(as_array(result[1], "X after forward", shape=X.shape), X):
         raise CheckFailed("forward changed its input X. Work on new arrays (a = sigmoid(a @ W + b)"
                           " makes a new one); avoid in-place changes such as X -= ... or "

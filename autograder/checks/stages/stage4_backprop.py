@@ -55,7 +55,7 @@ def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, see
                       network=(params, X, Y))
 
 
-@STAGE.check("backward returns a gradient for every parameter, same keys and shapes", 4,
+@STAGE.check("backward returns a gradient for every parameter, same keys and shapes", 3,
              ["forward", "backward"])
 def backward_shapes(sub: SandboxedSubmission) -> None:
     layer_sizes, m = [5, 4, 3], 7
@@ -87,13 +87,13 @@ def backward_shapes(sub: SandboxedSubmission) -> None:
                           "by delta -= Y writes into the cache.")
 
 
-@STAGE.check("backward matches numerical gradients on a 5-4-3 network", 8,
+@STAGE.check("backward matches numerical gradients on a 5-4-3 network", 5,
              ["forward", "backward"])
 def backward_one_hidden_layer(sub: SandboxedSubmission) -> None:
     check_backward(sub, [5, 4, 3], 7, seed=2)
 
 
-@STAGE.check("backward matches numerical gradients for other depths, square layers, m = 1", 8,
+@STAGE.check("backward matches numerical gradients for other depths, square layers, m = 1", 4,
              ["forward", "backward"])
 def backward_any_depth(sub: SandboxedSubmission) -> None:
     for seed, (layer_sizes, m) in enumerate((([3, 2], 5), ([4, 4, 4], 6), ([6, 5, 4, 3], 1),
@@ -127,6 +127,38 @@ def same_values(after: Any, before: Any) -> bool:
         return (isinstance(after, dict) and after.keys() == before.keys()
                 and all(same_values(after[key], before[key]) for key in before))
     return True
+REALISTIC_SIZES, REALISTIC_BATCH = [784, 100, 10], 32
+
+
+@STAGE.check("backward is backpropagation: a 784-100-10 network, batch 32, within the time "
+             "limit", 8, ["forward", "backward"])
+def backward_realistic_size(sub: SandboxedSubmission) -> None:
+    """79,510 parameters: backpropagation takes about a millisecond; differentiating the cost
+    numerically needs 159,020 forward passes (minutes), far beyond the per-call limit. The
+    expected gradients are the grader's own chain rule (numerics.gradients), not differences."""
+    params = numerics.random_network(REALISTIC_SIZES, 40)
+    X, Y = numerics.random_batch(REALISTIC_BATCH, REALISTIC_SIZES[0], REALISTIC_SIZES[-1], 40)
+    where = f"(layer_sizes={REALISTIC_SIZES}, m={REALISTIC_BATCH} samples)"
+    forward = sub.call("forward", params, X).value
+    if not isinstance(forward, tuple | list) or len(forward) != 2:
+        raise CheckFailed("forward should return (A, cache); backward needs the cache.")
+    try:
+        grads = sub.call("backward", params, forward[1], Y).value
+    except SubmissionProblem as problem:
+        if problem.kind != "timeout" or problem.detail.get("stage_limit"):
+            raise
+        raise CheckFailed(
+            f"backward did not finish within {problem.detail.get('seconds', 0):g} s {where}. "
+            "Backpropagation computes all 79,510 gradients of this network in about a "
+            "millisecond, with one backward pass of matrix products; estimating them by "
+            "nudging each parameter and recomputing the cost takes minutes. Use the chain "
+            "rule: delta_L = (A - Y) / m, then delta_(l-1) = (delta_l W_l^T) * a(1 - a)."
+        ) from None
+    try:
+        compare_gradients(grads, numerics.gradients(params, X, Y), REALISTIC_BATCH, where)
+    except CheckFailed as failure:  # the expected values here are exact, not differences
+        raise CheckFailed(str(failure).replace("numerical gradients", "the exact gradients")
+                          .replace("expected (numerical)", "expected (exact)")) from None
 
 
 def verbose(sub: SandboxedSubmission) -> bool:

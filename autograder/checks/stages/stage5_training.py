@@ -33,12 +33,15 @@ def update_values(sub: SandboxedSubmission) -> None:
                      hint=hint)
 
 
-@STAGE.check("update changes neither params nor grads", 2, ["update"])
+@STAGE.check("update changes neither params nor grads (reported by the worker)", 1, ["update"])
 def update_is_pure(sub: SandboxedSubmission) -> None:
+    # Only the worker sees its arguments after the call: worth little, and only for an update
+    # that returns a network of the right shapes.
     params = numerics.random_network([4, 3, 2], 7)
     grads = numerics.random_network([4, 3, 2], 8)
-    params_after, grads_after, _ = sub.call("update", params, grads, 0.1,
-                                            return_args=True).args_after
+    call = sub.call("update", params, grads, 0.1, return_args=True)
+    parameters(call.value, [4, 3, 2], "update's result")
+    params_after, grads_after, _ = call.args_after
     for label, before, after in (("params", params, params_after), ("grads", grads, grads_after)):
         for key in before:
             if not np.array_equal(as_array(after[key], f"{label}['{key}']"), before[key]):
@@ -95,7 +98,7 @@ def training_events(sub: SandboxedSubmission, X: np.ndarray, Y: np.ndarray, epoc
 
 
 @STAGE.check("train walks shuffled minibatches, one update each, covering the data once "
-             "per epoch", 8, ["train", "forward", "backward", "update", "init_params"])
+             "per epoch", 9, ["train", "forward", "backward", "update", "init_params"])
 def train_behaviour(sub: SandboxedSubmission) -> None:
     m, batch_size, epochs, rate = 23, 5, 3, 0.7
     X, Y = toy_problem(m, 1)
@@ -109,7 +112,29 @@ def train_behaviour(sub: SandboxedSubmission) -> None:
 
     run = TrainingRun(m, epochs, batch_size, rate, events, history, initial_sum)
     check_rules(run)
-    parameters(params, [3, 4, 2], f"the params returned by {run.where}")
+    returned = parameters(params, [3, 4, 2], f"the params returned by {run.where}")
+    replayed_by_grader(sub, run, X, Y, returned)
+
+
+def replayed_by_grader(sub: SandboxedSubmission, run: TrainingRun, X: np.ndarray,
+                       Y: np.ndarray, returned: dict) -> None:
+    """The calls train reported are the worker's word; the parameters it returned are not. Redo
+    the reported minibatches from init_params with the grader's arithmetic: the result must be
+    what train returned, or the report (or the training) was not what it claims."""
+    initial = parameters(sub.call("init_params", [3, 4, 2], seed=3).value, [3, 4, 2],
+                         "init_params([3, 4, 2], seed=3)")
+    batches = [run.batch_rows(i) for i in run.called("update")]
+    expected = numerics.replay_training(initial, X, Y, batches, run.rate)
+    for key in expected:
+        if not np.allclose(returned[key], expected[key], rtol=1e-6, atol=1e-9):
+            index = tuple(int(i) for i in np.unravel_index(
+                np.argmax(np.abs(returned[key] - expected[key])), expected[key].shape))
+            raise CheckFailed(
+                f"{run.where} returned params['{key}'] = {returned[key][index]:.6g} at index "
+                f"{index}, but redoing its {len(batches)} updates (the same minibatches, from "
+                f"init_params([3, 4, 2], seed=3), with learning_rate={run.rate}) gives "
+                f"{expected[key][index]:.6g}. Return the parameters after the last update, "
+                "computed by your own forward, backward and update on each minibatch.")
 
 
 @STAGE.check("train learns: the cost falls and a toy problem is solved", 4,
