@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.stage import CheckFailed
-from autograder.sandbox.codec import Handle
+from autograder.sandbox.codec import Handle, Kept
+
+
+def type_name(value: Any) -> str:
+    """The name of the type the submission returned, for messages (never the codec's own)."""
+    if isinstance(value, Handle | Kept):
+        return value.type_name
+    return type(value).__name__
 
 
 def describe(value: Any) -> str:
@@ -20,7 +27,7 @@ def describe(value: Any) -> str:
         return f"an object of type {value.type_name}"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"{type(value).__name__} {value!r}"[:200]
+    return f"{type_name(value)} {value!r}"[:200]
 
 
 def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None,
@@ -49,6 +56,19 @@ def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None,
             + ". Something overflowed or divided by zero."
         )
     return array
+
+
+def as_sequence(value: Any, length: int, what: str) -> list:
+    """The items of a tuple, list or 1-D NumPy array of `length` items ("a pair" is any of
+    them), or CheckFailed saying what came back instead."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = list(value)
+    if isinstance(value, tuple | list) and len(value) == length:
+        return list(value)
+    size = f" of length {len(value)}" if isinstance(value, tuple | list | np.ndarray) else ""
+    shown = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else (
+        f"{'an' if type_name(value)[:1] in 'aeiouAEIOU' else 'a'} {type_name(value)}{size}")
+    raise CheckFailed(f"{what}, but it returned {shown}.")
 
 
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:

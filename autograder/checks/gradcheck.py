@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array
+from autograder.checks.expect import as_array, type_name
 from autograder.checks.stage import CheckFailed
 from autograder.grader import numerics
+from autograder.sandbox.codec import Handle
 
 # A correct gradient matches central differences to ~1e-8 relative (see numerics.EPSILON);
 # 1e-5 leaves three orders of margin for other correct ways of writing it.
@@ -218,7 +219,7 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
     `network` = (params, X, Y) lets the message name a known wrong version of backprop."""
     if not isinstance(got, dict):
         raise CheckFailed(f"backward should return a dict of gradients, but it returned "
-                          f"{type(got).__name__} {context}.")
+                          f"{type_name(got)} {context}.")
     missing = [key for key in numerical if key not in got]
     if missing:
         present = [key for key in numerical if key in got]
@@ -229,7 +230,7 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
                           f"gradient for every parameter, with the same keys as params.{hint}")
     arrays = {}
     for key, expected in numerical.items():
-        shape = np.shape(got[key]) if not hasattr(got[key], "type_name") else None
+        shape = np.shape(got[key]) if not isinstance(got[key], Handle) else None
         if shape is not None and shape != expected.shape:
             raise CheckFailed(f"backward's gradient for {key} has shape {shape}, expected "
                               f"{expected.shape} (the shape of params['{key}']) {context}."

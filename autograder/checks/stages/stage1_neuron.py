@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks.expect import as_array, as_number, expect_close
+from autograder.checks.expect import as_array, as_number, as_sequence, expect_close
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.student.workshop import TABLE_X, TABLE_Y
@@ -62,10 +62,8 @@ def cost_values(sub: SandboxedSubmission) -> None:
 def gradient_values(sub: SandboxedSubmission) -> None:
     eps = 1e-6
     for w, b in POINTS:
-        value = sub.call("neuron_gradient", w, b, TABLE_X, TABLE_Y).value
-        if not isinstance(value, tuple | list) or len(value) != 2:
-            raise CheckFailed("neuron_gradient should return a pair (dC/dw, dC/db), "
-                              f"but it returned {type(value).__name__}.")
+        value = as_sequence(sub.call("neuron_gradient", w, b, TABLE_X, TABLE_Y).value, 2,
+                            "neuron_gradient should return a pair (dC/dw, dC/db)")
         dw = as_number(value[0], f"dC/dw at (w={w}, b={b})")
         db = as_number(value[1], f"dC/db at (w={w}, b={b})")
         numerical = ((cost(w + eps, b) - cost(w - eps, b)) / (2 * eps),
@@ -90,10 +88,8 @@ def gradient_values(sub: SandboxedSubmission) -> None:
 
 
 def descend(sub: SandboxedSubmission, rate: float, steps: int, w: float = 0.0, b: float = 0.0):
-    value = sub.call("gradient_descent", TABLE_X, TABLE_Y, rate, steps, w=w, b=b).value
-    if not isinstance(value, tuple | list) or len(value) != 3:
-        raise CheckFailed("gradient_descent should return (w, b, costs), "
-                          f"but it returned {type(value).__name__}.")
+    value = as_sequence(sub.call("gradient_descent", TABLE_X, TABLE_Y, rate, steps, w=w,
+                                 b=b).value, 3, "gradient_descent should return (w, b, costs)")
     where = f"gradient_descent(learning_rate={rate}, steps={steps}, w={w}, b={b})"
     costs = as_array(value[2], f"the costs from {where}", finite=False)
     return (as_number(value[0], f"w from {where}", finite=False),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks.expect import as_number
+from autograder.checks.expect import as_number, as_sequence, type_name
 from autograder.checks.explain import explain
 from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
+from autograder.sandbox.codec import Handle
 
 STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the chain rule")
 
@@ -41,9 +42,8 @@ def cross_entropy_values(sub: SandboxedSubmission) -> None:
 def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, seed: int) -> None:
     params = numerics.random_network(layer_sizes, seed)
     X, Y = numerics.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
-    forward = sub.call("forward", params, X).value
-    if not isinstance(forward, tuple | list) or len(forward) != 2:
-        raise CheckFailed("forward should return (A, cache); backward needs the cache.")
+    forward = as_sequence(sub.call("forward", params, X).value, 2,
+                          "forward should return (A, cache), as backward needs the cache")
     grads = sub.call("backward", params, forward[1], Y).value
     numerical = {key: numerics.numerical_gradient(lambda: numerics.network_cost(params, X, Y),
                                                   params[key]) for key in params}
@@ -57,16 +57,16 @@ def backward_shapes(sub: SandboxedSubmission) -> None:
     layer_sizes, m = [5, 4, 3], 7
     params = numerics.random_network(layer_sizes, 1)
     X, Y = numerics.random_batch(m, 5, 3, 1)
-    cache = sub.call("forward", params, X).value
-    grads = sub.call("backward", params, cache[1] if isinstance(cache, tuple | list) and
-                     len(cache) == 2 else None, Y).value
+    cache = as_sequence(sub.call("forward", params, X).value, 2,
+                        "forward should return (A, cache), as backward needs the cache")[1]
+    grads = sub.call("backward", params, cache, Y).value
     if not isinstance(grads, dict):
-        raise CheckFailed(f"backward should return a dict, got {type(grads).__name__}.")
+        raise CheckFailed(f"backward should return a dict, got {type_name(grads)}.")
     for key, value in params.items():
         if key not in grads:
             raise CheckFailed(f"backward's result has no '{key}'; it needs the same keys as "
                               "params.")
-        shape = np.shape(grads[key]) if not hasattr(grads[key], "type_name") else None
+        shape = np.shape(grads[key]) if not isinstance(grads[key], Handle) else None
         if shape != value.shape:
             raise CheckFailed(f"backward's gradient for {key} has shape {shape}; it must match "
                               f"params['{key}'], shape {value.shape} (layer_sizes={layer_sizes}, "

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.expect import as_sequence, type_name
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
@@ -24,7 +25,7 @@ REQUIRED = ("layer_sizes", "epochs", "batch_size", "learning_rate")
 def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
     value = sub.get("HYPERPARAMS")
     if not isinstance(value, dict):
-        raise CheckFailed(f"HYPERPARAMS should be a dict, but it is {type(value).__name__}.")
+        raise CheckFailed(f"HYPERPARAMS should be a dict, but it is {type_name(value)}.")
     missing = [key for key in REQUIRED if key not in value]
     if missing:
         raise CheckFailed(f"HYPERPARAMS is missing {', '.join(missing)}; it needs "
@@ -64,8 +65,7 @@ def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
                          seed=sub.options.seed, timeout=budget).value
     finally:
         sub.memo["train_seconds"] = time.perf_counter() - started
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed("train should return (params, history).")
+    value = as_sequence(value, 2, "train should return (params, history)")
     params = parameters(value[0], settings["layer_sizes"], "the params train returned on MNIST")
     X_test, _, test_labels = load_mnist("test")
     predictions = np.argmax(numerics.output(params, X_test), axis=1)
