@@ -17,7 +17,12 @@ from autograder.checks.stage import Check, CheckFailed, Stage
 from autograder.checks.stages import STAGES
 from autograder.grader.substitution import Substitution
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.sandbox.loader import SubmissionLoadError, SubmissionSource, read_submission
+from autograder.sandbox.loader import (
+    SubmissionLoadError,
+    SubmissionSource,
+    read_submission,
+    skipped_statements,
+)
 
 ALL_STAGES = tuple(stage.number for stage in STAGES)
 
@@ -111,7 +116,8 @@ def empty_report(path: Path, message: str, options: GradeOptions) -> Report:
 
 
 def assemble(submission: str, stages: list[StageResult], problems: list[str], isolation: str,
-             options: GradeOptions, seconds: float, mnist: dict | None = None) -> Report:
+             options: GradeOptions, seconds: float, mnist: dict | None = None,
+             skipped: list[str] | None = None) -> Report:
     return Report(
         submission=submission,
         score=sum(stage.score for stage in stages),
@@ -124,6 +130,7 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         seed=options.seed,
         graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         seconds=round(seconds, 3),
+        skipped=skipped or [],
     )
 
 
@@ -134,8 +141,8 @@ def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[st
             problems.append(error["summary"])
             continue
         where = f" at {error['where']}" if error.get("where") else ""
-        problems.append(f"running your definitions raised {error['type']}: {error['message']}"
-                        f"{where}")
+        problems.append(f"running your top-level code raised {error['type']}: "
+                        f"{error['message']}{where} (grading went on without it)")
     return problems
 
 
@@ -161,8 +168,10 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
                          "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])
+        skipped = [str(statement) for statement in skipped_statements(source)]
         return assemble(str(source.path), results, problems,
-                        sub.isolation.name, options, time.perf_counter() - started, mnist_summary)
+                        sub.isolation.name, options, time.perf_counter() - started, mnist_summary,
+                        skipped)
 
 
 def grade(path: str | Path, options: GradeOptions | None = None) -> Report:

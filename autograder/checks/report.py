@@ -50,6 +50,9 @@ class Report:
     # Seconds of the fixed reference workload (autograder/grader/calibration.py) measured in
     # the same job as an MNIST training, so that times from different machines can be compared.
     calibration: float | None = None
+    # Top-level statements not run at grading because they call the submission's own functions
+    # or the kit's helpers (experiments: training runs, plots), one per line, by cell and line.
+    skipped: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

@@ -18,7 +18,7 @@ import warnings
 from typing import Any
 
 from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
-from autograder.sandbox.loader import definitions_only
+from autograder.sandbox.loader import plan_blocks
 
 OUTPUT_TAIL = 2000  # characters of the submission's printed output returned with each reply
 PR_SET_CHILD_SUBREAPER = 36  # prctl option, from <linux/prctl.h>
@@ -46,12 +46,14 @@ class Worker:
     def load(self, blocks: list[list[str]]) -> dict:
         sys.modules["submission"] = self.module
         errors = []
-        for filename, source in blocks:
-            tree = definitions_only(ast.parse(source, filename=filename))
-            try:
-                exec(compile(tree, filename, "exec"), self.module.__dict__)
-            except BaseException as error:  # noqa: BLE001 - any failure is reported, not fatal
-                errors.append(describe_error(error))
+        trees = [(filename, ast.parse(source, filename=filename)) for filename, source in blocks]
+        for (filename, _), plan in zip(trees, plan_blocks(trees)[0]):
+            for node in plan.body:  # one statement at a time: a failing one stops only itself
+                try:
+                    statement = ast.Module(body=[node], type_ignores=[])
+                    exec(compile(statement, filename, "exec"), self.module.__dict__)
+                except BaseException as error:  # noqa: BLE001 - any failure is reported, not fatal
+                    errors.append(describe_error(error))
         names = sorted(name for name in vars(self.module) if not name.startswith("__"))
         return {"names": names, "errors": errors}
 
