@@ -4,7 +4,6 @@ statements it skipped and why (autograder/sandbox/loader.py, `plan_blocks`)."""
 from __future__ import annotations
 
 import ast
-
 import io
 
 from autograder.checks.terminal import Printer
