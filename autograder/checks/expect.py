@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.stage import CheckFailed
+from autograder.checks.tolerances import dtype_note, pair, precision_for
 from autograder.sandbox.codec import Handle, Kept
 
 
@@ -112,13 +113,16 @@ def expect_close(got: Any, expected: np.ndarray | float, what: str, *, rtol: flo
     """Compare element by element; on a mismatch report the worst index and both values."""
     expected = np.asarray(expected, dtype=np.float64)
     array = as_array(got, what, shape=expected.shape)
+    rtol, atol = precision_for(got, expected, rtol, atol)
     index = first_mismatch(array, expected, rtol, atol)
     if index is None:
         return array
     where = f" at index {index}" if index else ""
     ratio = ratio_hint(array, expected)
-    message = (f"{what} is wrong{where}: expected {expected[index]:.6g}, got {array[index]:.6g}."
-               + (f" {ratio}" if ratio else "") + (f" Hint: {hint}" if hint else ""))
+    shown = pair(float(expected[index]), float(array[index]))
+    message = (f"{what} is wrong{where}: expected {shown[0]}, got {shown[1]}."
+               + (f" {ratio}" if ratio else "") + dtype_note(got)
+               + (f" Hint: {hint}" if hint else ""))
     raise CheckFailed(message)
 
 

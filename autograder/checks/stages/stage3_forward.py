@@ -133,7 +133,7 @@ def forward_values(sub: SandboxedSubmission) -> None:
         expected = numerics.output(params, X)
         what = f"A from forward for layer_sizes={layer_sizes} and m={m} samples"
         got = as_array(value[0], what, shape=expected.shape)
-        expect_close(got, expected, what, hint=forward_hint(got, params, X))
+        expect_close(value[0], expected, what, hint=forward_hint(got, params, X))
 
 
 @STAGE.check("forward does not modify X or params", 2, ["forward"])

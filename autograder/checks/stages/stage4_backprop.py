@@ -8,6 +8,7 @@ from autograder.checks.expect import as_number, as_sequence, type_name
 from autograder.checks.explain import explain
 from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
 from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.tolerances import COST_RTOL, pair
 from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.codec import Handle
@@ -24,19 +25,21 @@ def cross_entropy_values(sub: SandboxedSubmission) -> None:
         Y = numerics.one_hot(rng.integers(0, k, m), k)
         got = as_number(sub.call("cross_entropy", A, Y).value, f"cross_entropy for m={m}, k={k}")
         expected = numerics.cross_entropy(A, Y)
-        if np.isclose(got, expected, rtol=1e-9):
+        if np.isclose(got, expected, rtol=COST_RTOL, atol=0.0):
             continue
         hint = ""
-        if np.isclose(got, expected * m, rtol=1e-9) and m > 1:
+        if np.isclose(got, expected * m, rtol=COST_RTOL) and m > 1:
             hint = f" It is m = {m} times too big: average over the samples (divide by m)."
-        elif np.isclose(got, float(-np.sum(Y * np.log(A))) / m, rtol=1e-9):
+        elif np.isclose(got, float(-np.sum(Y * np.log(A))) / m, rtol=COST_RTOL):
             hint = " The (1 - y) log(1 - a) term is missing: wrong outputs that fire must cost too."
-        elif np.isclose(got, -expected, rtol=1e-9):
+        elif np.isclose(got, -expected, rtol=COST_RTOL):
             hint = " The sign is flipped: the cost has a minus in front."
-        elif np.isclose(got, expected * m / (m * k), rtol=1e-9):
+        elif np.isclose(got, expected * m / (m * k), rtol=COST_RTOL):
             hint = " You averaged over every entry; divide by m only."
+        shown = pair(expected, got, digits=8)
         raise CheckFailed(f"cross_entropy(A, Y) for m={m} samples and {k} outputs returned "
-                          f"{got:.8g}, expected {expected:.8g}.{hint}")
+                          f"{shown[1]}, expected {shown[0]} (within a relative {COST_RTOL:g})."
+                          f"{hint}")
 
 
 def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, seed: int) -> None:

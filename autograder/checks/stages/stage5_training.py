@@ -28,7 +28,7 @@ def update_values(sub: SandboxedSubmission) -> None:
         elif np.allclose(new[key], params[key] - grads[key]):
             hint = ("You subtracted the whole gradient: the learning_rate is not used; the step "
                     "is learning_rate * gradient.")
-        expect_close(new[key], expected, f"update's result['{key}'] with learning_rate=0.3",
+        expect_close(got[key], expected, f"update's result['{key}'] with learning_rate=0.3",
                      hint=hint)
 
 
