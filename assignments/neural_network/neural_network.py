@@ -364,6 +364,11 @@ plots.gradient_check(errors, gradcheck.TOLERANCE)
 # each *epoch* shuffles the data and walks through it in small *minibatches*, taking one
 # gradient step per minibatch. Every sample is used exactly once per epoch (the last minibatch
 # may be smaller). After each epoch, record the training cost so you can watch it fall.
+#
+# `train` must use your own functions: `init_params` once, then for each minibatch `forward`,
+# `backward`, and `params = update(params, grads, learning_rate)`. The grader checks your
+# minibatches by watching those calls (sample by sample or all at once, as you like), so a
+# `train` that updates the weights itself, without `update`, loses that check.
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage5_training"}
 def update(params, grads, learning_rate):
