@@ -20,6 +20,8 @@ from pathlib import Path
 
 # Calling what these modules define is an experiment (data, plots, progress bars, training).
 EXPERIMENT_MODULES = ("autograder", "matplotlib", "seaborn", "plotly", "IPython", "tqdm")
+NOTEBOOK_BUILTINS = {"display": "IPython", "get_ipython": "IPython"}  # not there at grading
+_DISPLAYS = (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.DictComp, ast.ListComp, ast.SetComp)
 
 PREFERRED_NAMES = ("neural_network.ipynb", "neural_network.py")
 
@@ -126,7 +128,7 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
     """What to run of each block at grading (one module per block), and what is skipped."""
     own_functions: set[str] = set()  # calling these (or what is made of them) runs student code
     own_classes: set[str] = set()
-    experiments: dict[str, str] = {}
+    experiments: dict[str, str] = dict(NOTEBOOK_BUILTINS)
     for _, tree in blocks:
         for node in tree.body:
             # Top-level functions and classes, also inside if/try, not methods or inner ones.
@@ -138,21 +140,25 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
             experiments.update(_experiment_names(node))
     made_from_own: set[str] = set()  # names set from own functions: sigmoid_vec, ACTIVATIONS
     unavailable: set[str] = set()  # names that only skipped statements set
+    containers: set[str] = set()  # names set to a dict, list, set or tuple display
     plans, skipped = [], []
     for filename, tree in blocks:
         body = []
         for node in tree.body:
             always = _is_def(node) or isinstance(node, ast.Import | ast.ImportFrom)
             reason = None if always else _skip_reason(node, own_functions, experiments,
-                                                      made_from_own, unavailable)
+                                                      made_from_own, unavailable, containers)
             names = _bound(node)
             if reason is None:
                 body.append(node)
                 unavailable -= names
+                containers -= names
+                if isinstance(node, ast.Assign) and isinstance(node.value, _DISPLAYS):
+                    containers |= {t.id for t in node.targets if isinstance(t, ast.Name)}
                 loaded = {child.id for child in ast.walk(node) if isinstance(child, ast.Name)}
                 if not always and loaded & (own_functions | own_classes | made_from_own
                                             | experiments.keys()):
-                    made_from_own |= names
+                    made_from_own |= names | _mutated(node)
             else:
                 unavailable |= names
                 source = _source_of(tree)
@@ -172,12 +178,29 @@ def _is_def(node: ast.stmt) -> bool:
     return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
 
 
+def _container_method(call: ast.Call, containers: set[str]) -> bool:
+    """ACTIVATIONS.update(...) on a dict display: a dict's own method, not the student's code."""
+    return isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
+        and call.func.value.id in containers
+
+
+def _mutated(node: ast.stmt) -> set[str]:
+    """Names a statement changes in place: ACT["relu"] = relu, FUNCS.append(relu)."""
+    names = set()
+    for child in _scope_nodes(node):
+        if isinstance(child, ast.Subscript | ast.Attribute) and isinstance(child.ctx, ast.Store):
+            names.add(_root(child))
+        elif isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
+            names.add(_root(child.func))
+    return names - {None}
+
+
 def _skip_reason(node: ast.stmt, own_functions: set[str], experiments: dict[str, str],
-                 made_from_own: set[str],
-                 unavailable: set[str]) -> str | None:
+                 made_from_own: set[str], unavailable: set[str],
+                 containers: set[str]) -> str | None:
     nodes = list(_scope_nodes(node))
     for child in nodes:
-        if not isinstance(child, ast.Call):
+        if not isinstance(child, ast.Call) or _container_method(child, containers):
             continue
         root = _root(child.func)
         if root in own_functions:

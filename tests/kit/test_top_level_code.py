@@ -93,6 +93,20 @@ trained = net
     assert skipped == ["line 8: it calls net, which uses your functions"]
 
 
+def test_a_lookup_table_can_grow_but_what_it_holds_is_not_called():
+    ran, skipped = plan(HELPERS + '''ACTIVATIONS.update(relu=relu)
+FUNCS = []
+FUNCS.append(sigmoid)
+FUNCS[0](1.0)
+ACTIVATIONS.get("relu")(1.0)
+display(ACTIVATIONS)
+''')
+    assert ran[-3:] == ["ACTIVATIONS.update(relu=relu)", "FUNCS = []", "FUNCS.append(sigmoid)"]
+    assert skipped == ["line 18: it calls FUNCS, which uses your functions",
+                       "line 19: it calls ACTIVATIONS, which uses your functions",
+                       "line 20: it calls display, from IPython"]
+
+
 def test_a_name_set_again_by_a_statement_that_runs_is_available_again():
     _, skipped = plan('''def f():
     return 1
