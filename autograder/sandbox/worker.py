@@ -80,7 +80,7 @@ class Worker:
                 event = summarise_call(spy, call_args, call_kwargs)
                 events.append(event)
                 result = original(*call_args, **call_kwargs)
-                if spy == "update" and isinstance(result, dict):
+                if spy == "update":  # any mapping (parameter_sum is NaN for anything else)
                     event["result_sum"] = parameter_sum(result)
                 return result
 

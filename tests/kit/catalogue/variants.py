@@ -474,6 +474,93 @@ def to_lists(params):
 """),
         ("    return params, history\n", "    return params, tuple(history)\n"),
     )),
+    Variant("nielsen-style-network-class", (
+        (TRAIN, """    net = Network(layer_sizes, seed)
+    return net.sgd(X, Y, epochs, batch_size, learning_rate)
+"""),
+        ("def predict(params, X):", '''class Network:
+    """Holds the parameters and trains them; the maths lives in the module's functions."""
+
+    def __init__(self, sizes, seed):
+        self.rng = np.random.default_rng(seed)
+        self.params = init_params(sizes, seed)
+
+    def sgd(self, X, Y, epochs, batch_size, eta):
+        history = []
+        for _ in range(epochs):
+            order = self.rng.permutation(len(X))
+            for k in range(0, len(X), batch_size):
+                self.step(X[order[k:k + batch_size]], Y[order[k:k + batch_size]], eta)
+            history.append(cross_entropy(forward(self.params, X)[0], Y))
+        return self.params, history
+
+    def step(self, X, Y, eta):
+        _, cache = forward(self.params, X)
+        self.params = update(self.params, backward(self.params, cache, Y), eta)
+
+
+def predict(params, X):'''),
+    )),
+    Variant("array-split-minibatches", (
+        ("""        for start in range(0, m, batch_size):
+            batch = order[start : start + batch_size]
+""", """        for batch in np.array_split(order, int(np.ceil(m / batch_size))):
+"""),
+    )),
+    Variant("list-pair-and-int-keyed-cache", (
+        (FORWARD, """    cache = {0: np.asarray(X, dtype=float)}
+    for layer in range(1, len(params) // 2 + 1):
+        cache[layer] = sigmoid(cache[layer - 1] @ params[f"W{layer}"] + params[f"b{layer}"])
+    return [cache[len(cache) - 1], cache]
+"""),
+        (BACKWARD_HEAD, "    activations = [cache[k] for k in range(len(cache))]\n"
+                        "    n_layers = len(activations) - 1\n"),
+    )),
+    Variant("scipy-expit-sigmoid", (
+        (STABLE_SIGMOID, "    from scipy.special import expit\n\n    return expit(z)\n"),
+    )),
+    Variant("mapping-class-params", (
+        (IMPORTS, '''from collections.abc import Mapping
+
+import numpy as np
+
+
+class Frozen(Mapping):
+    """Read-only parameters."""
+
+    def __init__(self, items):
+        self._items = dict(items)
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+'''),
+        ('        params[f"b{layer}"] = np.zeros(n_out)\n    return params\n',
+         '        params[f"b{layer}"] = np.zeros(n_out)\n    return Frozen(params)\n'),
+        (UPDATE, "    return Frozen({key: params[key] - learning_rate * grads[key] "
+                 "for key in params})\n"),
+    )),
+    Variant("named-tuple-descent-and-list-predict", (
+        ("    return w, b, np.array(costs)\n", "    return Descent(w, b, costs)\n"),
+        (IMPORTS, "from typing import NamedTuple\n\nimport numpy as np\n\n\n"
+                  "class Descent(NamedTuple):\n    w: float\n    b: float\n    costs: list\n"),
+        (PREDICT, "    return [int(row.argmax()) for row in forward(params, X)[0]]"),
+    )),
+    Variant("top-level-alias-settings-and-seeded-globals", (
+        ("def forward(params, X):", """np.random.seed(0)
+hidden_activation = sigmoid  # an alias, set at the top level
+settings = dict(dtype=float)
+
+
+def forward(params, X):"""),
+        (FORWARD, FORWARD.replace("np.asarray(X, dtype=float)", "np.asarray(X, **settings)")
+         .replace("sigmoid(z)", "hidden_activation(z)")),
+    )),
     # The one variant trained on MNIST (about 10 s): a deeper network with different settings.
     Variant("deeper-network-on-mnist", (
         (HYPERPARAMS, """HYPERPARAMS = {
