@@ -4,11 +4,12 @@ Grading runs the helpers of a submission and skips its experiments. Imports, fun
 classes always run. Any other top-level statement runs unless it calls one of the submission's
 own functions (or something made from them, such as `np.vectorize(sigmoid)`), or one of the
 kit's or a plotting library's helpers (`plots.*`, `load_mnist`, `plt.*`), or uses a name that
-only a skipped statement sets. So `sigmoid_vec = np.vectorize(sigmoid)`, a dict of activation
-functions, a namedtuple, a partial, a lambda or a constant of any case is there at grading,
-while a training run or a plot is not (`plan_blocks`, which also says why each was skipped).
-Making an object of the submission's own class runs (constructors are cheap); calling its
-methods does not.
+only a skipped statement sets, or is a `while` loop (which may never end). So
+`sigmoid_vec = np.vectorize(sigmoid)`, a dict of activation functions, a namedtuple, a partial,
+a lambda or a constant of any case is there at grading, while a training run or a plot is not
+(`plan_blocks`, which also says why each was skipped). Making an object of the submission's own
+class runs (constructors are cheap); calling its methods does not. The worker runs the helpers
+one at a time under a time limit (worker.py, `Worker.load`).
 """
 
 from __future__ import annotations
@@ -42,19 +43,6 @@ class SubmissionSource:
     kind: str  # "py" or "ipynb"
     blocks: list[CodeBlock]
     problems: list[str] = field(default_factory=list)  # cells skipped, and why
-
-
-def is_definition(node: ast.stmt) -> bool:
-    if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef):
-        return True
-    if isinstance(node, ast.AsyncFunctionDef):
-        return True
-    targets = node.targets if isinstance(node, ast.Assign) else []
-    if isinstance(node, ast.AnnAssign):
-        targets = [node.target]
-    return bool(targets) and all(
-        isinstance(target, ast.Name) and target.id.isupper() for target in targets
-    )
 
 
 @dataclass(frozen=True)
@@ -145,7 +133,7 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
     for filename, tree in blocks:
         body = []
         for node in tree.body:
-            always = _is_def(node) or isinstance(node, ast.Import | ast.ImportFrom)
+            always = runs_always(node)
             reason = None if always else _skip_reason(node, own_functions, experiments,
                                                       made_from_own, unavailable, containers)
             names = _bound(node)
@@ -174,6 +162,12 @@ def _source_of(tree: ast.Module) -> str:
     return getattr(tree, "nnkit_source", "")
 
 
+def runs_always(node: ast.stmt) -> bool:
+    """Imports, functions and classes: the definitions, which always run (without the time
+    limit of the other statements: an import may take its time)."""
+    return _is_def(node) or isinstance(node, ast.Import | ast.ImportFrom)
+
+
 def _is_def(node: ast.stmt) -> bool:
     return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
 
@@ -198,6 +192,8 @@ def _mutated(node: ast.stmt) -> set[str]:
 def _skip_reason(node: ast.stmt, own_functions: set[str], experiments: dict[str, str],
                  made_from_own: set[str], unavailable: set[str],
                  containers: set[str]) -> str | None:
+    if isinstance(node, ast.While):
+        return "a top-level while loop may never end"
     nodes = list(_scope_nodes(node))
     for child in nodes:
         if not isinstance(child, ast.Call) or _container_method(child, containers):

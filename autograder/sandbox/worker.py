@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import os
+import signal
 import sys
 import tempfile
+import time
 import traceback
 import types
 import warnings
 from typing import Any
 
 from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
-from autograder.sandbox.loader import plan_blocks
+from autograder.sandbox.loader import plan_blocks, runs_always
 
+STATEMENT_SECONDS = 5.0  # a top-level helper statement taking longer is stopped, and reported
+HELPER_SECONDS = 20.0  # all of them together; past that, the rest are reported, not run
 OUTPUT_TAIL = 2000  # characters of the submission's printed output returned with each reply
 PR_SET_CHILD_SUBREAPER = 36  # prctl option, from <linux/prctl.h>
 
@@ -47,13 +52,19 @@ class Worker:
         sys.modules["submission"] = self.module
         errors = []
         trees = [(filename, ast.parse(source, filename=filename)) for filename, source in blocks]
+        helper_time = HELPER_SECONDS
         for (filename, _), plan in zip(trees, plan_blocks(trees)[0]):
             for node in plan.body:  # one statement at a time: a failing one stops only itself
+                limit = None if runs_always(node) else min(STATEMENT_SECONDS, helper_time)
+                started = time.monotonic()
                 try:
                     statement = ast.Module(body=[node], type_ignores=[])
-                    exec(compile(statement, filename, "exec"), self.module.__dict__)
+                    with time_limit(limit):
+                        exec(compile(statement, filename, "exec"), self.module.__dict__)
                 except BaseException as error:  # noqa: BLE001 - any failure is reported, not fatal
                     errors.append(describe_error(error))
+                if limit is not None:
+                    helper_time = max(helper_time - (time.monotonic() - started), 0.001)
         names = sorted(name for name in vars(self.module) if not name.startswith("__"))
         return {"names": names, "errors": errors}
 
@@ -128,6 +139,28 @@ class Worker:
                 return file.read().decode("utf-8", "replace")
         except OSError:
             return ""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None):
+    """Raise TimeoutError in the statement running when `seconds` are up (None: no limit). It
+    stops Python code, even `while True: pass`; the grader's own limit on the whole load stays,
+    for code that blocks the signal."""
+    if seconds is None:
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"this top-level statement did not finish within {seconds:g} s, "
+                           "so grading stopped it")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def summarise_call(name: str, args: tuple, kwargs: dict) -> dict:

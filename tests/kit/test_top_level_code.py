@@ -153,3 +153,20 @@ def test_the_report_lists_every_skipped_statement_by_cell_and_line(tmp_path, sol
     Printer(stream).summary(report)
     shown = stream.getvalue()
     assert "Not run at grading" in shown and report.skipped[0] in shown
+
+
+def test_a_top_level_while_loop_is_not_run():
+    _, skipped = plan("import time\nwhile True:\n    time.sleep(0.1)\n")
+    assert skipped == ["line 2: a top-level while loop may never end"]
+
+
+def test_a_top_level_statement_that_does_not_end_is_stopped_and_grading_goes_on(grade_text,
+                                                                               solution_text):
+    text = solution_text.replace("def neuron(x, w, b):", "import itertools\n\nfor _ in "
+                                 "itertools.count():\n    pass\n\n\ndef neuron(x, w, b):", 1)
+    report = grade_text(text, stages=(1,))
+    assert report.stages[0].passed
+    assert len(report.problems) == 1
+    assert report.problems[0].startswith(
+        "running your top-level code raised TimeoutError: this top-level statement did not "
+        "finish within 5 s, so grading stopped it at submission.py, line 90")
