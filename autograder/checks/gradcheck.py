@@ -17,6 +17,7 @@ import numpy as np
 
 from autograder.checks.expect import as_array, type_name
 from autograder.checks.stage import CheckFailed
+from autograder.checks.tolerances import pair
 from autograder.grader import numerics
 from autograder.sandbox.codec import Handle
 
@@ -244,11 +245,12 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
     worst = max(wrong, key=lambda key: errors[key])
     difference = np.abs(arrays[worst] - numerical[worst])
     index = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    shown = pair(float(numerical[worst][index]), float(arrays[worst][index]))
     message = (
         f"backward's gradients for {', '.join(wrong)} do not match numerical gradients "
         f"{context}. Worst is {worst} (relative error {errors[worst]:.2g}, should be below "
-        f"{TOLERANCE:g}); at index {index}: expected (numerical) {numerical[worst][index]:.6g}, "
-        f"got (yours) {arrays[worst][index]:.6g}. "
+        f"{TOLERANCE:g}); at index {index}: expected (numerical) {shown[0]}, "
+        f"got (yours) {shown[1]}. "
         + pattern(wrong, arrays, numerical, m, layers)
     )
     mistake = known_mistake(arrays, *network) if network is not None else None

@@ -68,6 +68,13 @@ def test_a_forward_no_backward_used_is_not_part_of_a_minibatch():
     check_rules(run(events))
 
 
+def test_a_backward_that_runs_forward_itself_makes_the_minibatch_with_it():
+    events = [backward(2), forward(2, 0), update(1.0),
+              backward(2), forward(3, 1, param_sum=1.0), update(2.0)]
+    assert gradient_forwards(events, 2) == [1]
+    check_rules(run(events))
+
+
 def test_a_row_left_out_is_still_caught():
     events = [forward(2), backward(1), update(1.0),
               forward(3, param_sum=1.0), backward(1), forward(1, param_sum=1.0), backward(1),

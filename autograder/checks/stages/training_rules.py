@@ -65,13 +65,18 @@ class TrainingRun:
 def gradient_forwards(events: list[dict], update: int) -> list[int]:
     """Indices of the forward calls whose results the backward calls before event `update` (and
     after the update before it) used. Each backward is paired with the latest unpaired forward
-    of as many rows as its Y (or the latest unpaired one when it says nothing of its rows)."""
+    of as many rows as its Y (or the latest unpaired one when it says nothing of its rows); a
+    backward with no forward before it is paired with the forward it calls itself."""
     start = max((i for i in range(update) if events[i]["function"] == "update"), default=-1)
     pending: list[int] = []
     used: list[int] = []
+    waiting = False  # a backward came first: it runs forward itself (its cache was X)
     for i in range(start + 1, update):
         event = events[i]
-        if event["function"] == "forward":
+        if event["function"] == "forward" and waiting:
+            used.append(i)
+            waiting = False
+        elif event["function"] == "forward":
             pending.append(i)
         elif event["function"] == "backward" and pending:
             rows = event.get("rows")
@@ -79,6 +84,8 @@ def gradient_forwards(events: list[dict], update: int) -> list[int]:
                          pending[-1])
             pending.remove(match)
             used.append(match)
+        elif event["function"] == "backward":
+            waiting = True
     return sorted(used)
 
 
