@@ -72,6 +72,7 @@ class SandboxedSubmission:
         self.deadline: float | None = None  # time.monotonic() when the current stage's time ends
         self.time_limit: float | None = None  # that stage's limit in seconds, for messages
         self.substitutes: list[list[str]] = []  # [filename, source]: run after the submission
+        self.run_helpers = True  # False once the top-level helpers ended or hung the worker
         self._ids = itertools.count(1)
 
     # -- life cycle ------------------------------------------------------------------------
@@ -88,18 +89,28 @@ class SandboxedSubmission:
         blocks = [[block.filename, block.source] for block in self.source.blocks]
         blocks += self.substitutes  # so that a restarted worker keeps them
         try:
-            reply = self._request("load", {"blocks": blocks}, timeout=LOAD_TIMEOUT,
-                                  function=LOADING)
+            reply = self._request("load", {"blocks": blocks, "helpers": self.run_helpers},
+                                  timeout=LOAD_TIMEOUT, function=LOADING)
         except SubmissionProblem as problem:
             self._kill()
             if problem.detail.get("stage_limit"):
                 raise  # the stage's time ran out during a restart: the next stage starts afresh
-            # Exiting or hanging while the definitions run would do the same on every restart:
-            # remember it, and let every check say so instead of trying again.
-            self.load_failure = problem
             reason = problem.detail.get("reason") or (
                 f"they did not finish within {LOAD_TIMEOUT:g} s" if problem.kind == "timeout"
                 else problem.detail.get("message", problem.kind))
+            if self.run_helpers:  # the top-level helpers did it: grade without them
+                self.run_helpers = False
+                self.workdir.cleanup()
+                self.start()
+                if self.load_failure is not None:
+                    return  # the definitions alone stop it too: that is what to report
+                self.load_errors.insert(0, {"summary": (
+                    f"running your top-level code stopped: {reason}; grading ran only your "
+                    "imports, functions, classes and UPPER_CASE constants")})
+                return
+            # Exiting or hanging while the definitions run would do the same on every restart:
+            # remember it, and let every check say so instead of trying again.
+            self.load_failure = problem
             self.load_errors = [{"summary": f"running your definitions stopped: {reason}"}]
             return
         self.names = set(reply["names"])

@@ -21,7 +21,7 @@ import warnings
 from typing import Any
 
 from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
-from autograder.sandbox.loader import plan_blocks, runs_always
+from autograder.sandbox.loader import definition_or_constant, plan_blocks, runs_always
 
 STATEMENT_SECONDS = 5.0  # a top-level helper statement taking longer is stopped, and reported
 HELPER_SECONDS = 20.0  # all of them together; past that, the rest are reported, not run
@@ -48,12 +48,17 @@ class Worker:
         return self.objects[handle.id]
 
     # -- requests ----------------------------------------------------------------------------
-    def load(self, blocks: list[list[str]]) -> dict:
+    def load(self, blocks: list[list[str]], helpers: bool = True) -> dict:
+        """Run the submission's definitions and, with `helpers`, its top-level helpers (see
+        loader.py); without, only definitions and UPPER_CASE constants."""
         sys.modules["submission"] = self.module
         errors = []
         trees = [(filename, ast.parse(source, filename=filename)) for filename, source in blocks]
         helper_time = HELPER_SECONDS
-        for (filename, _), plan in zip(trees, plan_blocks(trees)[0]):
+        plans = plan_blocks(trees)[0] if helpers else [
+            ast.Module(body=[node for node in tree.body if definition_or_constant(node)],
+                       type_ignores=[]) for _, tree in trees]
+        for (filename, _), plan in zip(trees, plans):
             for node in plan.body:  # one statement at a time: a failing one stops only itself
                 limit = None if runs_always(node) else min(STATEMENT_SECONDS, helper_time)
                 started = time.monotonic()
@@ -110,7 +115,7 @@ class Worker:
         request = from_wire(message["body"], buffers, self.resolve)
         op = message["op"]
         if op == "load":
-            return self.load(request["blocks"])
+            return self.load(request["blocks"], request.get("helpers", True))
         if op == "names":
             return {"names": sorted(vars(self.module))}
         if op == "get":

@@ -170,3 +170,15 @@ def test_a_top_level_statement_that_does_not_end_is_stopped_and_grading_goes_on(
     assert report.problems[0].startswith(
         "running your top-level code raised TimeoutError: this top-level statement did not "
         "finish within 5 s, so grading stopped it at submission.py, line 90")
+
+
+def test_top_level_code_that_ends_the_worker_costs_only_itself(grade_text, solution_text):
+    # os._exit ends the process at once (no exception to catch): grading loads the submission
+    # again with only its definitions and UPPER_CASE constants, and says so.
+    text = solution_text.replace("def neuron(x, w, b):",
+                                 "import os\n\nos._exit(1)\n\n\ndef neuron(x, w, b):", 1)
+    report = grade_text(text, stages=(1, 2))
+    assert failing_checks(report) == {}
+    assert report.problems == ["running your top-level code stopped: it exited with code 1 (did "
+                               "your code call exit() or sys.exit()?); grading ran only your "
+                               "imports, functions, classes and UPPER_CASE constants"]
