@@ -17,6 +17,9 @@ from autograder.checks.stage import CheckFailed
 from autograder.sandbox.codec import Handle, KeptArray, from_wire, to_wire
 from tests.kit.conftest import apply_edits, failing_checks
 
+# np.matrix is what some students use; NumPy's advice against it is not this file's concern.
+pytestmark = pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+
 
 class Worker:
     """The worker's half of the codec: what cannot be sent is kept and sent as a handle."""
