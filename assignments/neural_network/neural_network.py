@@ -403,9 +403,14 @@ plots.gradient_check(errors, gradcheck.TOLERANCE)
 # > * `train(X, Y, layer_sizes, epochs, batch_size, learning_rate, seed=0)`: start from
 # >   `init_params(layer_sizes, seed)`; in each epoch walk a fresh permutation of the rows,
 # >   drawn from a generator made from the seed (`np.random.default_rng(seed)`, so the same
-# >   seed gives the same training), in slices of `batch_size` rows, calling `forward`, `backward` and `update` once per minibatch. Leave
-# >   `X` and `Y` themselves unchanged. Returns `(params, history)`, one training cost per epoch;
+# >   seed gives the same training), in slices of `batch_size` rows. Leave `X` and `Y`
+# >   themselves unchanged. Returns `(params, history)`, one training cost per epoch;
 # > * `predict(params, X)`: the most likely digit of each row, integer labels of shape (m,).
+#
+# `train` must use your own functions: `init_params` once, then for each minibatch `forward`,
+# `backward`, and `params = update(params, grads, learning_rate)`. The grader checks your
+# minibatches by watching those calls (sample by sample or all at once, as you like), so a
+# `train` that updates the weights itself, without `update`, loses that check.
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage5_training"}
 def update(params, grads, learning_rate):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from autograder.sandbox.client import SubmissionProblem
 
-DEFINITIONS_RULE = ("grading runs only the imports, functions, classes and UPPER_CASE "
-                    "constants of your file, so a variable set at the top level is not there")
+DEFINITIONS_RULE = ("grading does not run top-level statements that call your own functions or "
+                    "the kit's helpers (training runs, plots), so a name set by one of them is "
+                    "not there (the report lists them under 'Not run at grading')")
 
 # NumPy's own words for the commonest shape mistakes, and what they mean for this exercise.
 ERROR_HINTS = (

@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array
+from autograder.checks.expect import as_array, type_name
 from autograder.checks.stage import CheckFailed
+from autograder.checks.tolerances import pair
 from autograder.grader import numerics
+from autograder.sandbox.codec import Handle
 
 # A correct gradient matches central differences to ~1e-8 relative (see numerics.EPSILON);
 # 1e-5 leaves three orders of margin for other correct ways of writing it.
@@ -223,7 +225,7 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
     `network` = (params, X, Y) lets the message name a known wrong version of backprop."""
     if not isinstance(got, dict):
         raise CheckFailed(f"backward should return a dict of gradients, but it returned "
-                          f"{type(got).__name__} {context}.")
+                          f"{type_name(got)} {context}.")
     missing = [key for key in numerical if key not in got]
     if missing:
         present = [key for key in numerical if key in got]
@@ -234,7 +236,7 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
                           f"gradient for every parameter, with the same keys as params.{hint}")
     arrays = {}
     for key, expected in numerical.items():
-        shape = np.shape(got[key]) if not hasattr(got[key], "type_name") else None
+        shape = np.shape(got[key]) if not isinstance(got[key], Handle) else None
         if shape is not None and shape != expected.shape:
             raise CheckFailed(f"backward's gradient for {key} has shape {shape}, expected "
                               f"{expected.shape} (the shape of params['{key}']) {context}."
@@ -248,11 +250,12 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
     worst = max(wrong, key=lambda key: errors[key])
     difference = np.abs(arrays[worst] - numerical[worst])
     index = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    shown = pair(float(numerical[worst][index]), float(arrays[worst][index]))
     message = (
         f"backward's gradients for {', '.join(wrong)} do not match numerical gradients "
         f"{context}. Worst is {worst} (relative error {errors[worst]:.2g}, should be below "
-        f"{TOLERANCE:g}); at index {index}: expected (numerical) {numerical[worst][index]:.6g}, "
-        f"got (yours) {arrays[worst][index]:.6g}. "
+        f"{TOLERANCE:g}); at index {index}: expected (numerical) {shown[0]}, "
+        f"got (yours) {shown[1]}. "
         + pattern(wrong, arrays, numerical, m, layers, numerical[f"b{layers}"].size)
     )
     mistake = known_mistake(arrays, *network) if network is not None else None

@@ -17,13 +17,18 @@ from autograder.checks.stages import STAGES
 from autograder.errors import KitEnvironmentError
 from autograder.grader.substitution import Substitution
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.sandbox.loader import SubmissionLoadError, SubmissionSource, read_submission
+from autograder.sandbox.loader import (
+    SubmissionLoadError,
+    SubmissionSource,
+    read_submission,
+    skipped_statements,
+)
 from autograder.sandbox.policy import fence_for_credit
 
 ALL_STAGES = tuple(stage.number for stage in STAGES)
 # Whatever a submission returns or prints, a report stays small (well under 1 MB): each message
 # and problem is cut to a bound, and so is the number of problems.
-MAX_MESSAGE, MAX_PROBLEM, MAX_PROBLEMS = 8000, 1000, 50
+MAX_MESSAGE, MAX_PROBLEM, MAX_PROBLEMS, MAX_SKIPPED = 8000, 1000, 50, 200
 
 
 def parse_stages(text: str | None) -> tuple[int, ...]:
@@ -134,7 +139,8 @@ def empty_report(path: Path, message: str, options: GradeOptions) -> Report:
 
 
 def assemble(submission: str, stages: list[StageResult], problems: list[str], isolation: str,
-             options: GradeOptions, seconds: float, mnist: dict | None = None) -> Report:
+             options: GradeOptions, seconds: float, mnist: dict | None = None,
+             skipped: list[str] | None = None) -> Report:
     return Report(
         submission=submission,
         score=sum(stage.score for stage in stages),
@@ -147,6 +153,7 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         seed=options.seed,
         graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         seconds=round(seconds, 3),
+        skipped=skipped or [],
     )
 
 
@@ -157,8 +164,8 @@ def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[st
             problems.append(error["summary"])
             continue
         where = f" at {error['where']}" if error.get("where") else ""
-        problems.append(f"running your definitions raised {error.get('type', 'an error')}: "
-                        f"{error.get('message', '')}{where}")
+        problems.append(f"running your top-level code raised {error.get('type', 'an error')}: "
+                        f"{error.get('message', '')}{where} (grading went on without it)")
     return problems
 
 
@@ -195,8 +202,11 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
             problems = [*problems[:MAX_PROBLEMS - 1],
                         f"... and {len(problems) - MAX_PROBLEMS + 1} more problems"]
         problems = [bounded(problem, MAX_PROBLEM) for problem in problems]
+        skipped = [bounded(str(statement), MAX_PROBLEM)
+                   for statement in skipped_statements(source)[:MAX_SKIPPED]]
         return assemble(str(source.path), results, problems,
-                        sub.isolation.name, options, time.perf_counter() - started, mnist_summary)
+                        sub.isolation.name, options, time.perf_counter() - started, mnist_summary,
+                        skipped)
 
 
 def grade(path: str | Path, options: GradeOptions | None = None) -> Report:

@@ -108,6 +108,11 @@ class Printer:
     def summary(self, report: Report) -> None:
         for problem in report.problems:
             self.say(f"\nNote: {problem}", fg="yellow")
+        if report.skipped:
+            self.say("\nNot run at grading (these top-level statements call your functions or "
+                     "the kit's helpers: experiments, not definitions):", dim=True)
+            for statement in report.skipped:
+                self.say(f"  {statement}", dim=True)
         self.say(f"\nScore: {report.score:g}/{report.max_score:g}", bold=True)
         self.say(f"Graded: {report.submission}")
         if report.mnist.get("accuracy") is not None:

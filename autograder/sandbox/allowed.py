@@ -31,8 +31,8 @@ PACKAGE = "autograder"
 # autograder.assignment only names the kit's folders for autograder.student.handwriting; the
 # reference solution it points at is not mounted.
 ALLOWED_MODULES = ("autograder", "autograder.assignment", "autograder.errors",
-                   "autograder.resources", "autograder.sandbox", "autograder.sandbox.allowed", "autograder.sandbox.codec",
-                   "autograder.sandbox.loader", "autograder.sandbox.private",
+                   "autograder.resources", "autograder.sandbox", "autograder.sandbox.allowed",
+                   "autograder.sandbox.codec", "autograder.sandbox.loader", "autograder.sandbox.private",
                    "autograder.sandbox.worker")
 ALLOWED_PACKAGES = ("autograder.student", "autograder.data")
 

@@ -85,6 +85,7 @@ class SandboxedSubmission:
         # reference solution), on behalf of proxies in this worker (see substitute_remote).
         self.proxied: list[str] = []
         self.reference: SandboxedSubmission | None = None
+        self.run_helpers = True  # False once the top-level helpers ended or hung the worker
         self._ids = itertools.count(1)
 
     # -- life cycle ------------------------------------------------------------------------
@@ -100,8 +101,9 @@ class SandboxedSubmission:
         self.process = self.isolation.start(self.workdir.name)
         blocks = [[block.filename, block.source] for block in self.source.blocks]
         try:
-            reply = self._request("load", {"blocks": blocks}, timeout=LOAD_TIMEOUT,
-                                  function=LOADING, reply_limit=LOAD_REPLY_BYTES)
+            reply = self._request("load", {"blocks": blocks, "helpers": self.run_helpers},
+                                  timeout=LOAD_TIMEOUT, function=LOADING,
+                                  reply_limit=LOAD_REPLY_BYTES)
             if self.proxied:  # so that a restarted worker keeps them
                 proxies = self._request("proxy", {"names": self.proxied}, timeout=LOAD_TIMEOUT,
                                         function=LOADING, reply_limit=LOAD_REPLY_BYTES)
@@ -110,14 +112,24 @@ class SandboxedSubmission:
             self._kill()
             if problem.detail.get("stage_limit") and not problem.detail.get("submission_limit"):
                 raise  # the stage's time ran out during a restart: the next stage starts afresh
-            # Exiting or hanging while the definitions run would do the same on every restart:
-            # remember it, and let every check say so instead of trying again.
-            self.load_failure = problem
             reason = problem.detail.get("reason") or (
                 "the time for grading the whole submission ran out"
                 if problem.detail.get("submission_limit") else
                 f"they did not finish within {LOAD_TIMEOUT:g} s" if problem.kind == "timeout"
                 else problem.detail.get("message", problem.kind))
+            if self.run_helpers:  # the top-level helpers did it: grade without them
+                self.run_helpers = False
+                self.workdir.cleanup()
+                self.start()
+                if self.load_failure is not None:
+                    return  # the definitions alone stop it too: that is what to report
+                self.load_errors.insert(0, {"summary": (
+                    f"running your top-level code stopped: {reason}; grading ran only your "
+                    "imports, functions, classes and UPPER_CASE constants")})
+                return
+            # Exiting or hanging while the definitions run would do the same on every restart:
+            # remember it, and let every check say so instead of trying again.
+            self.load_failure = problem
             self.load_errors = [{"summary": f"running your definitions stopped: {reason}"}]
             return
         names, errors = reply.get("names"), reply.get("errors")

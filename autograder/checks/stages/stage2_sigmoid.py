@@ -94,7 +94,7 @@ def derivative_values(sub: SandboxedSubmission) -> None:
     elif np.allclose(got, -s * (1 - s)):
         hint = "The sign is flipped: the derivative is s(1 - s), not s(s - 1); it is positive."
     # Central differences of a smooth function: agreement to ~1e-9; 1e-6 is generous.
-    expect_close(got, numerical, "sigmoid_prime(z) against numerical differences",
+    expect_close(result.value, numerical, "sigmoid_prime(z) against numerical differences",
                  rtol=1e-6, atol=1e-9, hint=hint)
     extreme = sub.call("sigmoid_prime", np.array([-1000.0, 1000.0]), record_warnings=True)
     if extreme.warnings:

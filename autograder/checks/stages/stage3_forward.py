@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array, expect_close
+from autograder.checks.expect import as_array, as_sequence, expect_close, type_name
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission
@@ -26,7 +26,7 @@ def expected_shapes(layer_sizes: list[int]) -> dict[str, tuple[int, ...]]:
 def parameters(value: Any, layer_sizes: list[int], what: str) -> dict[str, np.ndarray]:
     """Validate a params dict against layer_sizes; plain float64 arrays out."""
     if not isinstance(value, dict):
-        raise CheckFailed(f"{what} should be a dict of arrays, but it is {type(value).__name__}.")
+        raise CheckFailed(f"{what} should be a dict of arrays, but it is {type_name(value)}.")
     shapes = expected_shapes(layer_sizes)
     missing = [key for key in shapes if key not in value]
     extra = [key for key in value if key not in shapes]
@@ -105,11 +105,8 @@ def init_seeding(sub: SandboxedSubmission) -> None:
 
 
 def forward_output(sub: SandboxedSubmission, params: dict, X: np.ndarray, what: str):
-    value = sub.call("forward", params, X).value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed(f"forward should return a pair (A, cache), but it returned "
-                          f"{type(value).__name__}.")
-    return value
+    return as_sequence(sub.call("forward", params, X).value, 2,
+                       "forward should return a pair (A, cache)")
 
 
 def forward_hint(got: np.ndarray, params: dict, X: np.ndarray) -> str:
@@ -150,7 +147,7 @@ def forward_values(sub: SandboxedSubmission) -> None:
                 "loop stops one layer early. With L = len(params) // 2 layers, "
                 "range(1, L + 1) runs l = 1, ..., L (range(1, L) stops at L - 1).")
         got = as_array(value[0], what, shape=expected.shape)
-        expect_close(got, expected, what, hint=forward_hint(got, params, X))
+        expect_close(value[0], expected, what, hint=forward_hint(got, params, X))
 
 
 @STAGE.check("forward does not modify X or params (reported by the worker)", 1, ["forward"])

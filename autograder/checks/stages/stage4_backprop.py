@@ -6,12 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_number
+from autograder.checks.expect import as_number, as_sequence, type_name
 from autograder.checks.explain import explain
 from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
 from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.tolerances import COST_RTOL, pair
 from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
+from autograder.sandbox.codec import Handle
 
 STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the chain rule")
 
@@ -25,29 +27,30 @@ def cross_entropy_values(sub: SandboxedSubmission) -> None:
         Y = numerics.one_hot(rng.integers(0, k, m), k)
         got = as_number(sub.call("cross_entropy", A, Y).value, f"cross_entropy for m={m}, k={k}")
         expected = numerics.cross_entropy(A, Y)
-        if np.isclose(got, expected, rtol=1e-9):
+        if np.isclose(got, expected, rtol=COST_RTOL, atol=0.0):
             continue
         hint = ""
-        if np.isclose(got, expected * m, rtol=1e-9) and m > 1:
+        if np.isclose(got, expected * m, rtol=COST_RTOL) and m > 1:
             hint = f" It is m = {m} times too big: average over the samples (divide by m)."
-        elif np.isclose(got, float(-np.sum(Y * np.log(A))) / m, rtol=1e-9):
+        elif np.isclose(got, float(-np.sum(Y * np.log(A))) / m, rtol=COST_RTOL):
             hint = " The (1 - y) log(1 - a) term is missing: wrong outputs that fire must cost too."
-        elif np.isclose(got, -expected, rtol=1e-9):
+        elif np.isclose(got, -expected, rtol=COST_RTOL):
             hint = " The sign is flipped: the cost has a minus in front."
-        elif np.isclose(got, expected * m / (m * k), rtol=1e-9):
+        elif np.isclose(got, expected * m / (m * k), rtol=COST_RTOL):
             hint = " You averaged over every entry; divide by m only."
-        elif np.isclose(got, expected / np.log(10), rtol=1e-9):
+        elif np.isclose(got, expected / np.log(10), rtol=COST_RTOL):
             hint = " You used log10: the cost uses the natural logarithm, np.log."
+        shown = pair(expected, got, digits=8)
         raise CheckFailed(f"cross_entropy(A, Y) for m={m} samples and {k} outputs returned "
-                          f"{got:.8g}, expected {expected:.8g}.{hint}")
+                          f"{shown[1]}, expected {shown[0]} (within a relative {COST_RTOL:g})."
+                          f"{hint}")
 
 
 def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, seed: int) -> None:
     params = numerics.random_network(layer_sizes, seed)
     X, Y = numerics.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
-    forward = sub.call("forward", params, X).value
-    if not isinstance(forward, tuple | list) or len(forward) != 2:
-        raise CheckFailed("forward should return (A, cache); backward needs the cache.")
+    forward = as_sequence(sub.call("forward", params, X).value, 2,
+                          "forward should return (A, cache), as backward needs the cache")
     grads = sub.call("backward", params, forward[1], Y).value
     numerical = {key: numerics.numerical_gradient(lambda: numerics.network_cost(params, X, Y),
                                                   params[key]) for key in params}
@@ -61,12 +64,12 @@ def backward_shapes(sub: SandboxedSubmission) -> None:
     layer_sizes, m = [5, 4, 3], 7
     params = numerics.random_network(layer_sizes, 1)
     X, Y = numerics.random_batch(m, 5, 3, 1)
-    cache = sub.call("forward", params, X).value
-    cache = cache[1] if isinstance(cache, tuple | list) and len(cache) == 2 else None
+    cache = as_sequence(sub.call("forward", params, X).value, 2,
+                        "forward should return (A, cache), as backward needs the cache")[1]
     call = sub.call("backward", params, cache, Y, return_args=True)
     grads = call.value
     if not isinstance(grads, dict):
-        raise CheckFailed(f"backward should return a dict, got {type(grads).__name__}.")
+        raise CheckFailed(f"backward should return a dict, got {type_name(grads)}.")
     for key, value in params.items():
         if key not in grads:
             layer_one = key == "W1" and any(other in grads for other in params)
@@ -74,7 +77,7 @@ def backward_shapes(sub: SandboxedSubmission) -> None:
                               "params." + (" Your loop stops before layer 1: "
                                            "range(L, 0, -1) runs l = L, ..., 1."
                                            if layer_one else ""))
-        shape = np.shape(grads[key]) if not hasattr(grads[key], "type_name") else None
+        shape = np.shape(grads[key]) if not isinstance(grads[key], Handle) else None
         if shape != value.shape:
             raise CheckFailed(f"backward's gradient for {key} has shape {shape}; it must match "
                               f"params['{key}'], shape {value.shape} (layer_sizes={layer_sizes}, "

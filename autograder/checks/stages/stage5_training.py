@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks.expect import as_array, expect_close
+from autograder.checks.expect import as_array, as_sequence, expect_close
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.checks.stages.train_inputs import check_inputs_kept_and_seeded
@@ -29,7 +29,7 @@ def update_values(sub: SandboxedSubmission) -> None:
         elif np.allclose(new[key], params[key] - grads[key]):
             hint = ("You subtracted the whole gradient: the learning_rate is not used; the step "
                     "is learning_rate * gradient.")
-        expect_close(new[key], expected, f"update's result['{key}'] with learning_rate=0.3",
+        expect_close(got[key], expected, f"update's result['{key}'] with learning_rate=0.3",
                      hint=hint)
 
 
@@ -91,10 +91,7 @@ def training_events(sub: SandboxedSubmission, X: np.ndarray, Y: np.ndarray, epoc
                     batch_size: int, rate: float):
     result = sub.call_spied("train", X, Y, [3, 4, 2], epochs, batch_size, rate, seed=3,
                             spied=["forward", "backward", "update", "init_params"])
-    value = result.value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed("train should return (params, history).")
-    return value, result.events
+    return as_sequence(result.value, 2, "train should return (params, history)"), result.events
 
 
 @STAGE.check("train walks shuffled minibatches, one update each, covering the data once "
@@ -141,9 +138,8 @@ def replayed_by_grader(sub: SandboxedSubmission, run: TrainingRun, X: np.ndarray
              ["train", "forward", "backward", "update", "init_params"])
 def train_learns(sub: SandboxedSubmission) -> None:
     X, Y = toy_problem(200, 2)
-    value = sub.call("train", X, Y, [3, 4, 2], 30, 10, 0.5, seed=0).value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed("train should return (params, history).")
+    value = as_sequence(sub.call("train", X, Y, [3, 4, 2], 30, 10, 0.5, seed=0).value, 2,
+                        "train should return (params, history)")
     params = parameters(value[0], [3, 4, 2], "the params returned by train")
     history = as_array(value[1], "the history returned by train").ravel()
     accuracy = float(np.mean(np.argmax(numerics.output(params, X), 1) == np.argmax(Y, 1)))

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import quote
+from autograder.checks.expect import as_sequence, quote, type_name
 from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.hidden_order import hidden_permutation
@@ -49,7 +49,7 @@ def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
     not_defined_at_grading(sub)
     value = sub.get("HYPERPARAMS")
     if not isinstance(value, dict):
-        raise CheckFailed(f"HYPERPARAMS should be a dict, but it is {type(value).__name__}.")
+        raise CheckFailed(f"HYPERPARAMS should be a dict, but it is {type_name(value)}.")
     missing = [key for key in REQUIRED if key not in value]
     if missing:
         raise CheckFailed(f"HYPERPARAMS is missing {', '.join(missing)}; it needs "
@@ -104,8 +104,7 @@ def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
                          reply_limit=reply_size(settings)).value
     finally:
         sub.memo["train_seconds"] = time.perf_counter() - started
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed("train should return (params, history).")
+    value = as_sequence(value, 2, "train should return (params, history)")
     params = parameters(value[0], settings["layer_sizes"], "the params train returned on MNIST")
     X_test, _, test_labels = load_mnist("test")
     predictions = np.argmax(numerics.output(params, X_test[:, pixels]), axis=1)
