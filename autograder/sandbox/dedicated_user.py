@@ -43,6 +43,7 @@ from pathlib import Path
 
 from autograder.sandbox import seccomp
 from autograder.sandbox.isolation import (
+    PACKAGE_DIR,
     SELF_TEST_OK,
     TOKEN_ENV,
     UID_BASE,
@@ -103,6 +104,9 @@ class DedicatedUserIsolation(Isolation):
         worker = [sys.executable, *WORKER, "--max-processes", str(self.limits.max_processes),
                   "--subreaper", *worker_args]
         return [sys.executable, *BOOTSTRAP, json.dumps(self.plan(worker, workdir, uid))]
+
+    def kit_path(self, workdir: str) -> str:
+        return str(PACKAGE_DIR.parent)  # bubblewrap's view: only the allowed files are there
 
     def environment(self, workdir: str, token: str) -> dict[str, str]:
         env = super().environment("/tmp", token)

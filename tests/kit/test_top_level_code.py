@@ -164,12 +164,13 @@ def test_a_top_level_statement_that_does_not_end_is_stopped_and_grading_goes_on(
                                                                                solution_text):
     text = solution_text.replace("def neuron(x, w, b):", "import itertools\n\nfor _ in "
                                  "itertools.count():\n    pass\n\n\ndef neuron(x, w, b):", 1)
+    line = text.splitlines().index("for _ in itertools.count():") + 2  # its body, "pass"
     report = grade_text(text, stages=(1,))
     assert report.stages[0].passed
     assert len(report.problems) == 1
     assert report.problems[0].startswith(
         "running your top-level code raised TimeoutError: this top-level statement did not "
-        "finish within 5 s, so grading stopped it at submission.py, line 90")
+        f"finish within 5 s, so grading stopped it at submission.py, line {line}")
 
 
 def test_top_level_code_that_ends_the_worker_costs_only_itself(grade_text, solution_text):

@@ -158,10 +158,7 @@ def forward_is_pure(sub: SandboxedSubmission) -> None:
     params = numerics.random_network(layer_sizes, 11)
     X = np.random.default_rng(11).normal(size=(5, 4))
     call = sub.call("forward", params, X, return_args=True)
-    value = call.value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed(f"forward should return a pair (A, cache), but it returned "
-                          f"{type(value).__name__}.")
+    value = as_sequence(call.value, 2, "forward should return a pair (A, cache)")
     as_array(value[0], "A from forward for layer_sizes=[4, 3, 2] and m=5 samples", shape=(5, 2))
     result = call.args_after
     if not np.array_equal(as_array(result[1], "X after forward", shape=X.shape), X):

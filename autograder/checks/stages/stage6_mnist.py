@@ -25,6 +25,7 @@ from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
 from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission
+from autograder.sandbox.loader import skipped_statements
 
 STAGE = Stage(6, "MNIST", "train on 60,000 handwritten digits, tested on 10,000 unseen ones")
 REQUIRED = ("layer_sizes", "epochs", "batch_size", "learning_rate")
@@ -35,6 +36,13 @@ def not_defined_at_grading(sub: SandboxedSubmission) -> None:
     usual cause is a value from a variable that grading does not run."""
     if sub.defines("HYPERPARAMS") or sub.load_failure is not None:
         return
+    skipped = [statement for statement in skipped_statements(sub.source)
+               if statement.text.startswith("HYPERPARAMS")]
+    if skipped:
+        raise CheckFailed(
+            f"HYPERPARAMS was not defined when grading: its statement ({skipped[0]}) was not run. "
+            f"The rule: {DEFINITIONS_RULE}. Write the values into HYPERPARAMS itself "
+            "(\"learning_rate\": 0.5), not from the result of an experiment.")
     errors = [error for error in sub.load_errors if error.get("type") == "NameError"]
     if errors:
         where = f" (at {errors[0]['where']})" if errors[0].get("where") else ""
