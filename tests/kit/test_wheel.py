@@ -59,7 +59,8 @@ def neuron(x, w, b):
 
     site = os.path.dirname(os.path.dirname(autograder.__file__))
     seen = []
-    for path in (os.path.join(site, "autograder", "checks", "grade.py"),
+    for path in (os.path.join(site, "autograder", "sandbox", "worker.py"),
+                 os.path.join(site, "autograder", "checks", "grade.py"),
                  os.path.join(site, "nnkit_data", "assignments", "neural_network",
                               "neural_network.py")):
         try:
@@ -67,7 +68,7 @@ def neuron(x, w, b):
                 seen.append("BEGIN SOLUTION" if "### BEGIN SOLUTION" in file.read() else "read")
         except OSError:
             seen.append("unreadable")
-    raise RuntimeError("probe: package %s, solution %s" % tuple(seen))
+    raise RuntimeError("probe: worker %s, grader %s, solution %s" % tuple(seen))
 '''
 
 
@@ -289,8 +290,9 @@ def test_an_installed_kits_solution_is_hidden_from_submitted_code(environment, r
                     if c["id"] == "stage1.neuron_values"]
         return check["message"]
 
-    # The kit's package is read (so the probe looks in the right place), the solution is not.
-    assert "probe: package read, solution unreadable" in probe("bwrap")
+    # The worker's own modules are read (so the probe looks in the right place); the grader's
+    # modules and the solution are not there.
+    assert "probe: worker read, grader unreadable, solution unreadable" in probe("bwrap")
 
 
 def grade_in(bin_folder: Path, where: Path) -> dict:
