@@ -120,9 +120,11 @@ def test_a_student_session_from_a_fresh_clone_to_a_notebook_run_top_to_bottom(cl
     started = log[[i for i, c in enumerate(commands) if c == "nnkit start"][0]]
     assert "Your work is already in neural_network.ipynb (left as it is)" in started
     where = shell("cd / && python -c 'import autograder, sys; print(autograder.__file__, "
-                  "sys.prefix)'", clone, env)
-    assert where.stdout.startswith(str(clone / "autograder")), "the venv runs the clone's kit"
-    assert str(clone / ".venv") in where.stdout
+                  "sys.prefix)' && python -m pip show nnkit", clone, env)
+    # The venv runs the kit the release carries: its wheel, installed into the venv itself.
+    assert where.stdout.startswith(str(clone / ".venv")), "the venv runs its own installed kit"
+    wheel = next((clone / "vendor").glob("nnkit-*.whl"))
+    assert f"Version: {wheel.name.split('-')[1]}" in where.stdout, "the kit is the release's wheel"
 
     notebook = clone / "neural_network.ipynb"
     cells = solution_cells()
