@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks import expected, inputs
 from autograder.checks.expect import as_number
 from autograder.checks.explain import explain
 from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
 from autograder.checks.stage import CheckFailed, Stage
-from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 
 STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the chain rule")
@@ -17,46 +17,47 @@ STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the
 @STAGE.check("cross_entropy is the mean over samples of the summed log losses", 5,
              ["cross_entropy"])
 def cross_entropy_values(sub: SandboxedSubmission) -> None:
-    rng = np.random.default_rng(4)
+    rng = inputs.rng("stage4.cross_entropy_values", 4)
     for m, k in ((6, 3), (1, 4), (10, 10)):
         A = rng.uniform(0.05, 0.95, (m, k))
-        Y = numerics.one_hot(rng.integers(0, k, m), k)
+        Y = inputs.one_hot(rng.integers(0, k, m), k)
         got = as_number(sub.call("cross_entropy", A, Y).value, f"cross_entropy for m={m}, k={k}")
-        expected = numerics.cross_entropy(A, Y)
-        if np.isclose(got, expected, rtol=1e-9):
+        want = expected.of("cross_entropy", A=A, Y=Y)
+        expected_cost = want["cost"]
+        if np.isclose(got, expected_cost, rtol=1e-9):
             continue
         hint = ""
-        if np.isclose(got, expected * m, rtol=1e-9) and m > 1:
+        if np.isclose(got, expected_cost * m, rtol=1e-9) and m > 1:
             hint = f" It is m = {m} times too big: average over the samples (divide by m)."
-        elif np.isclose(got, float(-np.sum(Y * np.log(A))) / m, rtol=1e-9):
+        elif np.isclose(got, want["without_negatives"], rtol=1e-9):
             hint = " The (1 - y) log(1 - a) term is missing: wrong outputs that fire must cost too."
-        elif np.isclose(got, -expected, rtol=1e-9):
+        elif np.isclose(got, -expected_cost, rtol=1e-9):
             hint = " The sign is flipped: the cost has a minus in front."
-        elif np.isclose(got, expected * m / (m * k), rtol=1e-9):
+        elif np.isclose(got, expected_cost * m / (m * k), rtol=1e-9):
             hint = " You averaged over every entry; divide by m only."
         raise CheckFailed(f"cross_entropy(A, Y) for m={m} samples and {k} outputs returned "
-                          f"{got:.8g}, expected {expected:.8g}.{hint}")
+                          f"{got:.8g}, expected {expected_cost:.8g}.{hint}")
 
 
 def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, seed: int) -> None:
-    params = numerics.random_network(layer_sizes, seed)
-    X, Y = numerics.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
+    seed = inputs.seed(f"stage4.backward/{seed}", seed)
+    params = inputs.random_network(layer_sizes, seed)
+    X, Y = inputs.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
     forward = sub.call("forward", params, X).value
     if not isinstance(forward, tuple | list) or len(forward) != 2:
         raise CheckFailed("forward should return (A, cache); backward needs the cache.")
     grads = sub.call("backward", params, forward[1], Y).value
-    numerical = {key: numerics.numerical_gradient(lambda: numerics.network_cost(params, X, Y),
-                                                  params[key]) for key in params}
-    compare_gradients(grads, numerical, m, f"(layer_sizes={layer_sizes}, m={m} samples)",
-                      network=(params, X, Y))
+    want = expected.of("gradients", params=params, X=X, Y=Y)
+    compare_gradients(grads, want["numerical"], m, f"(layer_sizes={layer_sizes}, m={m} samples)",
+                      models=want["models"])
 
 
 @STAGE.check("backward returns a gradient for every parameter, same keys and shapes", 4,
              ["forward", "backward"])
 def backward_shapes(sub: SandboxedSubmission) -> None:
-    layer_sizes, m = [5, 4, 3], 7
-    params = numerics.random_network(layer_sizes, 1)
-    X, Y = numerics.random_batch(m, 5, 3, 1)
+    layer_sizes, m, seed = [5, 4, 3], 7, inputs.seed("stage4.backward_shapes", 1)
+    params = inputs.random_network(layer_sizes, seed)
+    X, Y = inputs.random_batch(m, 5, 3, seed)
     cache = sub.call("forward", params, X).value
     grads = sub.call("backward", params, cache[1] if isinstance(cache, tuple | list) and
                      len(cache) == 2 else None, Y).value

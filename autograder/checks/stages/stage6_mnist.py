@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks import expected
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
-from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission
 
 STAGE = Stage(6, "MNIST", "train on 60,000 handwritten digits, tested on 10,000 unseen ones")
@@ -68,7 +68,8 @@ def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
         raise CheckFailed("train should return (params, history).")
     params = parameters(value[0], settings["layer_sizes"], "the params train returned on MNIST")
     X_test, _, test_labels = load_mnist("test")
-    predictions = np.argmax(numerics.output(params, X_test), axis=1)
+    outputs = expected.network_output(sub, params, X_test, "the test accuracy on MNIST")
+    predictions = np.argmax(outputs, axis=1)
     result = {"settings": settings, "params": params,
               "accuracy": float(np.mean(predictions == test_labels)),
               "train_seconds": sub.memo["train_seconds"]}
@@ -102,4 +103,5 @@ def mnist_accuracy(sub: SandboxedSubmission) -> str:
             "learning rate (0.1 to 1 works for sigmoid networks with this cost) or a hidden "
             "layer of about 100 neurons. The workshop's scikit-learn baseline scored 87.25%."
         )
-    return f"test accuracy {result['accuracy']:.2%} (threshold {threshold:.0%})"
+    measured = "" if expected.is_live() else f", {expected.OWN_FORWARD}"
+    return f"test accuracy {result['accuracy']:.2%} (threshold {threshold:.0%}){measured}"
