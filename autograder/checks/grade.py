@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
+from autograder.checks import expected, inputs
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
 from autograder.checks.stages import STAGES
-from autograder.grader.substitution import Substitution
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.loader import SubmissionLoadError, SubmissionSource, read_submission
 
@@ -51,6 +51,9 @@ class GradeOptions:
     # Grade each stage with the reference in place of functions that failed in earlier stages
     # (instructor grading; see autograder/grader/substitution.py).
     substitute_reference: bool = False
+    # The course secret the checks' inputs are drawn from (instructor grading; None: the public
+    # inputs). Read from $NNKIT_COURSE_SECRET_FILE or $NNKIT_COURSE_SECRET unless given.
+    secret: bytes | None = field(default_factory=inputs.read_secret, repr=False)
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
 
 
@@ -124,6 +127,8 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         seed=options.seed,
         graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         seconds=round(seconds, 3),
+        inputs="course secret" if inputs.secret_in_use() else "public",
+        expected_values=expected.source().name,
     )
 
 
@@ -140,11 +145,21 @@ def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[st
 
 
 def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
+    # A release's recorded values are for the public inputs only: there a secret is ignored.
+    with inputs.course_secret(options.secret if expected.is_live() else None):
+        return _grade_source(source, options)
+
+
+def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
     results: list[StageResult] = []
     with SandboxedSubmission(source) as sub:
         sub.options, sub.call_timeout = options, options.call_timeout
-        substitution = Substitution(sub, options.stages) if options.substitute_reference else None
+        substitution = None
+        if options.substitute_reference:  # instructor grading only: a release has no grader/
+            from autograder.grader.substitution import Substitution
+
+            substitution = Substitution(sub, options.stages)
         blocked_by = None
         for stage in STAGES:
             if stage.number not in options.stages:

@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from autograder import assignment as source
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
+from autograder.checks.inputs import read_secret
 from autograder.checks.report import Report
 
 CSV_NAME = "grades.csv"
@@ -241,9 +242,13 @@ def write_csv(out: Path, result: BatchResult) -> Path:
 @click.option("--substitute-reference", is_flag=True,
               help="Grade each stage with the reference in place of functions that failed in "
                    "an earlier stage, so a mistake costs points only once.")
+@click.option("--secret-file", type=click.Path(dir_okay=False),
+              help="Draw the checks' inputs from the course secret in this file (default: "
+                   "$NNKIT_COURSE_SECRET_FILE, else $NNKIT_COURSE_SECRET, else public inputs).")
 def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                         stages_text: str | None, assignment: str | None, threshold: float,
-                        time_budget: float, seed: int, substitute_reference: bool) -> None:
+                        time_budget: float, seed: int, substitute_reference: bool,
+                        secret_file: str | None = None) -> None:
     """Grade every submission in FOLDER (one per student), JOBS at a time.
 
     Exits 0 when every submission was graded (whatever the scores), 1 when the grader could
@@ -254,6 +259,8 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
     options = GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,
                            mnist_time_budget=time_budget, seed=seed,
                            substitute_reference=substitute_reference)
+    if secret_file:
+        options.secret = read_secret(secret_file)
     try:
         result = grade_batch(folder, out, options, jobs, force, assignment)
     except BatchError as error:

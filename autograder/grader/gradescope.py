@@ -28,10 +28,10 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from autograder.checks import calibration
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
-from autograder.grader import calibration
 from autograder.release import KIT_ROOT, TEMPLATES, package_files
 
 DEFAULT_ROOT = "/autograder"
