@@ -3,8 +3,13 @@
 What goes in:
 - the student notebook (every solution block replaced by a stub) at the top, where the
   workflow and `nnkit check` look for it, and any files the assignment folder holds beside it;
-- the parts of the kit a student runs: the `autograder` package (hidden checks cut out of the
-  stage modules), the MNIST manifest, the staged suite tests/stages, and a pyproject of its own;
+- the parts of the kit a student runs: the `autograder` package without `autograder/grader`
+  (instructor only: the grader's arithmetic, the models of wrong backprops, batch grading...)
+  and with hidden checks cut out of the stage modules, the MNIST manifest, the staged suite
+  tests/stages, and a pyproject of its own;
+- the expected values its checks compare with, recorded by running those checks on the
+  reference with the public inputs (autograder/grader/recording.py): answers for those inputs,
+  no implementation of any graded function;
 - the assignment's source as the STUDENT version (so `nnkit start` still works; the reference
   solution exists only in the instructor's kit, and `nnkit grade --reference` refuses);
 - a student README and the GitHub Actions workflow that grades every push.
@@ -33,6 +38,8 @@ KIT_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 WORKFLOW = Path(".github/workflows/grade.yml")
 SKIPPED = ("__pycache__", ".pytest_cache", ".ipynb_checkpoints")
+INSTRUCTOR_ONLY = Path("autograder") / "grader"  # never in a release
+RECORDED = Path("autograder") / "checks" / "expected_values.npz"  # written fresh for each release
 
 
 class ReleaseError(Exception):
@@ -82,8 +89,15 @@ def package_files(folder: Path) -> Iterator[Path]:
             yield path
 
 
+def shipped(relative: Path) -> bool:
+    """Whether the kit's file `relative` (to the kit's root) goes into a release."""
+    return INSTRUCTOR_ONLY not in (relative, *relative.parents) and relative != RECORDED
+
+
 def _copy_package(kit_root: Path, out: Path) -> None:
     for path in package_files(kit_root / "autograder"):
+        if not shipped(path.relative_to(kit_root)):
+            continue
         target = out / path.relative_to(kit_root)
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".py":
@@ -152,8 +166,17 @@ def write_release(outdir: str | Path, kit_root: str | Path = KIT_ROOT,
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"{out} already exists and is not an empty folder; "
                            "give a new folder for the release")
+    try:
+        from autograder.grader.recording import RecordingFailed, record_kit_reference
+    except ModuleNotFoundError:
+        raise ReleaseError("this copy of the kit has no grader (it is a student release), so it "
+                           "cannot record the expected values a release needs") from None
     out.mkdir(parents=True, exist_ok=True)
     _copy_package(kit_root, out)
+    try:
+        record_kit_reference(out / RECORDED, kit_root / "assignments" / name / f"{name}.py")
+    except RecordingFailed as error:
+        raise ReleaseError(f"the expected values cannot be recorded: {error}") from None
     _copy_tree(kit_root, "source_data", out)
     _copy_tree(kit_root, "tests/stages", out)
     shutil.copyfile(kit_root / "tests" / "__init__.py", out / "tests" / "__init__.py")

@@ -122,12 +122,9 @@ class Recorded:
 
 
 def _default() -> Live | Recorded:
-    try:
-        return Live()
-    except ModuleNotFoundError as error:  # a student release holds no autograder/grader
-        if not (error.name or "").startswith("autograder.grader"):
-            raise
-        return Recorded()
+    """Recorded where a release put its values (the kit never holds the file: the release
+    writes it fresh, and it is not part of the kit's source), else live."""
+    return Recorded() if FIXTURE.exists() else Live()
 
 
 _source: Live | Recorded | None = None
