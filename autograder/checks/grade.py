@@ -144,9 +144,14 @@ def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[st
     return problems
 
 
+def drawn_inputs(options: GradeOptions):
+    """The context the checks run in: inputs drawn from `options.secret` (none: the public
+    ones). A release's recorded values are for the public inputs only: there it is ignored."""
+    return inputs.course_secret(options.secret if expected.is_live() else None)
+
+
 def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
-    # A release's recorded values are for the public inputs only: there a secret is ignored.
-    with inputs.course_secret(options.secret if expected.is_live() else None):
+    with drawn_inputs(options):
         return _grade_source(source, options)
 
 
