@@ -153,6 +153,14 @@ def of(name: str, **inputs: Any) -> dict:
     return source()(name, inputs)
 
 
+def unverified_here(what: str) -> str | None:
+    """None in the instructor's kit; in a release, the note a check returns (or adds to its
+    message) for the part `what` it could not verify, e.g. "the replay of your training:
+    verified only in the instructor's grading (...)". Such a check scores locally on what it
+    did verify, and says so: never a silent pass."""
+    return None if is_live() else f"{what}: {INSTRUCTOR_ONLY}"
+
+
 def network_output(sub: Any, params: dict[str, np.ndarray], X: np.ndarray, what: str) -> np.ndarray:
     """The network's output activations for parameters the submission produced (so they cannot
     be recorded): the grader's forward pass, or in a release the student's own forward."""

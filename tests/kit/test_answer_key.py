@@ -222,3 +222,12 @@ def test_the_checks_ask_only_for_what_the_release_records():
                     and node.func.value.id == "expected":
                 asked.add(node.args[0].value)
     assert asked and asked <= set(REQUESTS)
+
+
+def test_what_a_release_cannot_verify_is_named_not_passed_in_silence(release):
+    code = ("from autograder.checks import expected\n"
+            "print(expected.source().name, '|', expected.unverified_here('the replay'))")
+    run = in_release(release, "-c", code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"recorded | the replay: {expected.INSTRUCTOR_ONLY}"
+    assert expected.is_live() and expected.unverified_here("the replay") is None  # in the kit
