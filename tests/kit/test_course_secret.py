@@ -249,3 +249,29 @@ def test_nnkit_grade_takes_a_secret_file_and_says_so_in_the_report(solution_file
         report = json.loads(out.read_text(encoding="utf-8"))
         assert report["inputs"] == words and report["expected_values"] == "live"
         assert report["score"] == 80
+
+
+def test_submitted_code_cannot_read_the_secret(tmp_path, monkeypatch):
+    # The secret stays on the grader's side: the worker's environment is fixed (no variable of
+    # the grader's leaks in) and its filesystem view holds neither the grader's /tmp nor home.
+    from autograder.sandbox.loader import read_submission
+
+    secret_file = tmp_path / "course-secret"
+    secret_file.write_bytes(SECRET)
+    monkeypatch.setenv(inputs.SECRET_ENV, SECRET.decode())
+    monkeypatch.setenv(inputs.SECRET_FILE_ENV, str(secret_file))
+    submission = tmp_path / "submission.py"
+    submission.write_text(
+        "import os\n\n\n"
+        "def leak(path):\n"
+        "    found = [os.environ.get(name, '') for name in os.environ]\n"
+        "    try:\n"
+        "        with open(path, 'rb') as file:\n"
+        "            found.append(file.read().decode())\n"
+        "    except OSError as error:\n"
+        "        found.append(type(error).__name__)\n"
+        "    return found\n", encoding="utf-8")
+    with SandboxedSubmission(read_submission(submission)) as sub:
+        found = sub.call("leak", str(secret_file)).value
+    assert found[-1] in ("FileNotFoundError", "PermissionError")
+    assert not [value for value in found if SECRET.decode() in value or str(secret_file) in value]
