@@ -39,10 +39,25 @@ class NotRecorded(RuntimeError):
     """A release was asked for a value it did not record (a kit fault, never the student's)."""
 
 
+def _single_precision(value: Any) -> Any:
+    """Floats to the nearest float32: the inputs a release regenerates may differ from the ones
+    recorded in the last bits (another NumPy, another BLAS), never in the first 24."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(np.float32)
+    if isinstance(value, float | np.floating):
+        return float(np.float32(value))
+    if isinstance(value, dict):
+        return {key: _single_precision(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_single_precision(item) for item in value)
+    return value
+
+
 def request_key(name: str, inputs: dict[str, Any]) -> str:
-    """A hash of the request: its name and its inputs, exactly (arrays by dtype, shape, bytes)."""
+    """A hash of the request: its name and its inputs (arrays by dtype, shape and bytes, floats
+    to single precision)."""
     buffers: list[bytes] = []
-    header = json.dumps([name, to_wire(inputs, buffers)], sort_keys=True)
+    header = json.dumps([name, to_wire(_single_precision(inputs), buffers)], sort_keys=True)
     digest = hashlib.sha256(header.encode())
     for buffer in buffers:
         digest.update(len(buffer).to_bytes(8, "little"))
