@@ -181,7 +181,8 @@ def download_mnist() -> None:
 
 
 def instructor_commands() -> list[click.Command]:
-    """The instructor's commands (release, grade-batch, gradescope, nbgrader, leaderboard): only
+    """The instructor's commands (release, grade-batch, gradescope, nbgrader, leaderboard,
+    classroom): only
     in the instructor's kit. A student release holds no autograder/grader, so it has none."""
     try:
         from autograder.grader.commands import COMMANDS

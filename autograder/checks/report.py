@@ -55,6 +55,13 @@ class Report:
     # student release (autograder/checks/expected.py).
     inputs: str = ""
     expected_values: str = ""
+    # Instructor-side grading of a student's repository (autograder/grader/classroom/): which
+    # repository, commit and commit time; per graded function, its similarity to the kit's
+    # reference; and a signature over all the rest (signing.py), so a board can tell it from a
+    # hand-written report.
+    source: dict = field(default_factory=dict)
+    similarity: dict = field(default_factory=dict)
+    signature: dict | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

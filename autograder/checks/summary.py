@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from autograder.checks import autograding
 from autograder.checks.report import Report, StageResult
 from autograder.rendering import render
 
@@ -58,10 +59,13 @@ def read_report(path: str | Path) -> Report:
 @click.argument("report_path", metavar="REPORT", type=click.Path(dir_okay=False))
 def summary_command(report_path: str) -> None:
     """Print REPORT (from `nnkit grade --json`) as a Markdown summary; in GitHub Actions, also
-    add it to the job summary ($GITHUB_STEP_SUMMARY)."""
-    text = markdown(read_report(report_path))
+    add it to the job summary ($GITHUB_STEP_SUMMARY) and set the step's output `result`
+    ($GITHUB_OUTPUT) to GitHub Classroom's autograding result, self-reported."""
+    report = read_report(report_path)
+    text = markdown(report)
     click.echo(text)
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
         with open(target, "a", encoding="utf-8") as stream:
             stream.write(text + "\n")
+    autograding.write_output(report)  # GitHub Classroom's points, self-reported

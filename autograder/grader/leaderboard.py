@@ -4,7 +4,9 @@ Ranked by MNIST test accuracy, then by training time normalised by the speed of 
 that trained (train_seconds / calibration, see autograder/checks/calibration.py); everyone who has
 not trained on MNIST yet comes after, by score. Every row shows per-stage progress and when it was
 graded. Reports that are not nnkit reports are skipped with a warning naming the file; of
-several reports for one student, the newest (by graded_at) counts.
+several reports for one student, the newest (by graded_at) counts. Reports with impossible
+values, and (given a roster or a key) names not on the roster or signatures that do not verify,
+are rejected with their reasons (autograder/grader/classroom/validation.py), listed on the page.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from autograder.grader.classroom.validation import Policy, Rejection
 from autograder.rendering import render
 
 ANIMALS = ("Otter", "Heron", "Lynx", "Puffin", "Badger", "Gecko", "Marten", "Ibis", "Wombat",
@@ -122,7 +125,7 @@ def _student(data: dict, path: Path) -> str:
     return folder if folder not in ("", ".") else path.stem
 
 
-def read_entry(path: Path) -> Entry:
+def read_entry(path: Path, policy: Policy | None = None) -> Entry:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -138,7 +141,7 @@ def read_entry(path: Path) -> Entry:
     mnist = data.get("mnist") or {}
     if not isinstance(mnist, dict):
         raise BadReport(f"'mnist' should be an object, found {mnist!r}")
-    return Entry(
+    entry = Entry(
         student=_student(data, path),
         source=path,
         graded_at=_graded_at(data.get("graded_at")),
@@ -149,6 +152,10 @@ def read_entry(path: Path) -> Entry:
         train_seconds=_number(mnist, "train_seconds", "mnist.", optional=True),
         calibration=_number(data, "calibration", "", optional=True),
     )
+    reasons = (policy or Policy()).reasons(data, entry)
+    if reasons:
+        raise BadReport("rejected: " + "; ".join(reasons))
+    return entry
 
 
 def report_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -161,14 +168,19 @@ def report_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def load_entries(paths: Iterable[str | Path],
-                 warn: Callable[[str], None] = lambda message: None) -> list[Entry]:
-    """Read every report; skip bad ones (warning), keep each student's newest report."""
+                 warn: Callable[[str], None] = lambda message: None,
+                 policy: Policy | None = None,
+                 rejected: list[Rejection] | None = None) -> list[Entry]:
+    """Read every report; skip bad ones (warning, and into `rejected`), keep each student's
+    newest report."""
     newest: dict[str, Entry] = {}
     for path in report_files(paths):
         try:
-            entry = read_entry(path)
+            entry = read_entry(path, policy)
         except BadReport as problem:
             warn(f"skipped {path}: {problem}")
+            if rejected is not None:
+                rejected.append(Rejection(str(path), str(problem)))
             continue
         key = entry.student.casefold()
         kept = newest.get(key)
@@ -242,13 +254,15 @@ def counts(entries: list[Entry]) -> dict[str, int]:
 
 
 def write_board(entries: list[Entry], out: str | Path, anonymise: bool = False, salt: str = "",
-                title: str = "Leaderboard") -> tuple[Path, Path]:
-    """Write index.html and leaderboard.md into `out`; returns their paths."""
+                title: str = "Leaderboard",
+                rejected: Iterable[Rejection] = ()) -> tuple[Path, Path]:
+    """Write index.html and leaderboard.md into `out`; returns their paths. Rejected reports
+    are listed with their reasons (on an anonymised board, only counted: they name files)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     context = {"rows": rows(entries, anonymise, salt), "counts": counts(entries),
                "title": title, "built": iso(datetime.now(timezone.utc)),
-               "anonymised": anonymise}
+               "anonymised": anonymise, "rejected": list(rejected)}
     html, md = out / "index.html", out / "leaderboard.md"
     html.write_text(render("leaderboard.html.j2", **context), encoding="utf-8")
     md.write_text(render("leaderboard.md.j2", **context), encoding="utf-8")
@@ -263,13 +277,28 @@ def write_board(entries: list[Entry], out: str | Path, anonymise: bool = False, 
 @click.option("--salt", default="", help="Secret mixed into pseudonyms, so that nobody can "
               "recompute them from a class list.")
 @click.option("--title", default="Leaderboard", show_default=True, help="The page's heading.")
+@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False),
+              help="Accept only reports signed with this key (`nnkit classroom keygen`; the "
+                   "public key is enough).")
+@click.option("--roster", "roster_path", type=click.Path(exists=True, dir_okay=False),
+              help="Accept only students on this roster (see `nnkit classroom grade`).")
 def leaderboard_command(reports: tuple[str, ...], out: str, anonymise: bool, salt: str,
-                        title: str) -> None:
+                        title: str, key_path: str | None, roster_path: str | None) -> None:
     """Build a static leaderboard (index.html, leaderboard.md) from JSON REPORTS (files, or
-    folders searched for *.json)."""
+    folders searched for *.json). Rejected reports are listed in rejected.txt, with reasons."""
+    from autograder.grader.classroom.roster import RosterError
+    from autograder.grader.classroom.validation import policy_from_files
+
+    try:
+        policy = policy_from_files(key_path, roster_path)
+    except RosterError as error:
+        raise click.UsageError(str(error)) from None
+    rejected: list[Rejection] = []
     entries = load_entries(reports, warn=lambda message: click.echo(f"warning: {message}",
-                                                                     err=True))
+                                                                     err=True),
+                           policy=policy, rejected=rejected)
     if not entries:
         raise click.ClickException("none of the given files is an nnkit report; nothing to show")
-    html, md = write_board(entries, out, anonymise, salt, title)
+    html, md = write_board(entries, out, anonymise, salt, title, rejected)
+    (Path(out) / "rejected.txt").write_text("".join(f"{r}\n" for r in rejected), encoding="utf-8")
     click.echo(f"wrote {html} and {md} ({len(entries)} students)")
