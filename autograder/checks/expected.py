@@ -32,7 +32,8 @@ from autograder.sandbox.codec import from_wire, to_wire
 FIXTURE = Path(__file__).resolve().parent / "expected_values.npz"
 INSTRUCTOR_ONLY = ("verified only in the instructor's grading: a student copy of the kit holds "
                    "no grader arithmetic to check it with")
-OWN_FORWARD = "measured with your own forward (the instructor's grading uses its own)"
+OWN_FORWARD = ("measured with your own forward here; only the instructor's grading verifies it, "
+               "with the grader's own forward pass")
 
 
 class NotRecorded(RuntimeError):
