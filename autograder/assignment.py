@@ -10,11 +10,14 @@ metadata. Code between `### BEGIN SOLUTION` and `### END SOLUTION` is the refere
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
-KIT_ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENTS = KIT_ROOT / "assignments"
+from autograder.resources import assignment_source, kit_file, missing_data
+
+ASSIGNMENTS = kit_file("assignments")  # the kit's own copy (package data when installed)
 DEFAULT = "neural_network"
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -24,11 +27,34 @@ _DEF = re.compile(r"^def (\w+)\(", re.MULTILINE)
 
 
 def source_path(name: str = DEFAULT) -> Path:
-    return ASSIGNMENTS / name / f"{name}.py"
+    """The assignment's source: $NNKIT_ASSIGNMENT if set (an instructor's own copy), else the
+    kit's."""
+    return assignment_source(name)
 
 
 def read_source(name: str = DEFAULT) -> str:
-    return source_path(name).read_text(encoding="utf-8")
+    path = source_path(name)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        raise missing_data(path, "assignment") from None
+
+
+def write_atomically(path: Path, write) -> Path:
+    """Call write(temporary_path), then move the finished file to `path`: a failure leaves
+    neither a half-written file nor a stray temporary one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The suffix stays last: jupytext picks the format from it.
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}",
+                                         dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def solution_blocks(text: str) -> list[str]:
@@ -75,19 +101,15 @@ def write_student_copy(folder: str | Path, name: str = DEFAULT, as_notebook: boo
     import jupytext
 
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     text = student(read_source(name))
     if as_notebook:
-        path = folder / f"{name}.ipynb"
-        jupytext.write(notebook(text), path, fmt="ipynb")
-    else:
-        path = folder / f"{name}.py"
-        path.write_text(text, encoding="utf-8")
-    return path
+        return write_atomically(folder / f"{name}.ipynb",
+                                lambda path: jupytext.write(notebook(text), path, fmt="ipynb"))
+    return write_atomically(folder / f"{name}.py",
+                            lambda path: path.write_text(text, encoding="utf-8"))
 
 
 def write_solution(folder: str | Path, name: str = DEFAULT) -> Path:
-    path = Path(folder) / f"{name}_solution.py"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(solution(read_source(name)), encoding="utf-8")
-    return path
+    text = solution(read_source(name))
+    return write_atomically(Path(folder) / f"{name}_solution.py",
+                            lambda path: path.write_text(text, encoding="utf-8"))

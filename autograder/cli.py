@@ -9,31 +9,56 @@ from pathlib import Path
 
 import click
 
-from autograder import assignment
+from autograder import __version__, assignment
 from autograder.checks import calibration
 from autograder.checks.calibration import calibrate_command
+from autograder.checks.fence import weakened
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
 from autograder.checks.inputs import read_secret
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
 from autograder.checks.terminal import Printer
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
+from autograder.outputs import adding_to_folder, one_line_errors
+from autograder.resources import ASSIGNMENT_ENV
+from autograder.sandbox.isolation import choose_isolation
 from autograder.sandbox.loader import PREFERRED_NAMES
 
-WORK_FOLDER = "my_work"
+WORK_FOLDER = "."  # the student's notebook lives at the top of their repository
+LEGACY_FOLDER = "my_work"  # where `nnkit start` used to write it
 
 
 def find_working_copy() -> Path:
-    """The student's own file: $NNKIT_SUBMISSION, else the usual names here or in my_work/."""
+    """The student's one working copy, the same for `nnkit start`, `nnkit check`, the pytest
+    suite and the CI workflow: $NNKIT_SUBMISSION, else neural_network.ipynb (or .py) in the
+    current folder; a copy in my_work/ (written by older kits) only when there is none here."""
     if os.environ.get("NNKIT_SUBMISSION"):
         return Path(os.environ["NNKIT_SUBMISSION"])
-    for folder in (Path("."), Path(WORK_FOLDER)):
+    for folder in (Path(WORK_FOLDER), Path(LEGACY_FOLDER)):
         for name in PREFERRED_NAMES:
             if (folder / name).is_file():
                 return folder / name
     raise click.UsageError(
-        "No work found: expected neural_network.ipynb or neural_network.py here or in "
-        f"{WORK_FOLDER}/. Run `nnkit start` to create it, or pass --submission PATH."
+        "No work found: expected neural_network.ipynb (or neural_network.py) in this folder. "
+        "Run `nnkit start` to create it, or pass --submission PATH."
     )
+
+
+def warn_if_unfenced(isolation: str) -> None:
+    """One line on stderr when the worker ran without bubblewrap (see checks/fence.py)."""
+    warning = weakened(isolation)
+    if warning:
+        click.echo(warning, err=True)
+class KitGroup(click.Group):
+    """The `nnkit` group: an environment fault (no MNIST, no usable fence, a bad setting) in any
+    command ends it with one line naming the fix and exit status 3, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KitEnvironmentError as error:
+            click.echo(f"nnkit: cannot grade here: {error}", err=True)
+            sys.exit(EXIT_ENVIRONMENT)
 
 
 def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
@@ -60,22 +85,43 @@ def with_common(function):
     return function
 
 
-@click.group()
-@click.version_option(package_name="nnkit")
-def main() -> None:
+@click.group(cls=KitGroup)
+@click.version_option(version=__version__, prog_name="nnkit")
+@click.option("--assignment", "assignment_source", type=click.Path(exists=True),
+              envvar=ASSIGNMENT_ENV, show_envvar=True,
+              help="Your own copy of the assignment (the folder holding neural_network.py, or "
+                   "the file): start, generate, release and grade --reference use it.")
+@click.pass_context
+def main(context: click.Context, assignment_source: str | None) -> None:
     """nnkit: build a neural network from scratch, and have it graded."""
+    if assignment_source:  # read by autograder.resources, here and in the commands' helpers
+        previous = os.environ.get(ASSIGNMENT_ENV)
+        os.environ[ASSIGNMENT_ENV] = str(Path(assignment_source).resolve())
+        context.call_on_close(lambda: restore_variable(ASSIGNMENT_ENV, previous))
+
+
+def restore_variable(name: str, value: str | None) -> None:
+    """Put an environment variable back (the CLI may run inside another program, or a test)."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 @main.command()
 @click.argument("folder", default=WORK_FOLDER, type=click.Path(file_okay=False))
 @click.option("--py", "as_py", is_flag=True, help="Write a .py file instead of a notebook.")
 def start(folder: str, as_py: bool) -> None:
-    """Write the student's starting notebook (stubs to fill in) into FOLDER."""
+    """Create your notebook (stubs to fill in) in FOLDER (default: here), unless it exists."""
     target = Path(folder) / (f"{assignment.DEFAULT}.py" if as_py else f"{assignment.DEFAULT}.ipynb")
+    checked = "`nnkit check`" if folder == WORK_FOLDER else f"`nnkit check --submission {target}`"
     if target.exists():
-        raise click.UsageError(f"{target} already exists; not overwriting your work.")
-    path = assignment.write_student_copy(folder, as_notebook=not as_py)
-    click.echo(f"Wrote {path}. Open it, fill in the stubs, and run `nnkit check`.")
+        click.echo(f"Your work is already in {target} (left as it is). Open it, fill in the "
+                   f"stubs, and run {checked}.")
+        return
+    with one_line_errors():
+        path = assignment.write_student_copy(folder, as_notebook=not as_py)
+    click.echo(f"Wrote {path}: your working copy. Open it, fill in the stubs, and run {checked}.")
 
 
 @main.command()
@@ -89,13 +135,20 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
     path = Path(submission) if submission else find_working_copy()
     printer = Printer()
     printer.say(f"Checking {path}")
+    fence = choose_isolation()
+    if not fence.fenced:  # fine on a student's own machine; grading for credit refuses this
+        printer.say(f"Note: no sandbox here ({fence.reason}); your code runs as you.")
+    legacy = Path(LEGACY_FOLDER) / path.name
+    if not submission and path.parent == Path(WORK_FOLDER) and legacy.is_file():
+        printer.say(f"Note: {legacy} is another copy and is not checked; the workflow grades "
+                    f"{path}. Move your work into {path}.", fg="yellow")
     stages = (stage,) if stage else ALL_STAGES
     report = grade(path, grading_options(stages, threshold, time_budget, seed, verbose, printer,
                                          locked=stage is None))
     for stage_result in report.stages:
         if not stage_result.ran and stage_result.stage in stages:
             printer.locked(stage_result)
-    printer.summary(report)
+    printer.summary(report)  # the note above already said when there was no sandbox
     selected = [s for s in report.stages if s.stage in stages]
     sys.exit(0 if all(s.passed for s in selected) else 1)
 
@@ -122,7 +175,8 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
                   time_budget: float, seed: int, verbose: bool) -> None:
     """Grade SUBMISSION (.py, .ipynb or a folder) and optionally write a JSON report.
 
-    Exits 0 whenever grading completed, whatever the score; 2 on a usage error."""
+    Exits 0 whenever grading completed, whatever the score; 2 on a usage error; 3 when the
+    environment cannot grade (no MNIST, no usable fence): the message names the fix."""
     if bool(submission) == reference:
         raise click.UsageError("give a SUBMISSION to grade, or --reference (not both)")
     if reference and not assignment.holds_solution():
@@ -146,6 +200,7 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
         printer.summary(report)
     else:
         click.echo(f"{report.score:g}/{report.max_score:g}")
+    warn_if_unfenced(report.isolation)
     if json_path:
         report.write(json_path)
 
@@ -155,12 +210,14 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
 def generate(folder: str) -> None:
     """Write every generated version of the assignment into FOLDER (for instructors)."""
     out = Path(folder)
-    written = [assignment.write_student_copy(out / "student"),
-               assignment.write_student_copy(out / "student", as_notebook=False)]
-    # A student release holds only stubs: a "solution" made from them would be a stub too.
-    has_solution = assignment.holds_solution()
-    if has_solution:
-        written.append(assignment.write_solution(out / "solution"))
+    with one_line_errors(), adding_to_folder(out) as staging:
+        # A student release holds only stubs: a "solution" made from them would be a stub too.
+        has_solution = assignment.holds_solution()
+        made = [assignment.write_student_copy(staging / "student"),
+                assignment.write_student_copy(staging / "student", as_notebook=False)]
+        if has_solution:
+            made.append(assignment.write_solution(staging / "solution"))
+    written = [out / path.relative_to(staging) for path in made]
     for path in written:
         click.echo(f"wrote {path}")
     if not has_solution:
@@ -180,10 +237,11 @@ def download_mnist() -> None:
     click.echo(f"MNIST is ready in {folder}")
 
 
+# Commands with a module of their own.
 def instructor_commands() -> list[click.Command]:
     """The instructor's commands (release, grade-batch, gradescope, nbgrader, leaderboard,
-    classroom): only
-    in the instructor's kit. A student release holds no autograder/grader, so it has none."""
+    classroom): only in the instructor's kit. A student release holds no autograder/grader, so
+    it has none."""
     try:
         from autograder.grader.commands import COMMANDS
     except ModuleNotFoundError as error:
@@ -193,7 +251,6 @@ def instructor_commands() -> list[click.Command]:
     return COMMANDS
 
 
-# Commands with a module of their own.
 for command in (summary_command, calibrate_command, *instructor_commands()):
     main.add_command(command)
 

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
 import jinja2
 
+# Characters that would make a name or message into markup: HTML (tags, entities) becomes
+# entities; Markdown's emphasis, code, links, images, strike-through and table pipes get a
+# backslash. What is left reads the same, as plain text.
+HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~!])")
+
 
 def markdown_cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+    """Text safe inside a Markdown table cell or list item: one line, no markup of its own."""
+    text = " ".join(str(value).split())
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return "".join(HTML_ENTITIES.get(character, character) for character in text)
 
 
 def toml_string(value: str) -> str:

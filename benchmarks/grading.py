@@ -1,7 +1,10 @@
 """Grading speed: `nnkit grade` on the reference solution, stages 1-5 and all six, and where
 the time goes (sandbox start-up, data loading, gradient checks, training, evaluation).
 
-    python benchmarks/grading.py [--repeats 5]
+    python benchmarks/grading.py [--repeats 5] [--compare OTHER_CHECKOUT]
+
+With --compare (another checkout of the kit, for instance an export of main), each command also
+runs on that checkout's code, alternating with this one's, and a table gives the ratios.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import median, mnist_environment, table, timed, write_results  # noqa: E402
 
 
-def cli_seconds(stages: str, repeats: int) -> list[float]:
+def cli_seconds(stages: str, repeats: int, checkout: Path | None = None) -> list[float]:
+    """Wall-clock seconds of `nnkit grade --reference`, run on this kit or on `checkout`'s."""
     command = [sys.executable, "-m", "autograder.cli", "grade", "--reference", "--quiet",
                "--stages", stages]
-    return [timed(lambda: subprocess.run(command, check=True, capture_output=True))
+    env = {**os.environ, "PYTHONPATH": str(checkout)} if checkout else None
+    return [timed(lambda: subprocess.run(command, check=True, capture_output=True, env=env,
+                                         cwd=checkout))
             for _ in range(repeats)]
 
 
@@ -70,16 +76,21 @@ def breakdown() -> tuple[dict[str, float], dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--compare", type=Path, help="another checkout, timed side by side")
     args = parser.parse_args()
     mnist_environment()
     os.environ.setdefault("NNKIT_CACHE_DIR", str(Path.home() / ".cache" / "nnkit"))
     subprocess.run([sys.executable, "-m", "autograder.cli", "download-mnist"], check=True,
                    capture_output=True)
-    five, six = [], []
+    five, six, other_five, other_six = [], [], [], []
     for _ in range(args.repeats):  # alternate, so a slow spell hits both alike
         five += cli_seconds("1-5", 1)
+        if args.compare:
+            other_five += cli_seconds("1-5", 1, args.compare)
         if len(six) < max(1, args.repeats // 2):
             six += cli_seconds("1-6", 1)
+            if args.compare:
+                other_six += cli_seconds("1-6", 1, args.compare)
     totals, parts = breakdown()
     rows = [["`nnkit grade --reference --stages 1-5`", f"{median(five):.2f}", len(five)],
             ["`nnkit grade --reference` (all six)", f"{median(six):.2f}", len(six)]]
@@ -91,6 +102,15 @@ def main() -> None:
             f"to the worker to evaluating the trained network, {totals['the MNIST stage']:.2f} "
             "s); start-up, loading and evaluation are timed separately, medians of 3-5:\n\n"
             + table(["part", "seconds", "share of total"], shares))
+    if args.compare:
+        compared = [[command, f"{median(other):.2f}", f"{median(ours):.2f}",
+                     f"{median(ours) / median(other):.2f}x", len(ours)]
+                    for command, ours, other in (("stages 1-5", five, other_five),
+                                                 ("all six", six, other_six))]
+        body += (f"\n\nSide by side with the checkout at `{args.compare}`, runs alternating "
+                 "(wall clock, medians):\n\n"
+                 + table(["`nnkit grade --reference`", "other s", "this s", "ratio", "runs"],
+                         compared))
     write_results("grading", "Grading speed", body)
 
 

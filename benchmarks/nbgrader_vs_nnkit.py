@@ -1,13 +1,15 @@
-"""nbgrader autograde time per notebook, next to `nnkit grade` on the same submission.
+"""nbgrader autograde time per notebook, next to `nnkit grade` on the same submission, and
+`nnkit nbgrader autograde` of a small class with 1 and 2 jobs.
 
 A temporary course with the kit's own course/nbgrader_config.py is released, and two students
 submit: the reference solution (all six stages, MNIST included) and the untouched stubs. For
-each submission, in alternation: `nbgrader autograde --student S --force` (one notebook: nbgrader
-start-up, a kernel, every cell of the notebook including the student's own experiments, then
-the six test cells) and `nnkit grade` on the same submitted notebook (definitions only, all six
-stages). Both are timed as commands, start-up included.
+each submission, in alternation: `nbgrader autograde --student S --force` (one notebook:
+nbgrader start-up, then the points from nnkit's grading of the notebook's definitions outside
+the kernel; the kit's config starts no kernel) and `nnkit grade` on the same submitted notebook.
+Both are timed as commands, start-up included. Then the whole class (the two, plus
+`--class-copies` more of each) is autograded with `--jobs 1` and `--jobs 2`.
 
-    python benchmarks/nbgrader_vs_nnkit.py [--repeats 1]
+    python benchmarks/nbgrader_vs_nnkit.py [--repeats 1] [--class-copies 1]
 """
 
 from __future__ import annotations
@@ -88,6 +90,28 @@ def cell_seconds(notebook: nbformat.NotebookNode) -> tuple[float, float]:
     return tests, others
 
 
+def class_seconds(course: Path, paths: dict[str, Path], copies: int) -> list[list[str]]:
+    """`nnkit nbgrader autograde --force` of the whole class with 1 and with 2 jobs."""
+    from autograder.grader.course import driver
+
+    for student, path in list(paths.items()):
+        for copy_number in range(1, copies + 1):
+            target = path.parents[1].parent / f"{student}-{copy_number}" / path.parent.name
+            target.mkdir(parents=True)
+            shutil.copy(path, target / path.name)
+    seconds = {}
+    for jobs in (1, 2):
+        def run(jobs: int = jobs) -> None:
+            outcomes, result = driver.autograde(course, force=True, capture=True, jobs=jobs)
+            if not all(outcome.graded for outcome in outcomes):
+                raise SystemExit(f"autograde --jobs {jobs} failed:\n{result.stderr[-3000:]}")
+
+        seconds[jobs] = timed(run)
+    count = len(paths) * (copies + 1)
+    return [["reference and stubs", str(count), f"{seconds[1]:.1f}", f"{seconds[2]:.1f}",
+             f"{seconds[1] / seconds[2]:.2f}x"]]
+
+
 def nnkit_seconds(path: Path, report: Path) -> float:
     command = [sys.executable, "-m", "autograder.cli", "grade", str(path), "--quiet",
                "--json", str(report)]
@@ -97,6 +121,8 @@ def nnkit_seconds(path: Path, report: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--class-copies", type=int, default=1,
+                        help="extra copies of each submission in the --jobs comparison")
     args = parser.parse_args()
     mnist_environment()
     load = os.getloadavg()
@@ -122,17 +148,17 @@ def main() -> None:
                          f"{nnkit_s:.1f}", f"{nbgrader_s / nnkit_s:.1f}x",
                          f"{train:.1f}" if train else "-",
                          f"{scores[student][0]:g} / {scores[student][1]:g}"])
+        jobs_rows = class_seconds(course, paths, args.class_copies)
     body = table(["submission", "nbgrader autograde (s)", "of which test cells (s)",
                   "of which the student's own cells (s)", "nnkit grade (s)", "ratio",
                   "MNIST training in nnkit grade (s)", "score nbgrader / nnkit"], rows)
     body += (f"\n\nMedians of {args.repeats} run(s) each, alternating. Load average before the "
              f"run: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min) on {os.cpu_count()} cores.\n\n"
-             "nbgrader runs the whole notebook in a kernel: the student's own cells too (in the "
-             "reference notebook, the story's own MNIST training run and plots; the kit's "
-             "config gives such cells 300 s), then the six test cells, which grade the "
-             "definitions in a sandboxed worker exactly as `nnkit grade` does (the stage-6 cell "
-             "trains on MNIST again). `nnkit grade` runs only the definitions, so its time is "
-             "the checks plus one MNIST training.")
+             "The kit's config starts no kernel at autograde: every test cell's points and "
+             "output come from nnkit's grading of the notebook's definitions in the fenced "
+             "sandbox (autograder/grader/course/outside.py), so nbgrader's time is its own "
+             "start-up and bookkeeping plus one `nnkit grade`.\n\n")
+    body += table(["class", "notebooks", "--jobs 1 (s)", "--jobs 2 (s)", "speed-up"], jobs_rows)
     write_results("nbgrader_vs_nnkit", "nbgrader autograde vs nnkit grade, per notebook", body)
 
 

@@ -18,6 +18,8 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.grader.course.export import StageCsvExport
+from autograder.grader.course.fenced_kernel import FencedKernelManager
+from autograder.grader.course.outside import GradeOutsideKernel
 from autograder.grader.course.preprocessors import CellTimeouts, GradingExecute, HideHiddenTests
 
 c = get_config()  # noqa: F821 - nbgrader provides get_config when it loads this file
@@ -50,9 +52,18 @@ c.OverwriteCells.add_missing_cells = True
 # Autograde with GradingExecute: a notebook that kills or wedges its kernel is graded 0 for the
 # cells it did not finish instead of failing the whole batch. The rest is nbgrader's default list.
 c.Autograde.autograde_preprocessors = [
-    GradingExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata,
+    GradingExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, GradeOutsideKernel,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
+# Every test cell's points and output come from nnkit's own grading of the notebook's
+# definitions, in the fenced sandbox (GradeOutsideKernel), never from the kernel. The kernel is
+# not fenced, so by default it is not started at all: no submitted code runs outside the fence,
+# and students' cells keep the outputs they were submitted with. True re-runs their cells (for
+# their outputs in the feedback); that code then runs unfenced, as nbgrader's user.
+c.GradingExecute.enabled = False
+# When enabled, the kernel runs fenced: bubblewrap, no network, an unprivileged uid, no view of
+# source/, other submissions or the gradebook (autograder/grader/course/fenced_kernel.py).
+c.GradingExecute.kernel_manager_class = FencedKernelManager
 
 # Feedback shows each stage's messages but not the hidden tests (nbgrader shows them by default).
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

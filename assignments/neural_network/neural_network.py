@@ -13,15 +13,12 @@
 # %% [markdown]
 # # A neural network from scratch
 #
-# This is the single source of truth of the assignment: the student notebook, the reference
-# solution and the nbgrader notebooks are all generated from it (`nnkit` does that). Code between
-# nbgrader's solution markers is the reference answer; students see a stub in its place.
-#
 # **Machine learning** is writing programs that improve with data instead of with rules typed
 # in by hand. There are three broad kinds:
 #
-# * *supervised learning*: every example comes with the right answer (this picture shows a 7),
-#   and the program learns to give that answer for new examples;
+# * *supervised learning*: every example comes with the right answer (a picture of a
+#   handwritten digit comes with the digit it shows), and the program learns to give that
+#   answer for new examples;
 # * *unsupervised learning*: no answers, only data; the program finds structure in it
 #   (groups of similar customers, say);
 # * *reinforcement learning*: the program acts, receives rewards or penalties, and learns
@@ -29,10 +26,13 @@
 #
 # This assignment is supervised learning from start to finish. Before you begin, play for five
 # minutes with TensorFlow Playground (playground.tensorflow.org): add neurons and layers and
-# watch a small network learn to separate two clouds of points.
+# watch a small network learn to separate two clouds of points. At the end of this notebook,
+# your own network does the same on the playground's problems.
 #
 # You will write every piece yourself, check each piece with `nnkit check`, and finish with a
-# network that reads handwritten digits.
+# network that reads handwritten digits. Each stage ends with a box **You write** that names
+# every function (or constant) of that stage; its docstring in the code cell says what it
+# must return.
 
 # %% nbgrader={"grade": false, "locked": true, "schema_version": 3, "solution": false, "grade_id": "imports"}
 import numpy as np
@@ -53,7 +53,7 @@ from autograder.checks.inputs import random_batch
 from autograder.checks.numerical import numerical_gradient
 from autograder.checks.stage import CheckFailed
 from autograder.data import load_mnist
-from autograder.student import handwriting, plots, progress
+from autograder.student import handwriting, playground, plots, progress
 
 # %% [markdown]
 # ## Stage 1: one neuron
@@ -76,6 +76,14 @@ from autograder.student import handwriting, plots, progress
 # The step size $\eta$ is the *learning rate*. Too small and the neuron learns slowly (try 0.001);
 # about right and it settles on the best line in a few hundred steps (0.01); too large and every
 # step overshoots further than the last, so the cost explodes (0.02).
+#
+# > **You write** (in the cell after the table):
+# > * `neuron(x, w, b)`: the output $b + w\,x$, for a number or an array `x`;
+# > * `neuron_cost(w, b, x, y)`: the cost $C(w, b)$ above, the SUM of the squared errors;
+# > * `neuron_gradient(w, b, x, y)`: the pair $(\partial C/\partial w,\ \partial C/\partial b)$;
+# > * `gradient_descent(x, y, learning_rate, steps, w=0.0, b=0.0)`: `steps` steps from
+# >   `(w, b)`, both gradients taken at the current point; returns `(w, b, costs)`, where
+# >   `costs[k]` is the cost after step k + 1.
 # %% nbgrader={"grade": false, "locked": true, "schema_version": 3, "solution": false, "grade_id": "workshop_table"}
 # The ten measurements (x, y) the neuron is fitted to; print them to see the table.
 from autograder.student.workshop import TABLE_X, TABLE_Y
@@ -138,8 +146,10 @@ plots.neuron_fit(TABLE_X, TABLE_Y, w_fit, b_fit)
 # %% [markdown]
 # ### The learning-rate experiment
 #
-# Same start, same 300 steps, three learning rates. The cost axis is logarithmic, so that a
-# cost of 0.3 and one of $10^{100}$ fit in one picture.
+# Same start, same 300 steps, three learning rates. The cost axis is logarithmic, and it stops
+# at 100 times the highest cost of the runs that settle: the diverging run passes $10^{100}$
+# by step 300, far above the chart, so its curve leaves through the top and its legend says
+# how high it got.
 #
 # * 0.001 is *slow*: every step goes the right way, but the cost is still falling after 300 steps.
 # * 0.01 is *good*: the cost drops fast and settles at the best line's cost.
@@ -189,6 +199,13 @@ plots.learning_rate_experiment(rate_costs)
 # Careful: `np.exp(-z)` overflows for z = -1000 and NumPy prints a warning. Write the sigmoid so
 # that no finite input gives a warning (hint: for negative z, multiply top and bottom by $e^{z}$;
 # or use the identity $\sigma(z) = \tfrac12 + \tfrac12\tanh(z/2)$, since tanh never overflows).
+# Beware `np.where(z >= 0, formula_a, formula_b)`: it computes BOTH formulas for every entry
+# before choosing, so the overflow still happens.
+#
+# > **You write:**
+# > * `sigmoid(z)`: $\sigma(z)$ for a number or an array of any shape, as a new array (don't
+# >   change `z` itself);
+# > * `sigmoid_prime(z)`: its derivative $\sigma(z)(1 - \sigma(z))$, built on your `sigmoid`.
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage2_sigmoid"}
 def sigmoid(z):
@@ -233,6 +250,14 @@ plots.sigmoid_and_derivative(sigmoid, sigmoid_prime)
 #
 # `forward` returns the output activations and a *cache*: whatever `backward` will need later
 # (the activations of every layer, usually).
+#
+# > **You write:**
+# > * `init_params(layer_sizes, seed=0)`: the dict `params` with keys `W1, b1, ..., WL, bL`
+# >   (layers count from 1), weights random with standard deviation $1/\sqrt{n_{l-1}}$ drawn
+# >   from `np.random.default_rng(seed)`, biases `np.zeros(n_l)` (1-D);
+# > * `forward(params, X)`: returns `(A, cache)`, with `A` of shape (m, n_L): every layer,
+# >   the last one included, applies its own `W{l}`, `b{l}` and the sigmoid. It must not
+# >   change `params` or `X`.
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage3_forward"}
 def init_params(layer_sizes, seed=0):
@@ -293,6 +318,13 @@ plots.digit_with_outputs(X_test[0], untrained_outputs[0], label=test_labels[0],
 # (Since $a = \sigma(z)$, $\sigma'(z) = a(1-a)$: the cache of activations is enough.)
 # The kit checks your gradients against numerical ones: nudge each parameter by a tiny
 # $\epsilon$ both ways and measure how the cost changes.
+#
+# > **You write:**
+# > * `cross_entropy(A, Y)`: the cost $C$ above, a number (natural log, divided by the number
+# >   of samples m = `Y.shape[0]`, the rows);
+# > * `backward(params, cache, Y)`: a dict `grads` with the same keys and shapes as `params`
+# >   (`grads["W1"]` is $\partial C/\partial W_1$, ...), for any number of layers. It must not
+# >   change `cache`: your `train` may still need the output activations in it.
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage4_backprop"}
 def cross_entropy(A, Y):
@@ -367,6 +399,21 @@ plots.gradient_check(errors, gradcheck.TOLERANCE)
 # each *epoch* shuffles the data and walks through it in small *minibatches*, taking one
 # gradient step per minibatch. Every sample is used exactly once per epoch (the last minibatch
 # may be smaller). After each epoch, record the training cost so you can watch it fall.
+#
+# > **You write:**
+# > * `update(params, grads, learning_rate)`: NEW params, `params[key] - learning_rate *
+# >   grads[key]` for every key; changes neither argument;
+# > * `train(X, Y, layer_sizes, epochs, batch_size, learning_rate, seed=0)`: start from
+# >   `init_params(layer_sizes, seed)`; in each epoch walk a fresh permutation of the rows,
+# >   drawn from a generator made from the seed (`np.random.default_rng(seed)`, so the same
+# >   seed gives the same training), in slices of `batch_size` rows. Leave `X` and `Y`
+# >   themselves unchanged. Returns `(params, history)`, one training cost per epoch;
+# > * `predict(params, X)`: the most likely digit of each row, integer labels of shape (m,).
+#
+# `train` must use your own functions: `init_params` once, then for each minibatch `forward`,
+# `backward`, and `params = update(params, grads, learning_rate)`. The grader checks your
+# minibatches by watching those calls (sample by sample or all at once, as you like), so a
+# `train` that updates the weights itself, without `update`, loses that check.
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage5_training"}
 def update(params, grads, learning_rate):
@@ -421,8 +468,22 @@ def predict(params, X):
 # 60,000 training images with these settings (within a time budget) and measures accuracy
 # itself on the 10,000 test images, which your code never sees. You need 95%. The workshop's
 # scikit-learn MLPClassifier scored 0.8725: you can beat it.
+#
+# > **You write** `HYPERPARAMS`, a dict with exactly these four keys:
+# > * `"layer_sizes"`: a list that starts with 784 (the pixels) and ends with 10 (the digits),
+# >   hidden layers in between;
+# > * `"epochs"`: how many passes over the 60,000 images (a whole number);
+# > * `"batch_size"`: rows per minibatch (a whole number);
+# > * `"learning_rate"`: the step size (a number).
+# >
+# > A good starting point: one hidden layer of 100 neurons (`[784, 100, 10]`), 4 epochs,
+# > minibatches of 24 and a learning rate of 0.5. Write the values into the dict itself:
+# > grading does not run your experiments, so a value that comes from a variable set by
+# > another cell may not be there when the grader reads `HYPERPARAMS`.
 
 # %% nbgrader={"grade": false, "locked": false, "schema_version": 3, "solution": true, "grade_id": "stage6_mnist"}
+# Define HYPERPARAMS here: a dict with the keys "layer_sizes" (784 first, 10 last), "epochs",
+# "batch_size" and "learning_rate" (see the box above for a starting point).
 ### BEGIN SOLUTION
 HYPERPARAMS = {
     "layer_sizes": [784, 100, 10],
@@ -439,7 +500,8 @@ HYPERPARAMS = {
 # The next cell calls your `train` exactly as the grader will, with your `HYPERPARAMS`, on the
 # 60,000 training images. The bar shows the epoch, the minibatches done and the running cost
 # (the average minibatch cost so far in this epoch); after each epoch, the network is tested on
-# the 10,000 test images. With the settings above this takes well under a minute on a laptop.
+# the 10,000 test images. With the suggested starting point this takes well under a minute on a
+# laptop.
 
 # %%
 X_train, Y_train, train_labels = load_mnist("train")
@@ -494,9 +556,11 @@ plots.digit_with_outputs(X_test[0], trained_outputs[0], label=test_labels[0],
 #
 # Write a digit with a thick dark pen on white paper and take a photo, or draw one in any
 # paint program, and save it as a PNG next to this notebook. The kit prepares it the way MNIST
-# prepared its digits: grey levels, inverted (white ink on black), cropped to the ink, scaled so
-# the longer side is 20 pixels, and centred by its centre of mass in a 28 x 28 square.
-# Without that the network would be lost: it has only ever seen digits prepared like this.
+# prepared its digits: grey levels, inverted so that ink is 1 and paper is 0 (MNIST stores
+# white ink on black), cropped to the ink, scaled so the longer side is 20 pixels, and centred
+# by its centre of mass in a 28 x 28 square. Without that the network would be lost: it has
+# only ever seen digits prepared like this. The pictures (here and above) draw high values
+# dark, so every digit appears as dark ink on white paper, the way you wrote it.
 #
 # The cell uses the kit's example (a hand-drawn 3); put the name of your own file instead.
 
@@ -507,6 +571,37 @@ my_digit = handwriting.mnist_like(grey)
 my_outputs, _ = forward(run.params, my_digit.reshape(1, 784))
 print(f"The network reads your digit as a {np.argmax(my_outputs[0])}.")
 plots.handwriting_prediction(grey, my_digit, my_outputs[0])
+
+# %% [markdown]
+# ## Bonus (ungraded): the playground, with your own network
+#
+# Remember TensorFlow Playground? Here are three of its problems: XOR (opposite quadrants
+# share a colour), circles (a disc inside a ring) and spirals (two interleaved arms). Each row
+# of the picture below is one problem, each column a network with 2 inputs (the point's
+# coordinates), 2 outputs (one per colour) and more hidden neurons or layers than the column
+# before. Every network is YOUR `train` (1,500 epochs, minibatches of 10, learning rate 2,
+# on 200 points), and the shading is YOUR `forward`'s answer at every point of the plane: the
+# dark curve, where the two outputs are equal, is the *decision boundary*.
+#
+# What to look for:
+#
+# * **No hidden layer** draws a straight line, whatever the training: one sigmoid of
+#   $w_1 x_1 + w_2 x_2 + b$ is a line. No line separates XOR or circles, so it gets only about
+#   half of the points right.
+# * **3 hidden neurons** are three lines, each bent into a soft step by its sigmoid, that the
+#   output layer adds up: enough to wall off XOR's quadrants and to cut a triangle around the
+#   disc (look for its three sides).
+# * **More neurons** round the boundary off, and only many of them follow the spirals' arms:
+#   the boundary can only bend as often as there are steps to add up.
+# * **A second hidden layer** combines bent boundaries instead of lines. With sigmoids it learns
+#   more slowly (each layer's $\sigma'$, at most 1/4, shrinks the gradients that reach the
+#   first), which is why deep networks use ReLU; try `learning_rate` or `epochs` higher.
+#
+# The cell takes a few seconds. Change `hidden_layers` (a list of hidden-layer lists) and see
+# for yourself; this is exactly what the playground shows, now computed by code you wrote.
+
+# %%
+playground.playground(train, forward, hidden_layers=[[], [3], [8], [32], [16, 16]])
 
 # %% [markdown]
 # ## Where to go next

@@ -7,20 +7,42 @@ vs got, where (which index), and a hint.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 import numpy as np
 
 from autograder.checks.stage import CheckFailed
-from autograder.sandbox.codec import Handle
+from autograder.checks.tolerances import dtype_note, pair, precision_for
+from autograder.sandbox.codec import Handle, Kept
+
+
+def type_name(value: Any) -> str:
+    """The name of the type the submission returned, for messages (never the codec's own)."""
+    if isinstance(value, Handle | Kept):
+        return value.type_name
+    return type(value).__name__
+
+QUOTE_LIMIT = 200  # characters of a submission's value quoted in a message
+_QUOTER = reprlib.Repr()  # (keyword arguments need Python 3.12)
+_QUOTER.maxlevel, _QUOTER.maxtuple, _QUOTER.maxlist, _QUOTER.maxdict = 3, 8, 8, 8
+_QUOTER.maxstring = _QUOTER.maxother = QUOTE_LIMIT
+_QUOTER.maxlong = 60
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """repr(value) for a message, cut short: whatever a submission returns, its quote stays
+    small (and is cheap to make: reprlib never builds the whole repr of a huge list)."""
+    text = _QUOTER.repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def describe(value: Any) -> str:
     if isinstance(value, Handle):
-        return f"an object of type {value.type_name}"
+        return f"an object of type {value.type_name[:100]}"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"{type(value).__name__} {value!r}"[:200]
+    return f"{type_name(value)} {quote(value)}"
 
 
 def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None,
@@ -49,6 +71,19 @@ def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None,
             + ". Something overflowed or divided by zero."
         )
     return array
+
+
+def as_sequence(value: Any, length: int, what: str) -> list:
+    """The items of a tuple, list or 1-D NumPy array of `length` items ("a pair" is any of
+    them), or CheckFailed saying what came back instead."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = list(value)
+    if isinstance(value, tuple | list) and len(value) == length:
+        return list(value)
+    size = f" of length {len(value)}" if isinstance(value, tuple | list | np.ndarray) else ""
+    shown = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else (
+        f"{'an' if type_name(value)[:1] in 'aeiouAEIOU' else 'a'} {type_name(value)}{size}")
+    raise CheckFailed(f"{what}, but it returned {shown}.")
 
 
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
@@ -92,13 +127,16 @@ def expect_close(got: Any, expected: np.ndarray | float, what: str, *, rtol: flo
     """Compare element by element; on a mismatch report the worst index and both values."""
     expected = np.asarray(expected, dtype=np.float64)
     array = as_array(got, what, shape=expected.shape)
+    rtol, atol = precision_for(got, expected, rtol, atol)
     index = first_mismatch(array, expected, rtol, atol)
     if index is None:
         return array
     where = f" at index {index}" if index else ""
     ratio = ratio_hint(array, expected)
-    message = (f"{what} is wrong{where}: expected {expected[index]:.6g}, got {array[index]:.6g}."
-               + (f" {ratio}" if ratio else "") + (f" Hint: {hint}" if hint else ""))
+    shown = pair(float(expected[index]), float(array[index]))
+    message = (f"{what} is wrong{where}: expected {shown[0]}, got {shown[1]}."
+               + (f" {ratio}" if ratio else "") + dtype_note(got)
+               + (f" Hint: {hint}" if hint else ""))
     raise CheckFailed(message)
 
 

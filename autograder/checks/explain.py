@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from autograder.sandbox.client import SubmissionProblem
 
-DEFINITIONS_RULE = ("grading runs only the imports, functions, classes and UPPER_CASE "
-                    "constants of your file, so a variable set at the top level is not there")
+DEFINITIONS_RULE = ("grading does not run top-level statements that call your own functions or "
+                    "the kit's helpers (training runs, plots), so a name set by one of them is "
+                    "not there (the report lists them under 'Not run at grading')")
 
 # NumPy's own words for the commonest shape mistakes, and what they mean for this exercise.
 ERROR_HINTS = (
@@ -29,6 +30,10 @@ def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> st
                 "(check its cell ran without errors).")
     if problem.kind == "timeout" and detail.get("earlier"):
         return f"`{name}` was not called again: it did not finish in an earlier check."
+    if problem.kind == "timeout" and detail.get("submission_limit"):
+        return (f"`{name}` was stopped: the time for grading your whole submission "
+                f"({detail['seconds']:g} s) ran out, so the checks left could not run. Make "
+                "your functions faster.")
     if problem.kind == "timeout" and detail.get("stage_limit"):
         return (f"`{name}` was stopped: this stage's time limit ({detail['seconds']:g} s for "
                 "all its checks together) ran out. Make your functions faster.")
@@ -49,8 +54,12 @@ def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> st
         text += f" Note: {DEFINITIONS_RULE}; move it into the function that uses it."
     if error_type == "MemoryError":
         text += " It ran out of memory: avoid building huge arrays."
+    if "not aligned" in message and "matrixlib" in detail.get("where", ""):
+        text += (" Hint: with np.matrix, * is the matrix product, not elementwise, so a * b of "
+                 "two (m, n) matrices fails. Use plain arrays (np.asarray) with @ for matrix "
+                 "products and * for elementwise products.")
     for fragments, hint in ERROR_HINTS:
-        if any(fragment in message for fragment in fragments):
+        if any(fragment in message for fragment in fragments) and "np.matrix" not in text:
             text += f" Hint: {hint}"
     if verbose and detail.get("traceback"):
         text += "\n" + detail["traceback"]

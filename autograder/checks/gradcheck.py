@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array
+from autograder.checks.expect import as_array, type_name
 from autograder.checks.stage import CheckFailed
+from autograder.checks.tolerances import pair
+from autograder.sandbox.codec import Handle
 
 # A correct gradient matches central differences to ~1e-8 relative (see numerical.EPSILON);
 # 1e-5 leaves three orders of margin for other correct ways of writing it.
@@ -40,7 +42,11 @@ def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
     return None
 
 
-def name_factor(factor: float, m: int) -> str:
+def name_factor(factor: float, m: int, outputs: int | None = None) -> str:
+    if outputs and outputs != m and np.isclose(factor, m / outputs, rtol=1e-4):
+        return (f"it is {m}/{outputs} times the right value: you divided by the number of outputs "
+                f"({outputs}) instead of the number of samples m = {m}. m = len(Y[0]) counts "
+                "the outputs (the columns); the samples are the rows: m = Y.shape[0] or len(Y)")
     known = {
         -1.0: "the sign is flipped: delta_L = (a - y) / m, not (y - a) / m",
         2.0: "it is twice too big",
@@ -110,7 +116,8 @@ def known_mistake(got: Gradients, models: Models) -> str | None:
 
 
 # -- the pattern of a mismatch --------------------------------------------------------------------
-def pattern(wrong: list[str], got: Gradients, numerical: Gradients, m: int, layers: int) -> str:
+def pattern(wrong: list[str], got: Gradients, numerical: Gradients, m: int, layers: int,
+            outputs: int | None = None) -> str:
     """One sentence naming the pattern of the mistakes across the parameter arrays."""
     factors = [constant_factor(got[key], numerical[key]) for key in wrong]
     same_factor = (all(f is not None for f in factors)
@@ -126,7 +133,7 @@ def pattern(wrong: list[str], got: Gradients, numerical: Gradients, m: int, laye
                 "the 1/m, so sum it, don't average it.")
     if same_factor:
         return ("Pattern: every wrong gradient is off by the same constant factor: "
-                f"{name_factor(factors[0], m)}.")
+                f"{name_factor(factors[0], m, outputs)}.")
     transposed = [key for key in wrong if got[key].ndim == 2
                   and got[key].shape[0] == got[key].shape[1]
                   and relative_error(got[key].T, numerical[key]) < TOLERANCE]
@@ -150,7 +157,7 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
     `models` (the known wrong versions' gradients for this network) lets the message name one."""
     if not isinstance(got, dict):
         raise CheckFailed(f"backward should return a dict of gradients, but it returned "
-                          f"{type(got).__name__} {context}.")
+                          f"{type_name(got)} {context}.")
     missing = [key for key in numerical if key not in got]
     if missing:
         present = [key for key in numerical if key in got]
@@ -161,7 +168,7 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
                           f"gradient for every parameter, with the same keys as params.{hint}")
     arrays = {}
     for key, expected in numerical.items():
-        shape = np.shape(got[key]) if not hasattr(got[key], "type_name") else None
+        shape = np.shape(got[key]) if not isinstance(got[key], Handle) else None
         if shape is not None and shape != expected.shape:
             raise CheckFailed(f"backward's gradient for {key} has shape {shape}, expected "
                               f"{expected.shape} (the shape of params['{key}']) {context}."
@@ -175,12 +182,13 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
     worst = max(wrong, key=lambda key: errors[key])
     difference = np.abs(arrays[worst] - numerical[worst])
     index = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    shown = pair(float(numerical[worst][index]), float(arrays[worst][index]))
     message = (
         f"backward's gradients for {', '.join(wrong)} do not match numerical gradients "
         f"{context}. Worst is {worst} (relative error {errors[worst]:.2g}, should be below "
-        f"{TOLERANCE:g}); at index {index}: expected (numerical) {numerical[worst][index]:.6g}, "
-        f"got (yours) {arrays[worst][index]:.6g}. "
-        + pattern(wrong, arrays, numerical, m, layers)
+        f"{TOLERANCE:g}); at index {index}: expected (numerical) {shown[0]}, "
+        f"got (yours) {shown[1]}. "
+        + pattern(wrong, arrays, numerical, m, layers, numerical[f"b{layers}"].size)
     )
     mistake = known_mistake(arrays, models) if models is not None else None
     if mistake is not None:

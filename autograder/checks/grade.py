@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import click
@@ -16,10 +15,20 @@ from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
 from autograder.checks.stages import STAGES
+from autograder.errors import KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.sandbox.loader import SubmissionLoadError, SubmissionSource, read_submission
+from autograder.sandbox.loader import (
+    SubmissionLoadError,
+    SubmissionSource,
+    read_submission,
+    skipped_statements,
+)
+from autograder.sandbox.policy import fence_for_credit
 
 ALL_STAGES = tuple(stage.number for stage in STAGES)
+# Whatever a submission returns or prints, a report stays small (well under 1 MB): each message
+# and problem is cut to a bound, and so is the number of problems.
+MAX_MESSAGE, MAX_PROBLEM, MAX_PROBLEMS, MAX_SKIPPED = 8000, 1000, 50, 200
 
 
 def parse_stages(text: str | None) -> tuple[int, ...]:
@@ -54,14 +63,19 @@ class GradeOptions:
     # The course secret the checks' inputs are drawn from (instructor grading; None: the public
     # inputs). Read from $NNKIT_COURSE_SECRET_FILE or $NNKIT_COURSE_SECRET unless given.
     secret: bytes | None = field(default_factory=inputs.read_secret, repr=False)
+    # One bound for the whole grading of a submission (None: 2 x the MNIST budget + 60 s), so
+    # that a hostile one cannot hold the grader for the sum of every stage's limit.
+    submission_timeout: float | None = None
+    for_credit: bool = False  # refuse to grade without a real fence (sandbox/policy.py)
+    unsafe: bool = False  # ... unless the instructor accepts the risk
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
 
 
 def kit_version() -> str:
-    try:
-        return version("nnkit")
-    except PackageNotFoundError:
-        return "unknown"
+    """The version of the code that graded (the installed metadata may be another copy's)."""
+    import autograder
+
+    return autograder.__version__
 
 
 def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> CheckResult:
@@ -72,13 +86,27 @@ def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> 
         result.message = str(failure)
     except SubmissionProblem as problem:
         result.message = explain(problem, check.stage, options.verbose)
+    except KitEnvironmentError:
+        raise  # the environment's fault (no MNIST...): stop grading, cost nothing
     except Exception as error:  # noqa: BLE001 - one odd value must not end the whole grading
         result.message = (f"The grader could not check what your code returned "
                           f"({type(error).__name__}: {error}); please report this to your "
                           "instructor.")
     else:
-        result.passed, result.score, result.message = True, check.points, note or ""
+        result.passed, result.score, result.message = True, check.points, str(note or "")
+    result.message = bounded(result.message, MAX_MESSAGE)
     return result
+
+
+def submission_time_limit(options: GradeOptions) -> float:
+    if options.submission_timeout is not None:
+        return options.submission_timeout
+    return 2 * options.mnist_time_budget + 60.0
+def bounded(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with a note saying so."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters cut)"
 
 
 def stage_time_limit(stage: Stage, options: GradeOptions) -> float:
@@ -114,7 +142,8 @@ def empty_report(path: Path, message: str, options: GradeOptions) -> Report:
 
 
 def assemble(submission: str, stages: list[StageResult], problems: list[str], isolation: str,
-             options: GradeOptions, seconds: float, mnist: dict | None = None) -> Report:
+             options: GradeOptions, seconds: float, mnist: dict | None = None,
+             skipped: list[str] | None = None) -> Report:
     return Report(
         submission=submission,
         score=sum(stage.score for stage in stages),
@@ -129,6 +158,7 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         seconds=round(seconds, 3),
         inputs="course secret" if inputs.secret_in_use() else "public",
         expected_values=expected.source().name,
+        skipped=skipped or [],
     )
 
 
@@ -139,8 +169,8 @@ def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[st
             problems.append(error["summary"])
             continue
         where = f" at {error['where']}" if error.get("where") else ""
-        problems.append(f"running your definitions raised {error['type']}: {error['message']}"
-                        f"{where}")
+        problems.append(f"running your top-level code raised {error.get('type', 'an error')}: "
+                        f"{error.get('message', '')}{where} (grading went on without it)")
     return problems
 
 
@@ -158,7 +188,10 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
 def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
     results: list[StageResult] = []
-    with SandboxedSubmission(source) as sub:
+    isolation = fence_for_credit(options.unsafe) if options.for_credit else None
+    sub = SandboxedSubmission(source, isolation)
+    sub.set_overall_limit(submission_time_limit(options))  # loading included
+    with sub:
         sub.options, sub.call_timeout = options, options.call_timeout
         substitution = None
         if options.substitute_reference:  # instructor grading only: a release has no grader/
@@ -166,23 +199,34 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
 
             substitution = Substitution(sub, options.stages)
         blocked_by = None
-        for stage in STAGES:
-            if stage.number not in options.stages:
-                results.append(not_run(stage, "not selected for this grading"))
-            elif blocked_by is not None:
-                results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
-            else:
-                results.append(run_stage(stage, sub, options))
-                if substitution is not None:
-                    substitution.after_stage(stage, results[-1])
-                if options.stop_at_first_failing_stage and not results[-1].passed:
-                    blocked_by = stage.number
+        try:
+            for stage in STAGES:
+                if stage.number not in options.stages:
+                    results.append(not_run(stage, "not selected for this grading"))
+                elif blocked_by is not None:
+                    results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
+                else:
+                    results.append(run_stage(stage, sub, options))
+                    if substitution is not None:
+                        substitution.after_stage(stage, results[-1])
+                    if options.stop_at_first_failing_stage and not results[-1].passed:
+                        blocked_by = stage.number
+        finally:
+            if substitution is not None:
+                substitution.close()  # the reference's own worker
         mnist = sub.memo.get("mnist")
         mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
                          "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])
+        if len(problems) > MAX_PROBLEMS:
+            problems = [*problems[:MAX_PROBLEMS - 1],
+                        f"... and {len(problems) - MAX_PROBLEMS + 1} more problems"]
+        problems = [bounded(problem, MAX_PROBLEM) for problem in problems]
+        skipped = [bounded(str(statement), MAX_PROBLEM)
+                   for statement in skipped_statements(source)[:MAX_SKIPPED]]
         return assemble(str(source.path), results, problems,
-                        sub.isolation.name, options, time.perf_counter() - started, mnist_summary)
+                        sub.isolation.name, options, time.perf_counter() - started, mnist_summary,
+                        skipped)
 
 
 def grade(path: str | Path, options: GradeOptions | None = None) -> Report:

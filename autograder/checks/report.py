@@ -62,6 +62,9 @@ class Report:
     source: dict = field(default_factory=dict)
     similarity: dict = field(default_factory=dict)
     signature: dict | None = None
+    # Top-level statements not run at grading because they call the submission's own functions
+    # or the kit's helpers (experiments: training runs, plots), one per line, by cell and line.
+    skipped: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

@@ -108,7 +108,13 @@ class Printer:
     def summary(self, report: Report) -> None:
         for problem in report.problems:
             self.say(f"\nNote: {problem}", fg="yellow")
+        if report.skipped:
+            self.say("\nNot run at grading (these top-level statements call your functions or "
+                     "the kit's helpers: experiments, not definitions):", dim=True)
+            for statement in report.skipped:
+                self.say(f"  {statement}", dim=True)
         self.say(f"\nScore: {report.score:g}/{report.max_score:g}", bold=True)
+        self.say(f"Graded: {report.submission}")
         if report.mnist.get("accuracy") is not None:
             self.say(f"MNIST test accuracy: {report.mnist['accuracy']:.2%} "
                      f"(trained in {report.mnist['train_seconds']:.1f} s)")

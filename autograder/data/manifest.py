@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-# source_data/ sits at the project root, two levels above this package.
-MANIFEST_PATH = Path(__file__).resolve().parents[2] / "source_data" / "mnist.json"
+from autograder.errors import KitEnvironmentError
+from autograder.resources import kit_file
+
+# source_data/ sits at the project root in a checkout; an installed kit carries it as data.
+MANIFEST_PATH = kit_file("source_data/mnist.json")
 SPLITS = ("train", "test")
 KINDS = ("images", "labels")
 
 
-class MnistDataError(RuntimeError):
+class MnistDataError(KitEnvironmentError):
     """MNIST data is missing, corrupt or unreachable; the message names the file and the fix."""
 
 
@@ -60,7 +63,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MnistDataError(
             f"The kit's MNIST manifest {path} is missing or malformed ({exc!r}); "
-            "restore source_data/mnist.json from the kit."
+            "restore source_data/mnist.json from the kit (or reinstall nnkit)."
         ) from exc
     found = sorted((f.split, f.kind) for f in files)
     if found != sorted((s, k) for s in SPLITS for k in KINDS):

@@ -12,10 +12,12 @@ again one at a time, so no submission can cost another its result.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import multiprocessing
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -29,9 +31,12 @@ from autograder import assignment as source
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
 from autograder.checks.inputs import read_secret
 from autograder.checks.report import Report
+from autograder.errors import KitEnvironmentError
+from autograder.sandbox.policy import fence_for_credit
 
 CSV_NAME = "grades.csv"
-IGNORED = {"__pycache__", ".ipynb_checkpoints"}
+IGNORED = {"__pycache__": "a Python cache folder, not a submission",
+           ".ipynb_checkpoints": "Jupyter's checkpoint folder, not a submission"}
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
 
 
@@ -46,7 +51,13 @@ class Submission:
 
     @property
     def report_name(self) -> str:
-        return re.sub(r"[^\w.-]", "_", self.student) + ".json"
+        """A safe file name; names that had to be changed get a digest of the original, so
+        `alice!` and `alice?` keep reports of their own."""
+        safe = re.sub(r"[^\w.-]", "_", self.student).lstrip(".") or "_"
+        if safe != self.student:
+            safe += "-" + hashlib.sha256(self.student.encode("utf-8", "surrogateescape")
+                                         ).hexdigest()[:8]
+        return safe + ".json"
 
 
 @dataclass
@@ -55,29 +66,51 @@ class BatchResult:
     graded: list[str] = field(default_factory=list)  # students graded by this run
     skipped: list[str] = field(default_factory=list)  # their report was already there
     errors: dict[str, str] = field(default_factory=dict)  # student -> why no report
+    ignored: dict[str, str] = field(default_factory=dict)  # entry in the folder -> why
     csv_path: Path | None = None
 
 
-def visible(entry: Path) -> bool:
-    return not entry.name.startswith((".", "_")) and entry.name not in IGNORED
+def why_ignored(entry: Path, submissions_are_folders: bool = False) -> str | None:
+    """Why an entry of the class folder is not a submission (None: it is one)."""
+    if entry.name in IGNORED:
+        return IGNORED[entry.name]
+    if entry.name.startswith("."):
+        return "a hidden file or folder (its name starts with a dot)"
+    if entry.is_symlink():
+        return "a symbolic link (submissions are real files or folders)"
+    if submissions_are_folders and not entry.is_dir():
+        return "not a folder (nbgrader's layout is submitted/<student>/<assignment>/)"
+    if not entry.is_dir() and entry.suffix not in SUBMISSION_SUFFIXES:
+        return "not a .py file, .ipynb notebook or folder"
+    return None
 
 
 def find_submissions(folder: Path, assignment: str | None = None,
-                     exclude: Path | None = None) -> list[Submission]:
-    """Every student's submission in `folder` (`exclude`: the output folder, if inside it)."""
+                     exclude: Path | None = None,
+                     ignored: dict[str, str] | None = None) -> list[Submission]:
+    """Every student's submission in `folder` (`exclude`: the output folder, if inside it);
+    every other entry goes into `ignored` with the reason, so none is skipped silently."""
     if not folder.is_dir():
         raise BatchError(f"{folder} is not a folder of submissions")
     if (folder / "submitted").is_dir():
         folder = folder / "submitted"
-    entries = [entry for entry in sorted(folder.iterdir()) if visible(entry)
-               and (exclude is None or entry.resolve() != exclude.resolve())]
-    if folder.name == "submitted":  # nbgrader: submitted/<student>/<assignment>/
+    nbgrader = folder.name == "submitted"  # nbgrader: submitted/<student>/<assignment>/
+    ignored = {} if ignored is None else ignored
+    entries = []
+    for entry in sorted(folder.iterdir()):
+        if exclude is not None and entry.resolve() == exclude.resolve():
+            continue
+        reason = why_ignored(entry, nbgrader)
+        if reason is None:
+            entries.append(entry)
+        else:
+            ignored[entry.name] = reason
+    if nbgrader:
         found = [Submission(entry.name, assignment_folder(entry, assignment))
-                 for entry in entries if entry.is_dir()]
+                 for entry in entries]
     else:
         found = [Submission(entry.name if entry.is_dir() else entry.stem, entry)
-                 for entry in entries
-                 if entry.is_dir() or entry.suffix in SUBMISSION_SUFFIXES]
+                 for entry in entries]
     if not found:
         raise BatchError(f"no submissions in {folder}: expected one .py file, .ipynb notebook or "
                          "folder per student, or nbgrader's submitted/<student>/<assignment>/")
@@ -92,7 +125,8 @@ def find_submissions(folder: Path, assignment: str | None = None,
 def assignment_folder(student: Path, assignment: str | None) -> Path:
     if assignment:
         return student / assignment  # missing: graded as "does not exist", with that reason
-    folders = [entry for entry in sorted(student.iterdir()) if entry.is_dir() and visible(entry)]
+    folders = [entry for entry in sorted(student.iterdir())
+               if entry.is_dir() and why_ignored(entry) is None]
     if len(folders) == 1:
         return folders[0]
     names = ", ".join(folder.name for folder in folders) or "none"
@@ -101,10 +135,20 @@ def assignment_folder(student: Path, assignment: str | None) -> Path:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file, so an interrupted run never leaves half a report."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    """Write via a temporary file of an unpredictable name in the same folder, then rename:
+    an interrupted run never leaves half a report, and no prepared file or link is followed."""
+    path = Path(path)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+                                       dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace",
+                       newline="") as file:
+            file.write(text)
+        os.chmod(partial, 0o644)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def read_report(path: Path) -> Report | None:
@@ -115,7 +159,8 @@ def read_report(path: Path) -> Report | None:
 
 
 def grade_one(submission: Submission, options: GradeOptions, out: Path) -> float:
-    """Runs in a pool process: grade, write the report, return the score."""
+    """Runs in a pool process: grade, write the report, return the score. grade() returns
+    only once every process of the submission is dead, so nothing of it can touch the file."""
     report = grade(submission.path, options)
     report.student = submission.student
     write_atomically(out / submission.report_name, report.to_json() + "\n")
@@ -139,6 +184,8 @@ def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jo
             except BrokenProcessPool:  # a grading process died: retry its work alone
                 casualties.append(submission)
                 continue
+            except KitEnvironmentError:
+                raise  # no MNIST, no fence: no submission can be graded here
             except Exception as error:  # noqa: BLE001 - one failure must not end the batch
                 done(submission, f"the grader failed: {type(error).__name__}: {error}")
                 continue
@@ -149,6 +196,8 @@ def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jo
                 pool.submit(task, submission, options, out).result()
             except BrokenProcessPool:
                 done(submission, "its grading process died twice (out of memory?)")
+            except KitEnvironmentError:
+                raise
             except Exception as error:  # noqa: BLE001
                 done(submission, f"the grader failed: {type(error).__name__}: {error}")
             else:
@@ -158,9 +207,14 @@ def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jo
 def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
                 force: bool = False, assignment: str | None = None, progress: bool = True,
                 task: GradeFunction = grade_one) -> BatchResult:
-    """Grade every submission in `folder` into `out` (see the module's docstring)."""
+    """Grade every submission in `folder` into `out` (see the module's docstring). Grading
+    is for credit: without a fence it refuses (KitEnvironmentError) unless `options.unsafe`."""
+    options.for_credit = True
+    fence_for_credit(options.unsafe)  # refuse before anything is graded
     out.mkdir(parents=True, exist_ok=True)
-    result = BatchResult(find_submissions(folder, assignment, exclude=out))
+    ignored: dict[str, str] = {}
+    result = BatchResult(find_submissions(folder, assignment, exclude=out, ignored=ignored),
+                         ignored=ignored)
     todo = []
     for submission in result.submissions:
         report_path = out / submission.report_name
@@ -208,18 +262,30 @@ def csv_row(submission: Submission, report: Report | None, error: str | None) ->
     return row
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet shows as text: a leading formula character is escaped with '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(out: Path, result: BatchResult) -> Path:
     """One row per student, in the order found, from the reports in `out`."""
+    import io
+
     path = out / CSV_NAME
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for submission in result.submissions:
-            error = result.errors.get(submission.student)
-            report = None if error else read_report(out / submission.report_name)
-            writer.writerow(csv_row(submission, report, error))
-    os.replace(partial, path)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for submission in result.submissions:
+        error = result.errors.get(submission.student)
+        report = None if error else read_report(out / submission.report_name)
+        row = csv_row(submission, report, error)
+        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
+    write_atomically(path, text.getvalue())
     return path
 
 
@@ -242,12 +308,19 @@ def write_csv(out: Path, result: BatchResult) -> Path:
 @click.option("--substitute-reference", is_flag=True,
               help="Grade each stage with the reference in place of functions that failed in "
                    "an earlier stage, so a mistake costs points only once.")
+@click.option("--submission-timeout", type=click.FloatRange(min=1), default=None,
+              help="Seconds for the whole grading of one submission [default: 2 x "
+                   "--time-budget + 60].")
+@click.option("--unsafe", is_flag=True,
+              help="Grade even where no fence can run (no bubblewrap, not root): submitted "
+                   "code then runs as you and can read and change your files.")
 @click.option("--secret-file", type=click.Path(dir_okay=False),
               help="Draw the checks' inputs from the course secret in this file (default: "
                    "$NNKIT_COURSE_SECRET_FILE, else $NNKIT_COURSE_SECRET, else public inputs).")
 def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                         stages_text: str | None, assignment: str | None, threshold: float,
                         time_budget: float, seed: int, substitute_reference: bool,
+                        submission_timeout: float | None, unsafe: bool,
                         secret_file: str | None = None) -> None:
     """Grade every submission in FOLDER (one per student), JOBS at a time.
 
@@ -258,7 +331,8 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                                "copy of the kit does not hold (it is a student release)")
     options = GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,
                            mnist_time_budget=time_budget, seed=seed,
-                           substitute_reference=substitute_reference)
+                           substitute_reference=substitute_reference,
+                           submission_timeout=submission_timeout, unsafe=unsafe)
     if secret_file:
         options.secret = read_secret(secret_file)
     try:
@@ -270,4 +344,6 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                f"wrote {result.csv_path}")
     for student, error in result.errors.items():
         click.echo(f"  {student}: {error}", err=True)
+    for name, reason in result.ignored.items():
+        click.echo(f"  not a submission: {name!r}: {reason}", err=True)
     raise SystemExit(1 if result.errors else 0)

@@ -35,7 +35,7 @@ def neuron(x: Any, w: float, b: float) -> dict:
 
 
 def neuron_cost(w: float, b: float, x: np.ndarray, y: np.ndarray) -> dict:
-    return {"cost": _cost(w, b, x, y)}
+    return {"cost": _cost(w, b, x, y), "sum_squared": float(np.sum(b + w * x - y)) ** 2}
 
 
 def neuron_gradient(w: float, b: float, x: np.ndarray, y: np.ndarray, eps: float) -> dict:
@@ -67,12 +67,18 @@ def neuron_descent(x: np.ndarray, y: np.ndarray, start: list[float], rate: float
         dw, db = _gradient(w, b, x, y)
         return -rate * dw, -rate * db
 
+    def w_then_b(w: float, b: float) -> tuple[float, float]:
+        """Moves w, then takes b's gradient at the moved w (a common slip)."""
+        new_w = w - rate * _gradient(w, b, x, y)[0]
+        return new_w - w, -rate * _gradient(new_w, b, x, y)[1]
+
     origin = (float(start[0]), float(start[1]))
     end, costs = walk(downhill, origin)
     return {"end": end, "costs": costs,
             "uphill": walk(lambda w, b: tuple(-d for d in downhill(w, b)), origin)[0],
             "stale": walk(lambda w, b: downhill(*origin), origin)[0],
             "from_zero": walk(downhill, (0.0, 0.0))[0],
+            "w_then_b": walk(w_then_b, origin)[0],
             "start_cost": _cost(*origin, x, y), "start_gradient": list(_gradient(*origin, x, y))}
 
 
@@ -85,7 +91,7 @@ def sigmoid_prime(z: np.ndarray, eps: float) -> dict:
     s = numerics.logistic(z)
     return {"numerical": (numerics.logistic(z + eps) - numerics.logistic(z - eps)) / (2 * eps),
             "of_z": z * (1 - z), "applied_twice": numerics.logistic(s) * (1 - numerics.logistic(s)),
-            "sigmoid": s, "negated": -s * (1 - s)}
+            "sigmoid": s, "negated": -s * (1 - s), "s_times_one_minus_z": s * (1 - z)}
 
 
 # -- stage 3: the forward pass -------------------------------------------------------------------
@@ -122,6 +128,11 @@ def gradients(params: Params, X: np.ndarray, Y: np.ndarray) -> dict:
     return {"numerical": numerical, "models": wrong_backprops.all_models(params, X, Y)}
 
 
+def exact_gradients(params: Params, X: np.ndarray, Y: np.ndarray) -> dict:
+    """The chain rule's gradients (a realistic size, where differences would be too slow)."""
+    return {"gradients": numerics.gradients(params, X, Y)}
+
+
 # -- stage 5: updates and predictions ------------------------------------------------------------
 def update(params: Params, grads: Params, rate: float) -> dict:
     return {"updated": {key: params[key] - rate * grads[key] for key in params},
@@ -136,5 +147,6 @@ def predict(params: Params, X: np.ndarray) -> dict:
 REQUESTS: dict[str, Callable[..., dict]] = {
     function.__name__: function
     for function in (neuron, neuron_cost, neuron_gradient, neuron_fit, neuron_descent, sigmoid,
-                     sigmoid_prime, forward, output, cross_entropy, gradients, update, predict)
+                     sigmoid_prime, forward, output, cross_entropy, gradients, exact_gradients,
+                     update, predict)
 }

@@ -32,7 +32,12 @@ from autograder.checks import calibration
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
-from autograder.release import KIT_ROOT, TEMPLATES, package_files
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
+from autograder.grader.batch import write_atomically
+from autograder.outputs import building_file, one_line_errors
+from autograder.release import TEMPLATES, package_files
+from autograder.resources import KitLayout
+from autograder.sandbox.policy import fence_for_credit, unsafe_from_environment
 
 DEFAULT_ROOT = "/autograder"
 ROOT_ENV = "AUTOGRADER_ROOT"
@@ -41,29 +46,38 @@ SCRIPTS = {"setup.sh": "gradescope_setup.sh", "run_autograder": "gradescope_run_
 
 
 # -- building the package --------------------------------------------------------------------
-def requirements(kit_root: Path = KIT_ROOT) -> str:
-    project = tomllib.loads((kit_root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+def requirements(kit_root: str | Path | None = None) -> str:
+    path = KitLayout.of(kit_root).data / "pyproject.toml"
+    project = tomllib.loads(path.read_text(encoding="utf-8"))["project"]
     return "".join(f"{requirement}\n" for requirement in project["dependencies"])
 
 
 def build_package(out_zip: str | Path, threshold: float = 0.95, time_budget: float = 600.0,
-                  seed: int = 0, kit_root: str | Path = KIT_ROOT) -> Path:
-    """Write the Gradescope autograder zip and return its path."""
-    out_zip, kit_root = Path(out_zip), Path(kit_root)
+                  seed: int = 0, kit_root: str | Path | None = None) -> Path:
+    """Write the Gradescope autograder zip and return its path (written beside it under a
+    temporary name and renamed when complete: a failure leaves no partial zip)."""
+    out_zip, layout = Path(out_zip), KitLayout.of(kit_root)
     settings = {"threshold": threshold, "time_budget": time_budget, "seed": seed}
-    out_zip.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+    with building_file(out_zip) as partial:
+        _write_package(partial, layout, settings, requirements(kit_root))
+    return out_zip
+
+
+def _write_package(path: Path, layout: KitLayout, settings: dict, needs: str) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, template in SCRIPTS.items():
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o100755 << 16  # a regular, executable file
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, (TEMPLATES / template).read_text(encoding="utf-8"))
-        archive.writestr("requirements.txt", requirements(kit_root))
+        archive.writestr("requirements.txt", needs)
         archive.writestr(SETTINGS, json.dumps(settings, indent=2) + "\n")
-        for folder in ("autograder", "source_data"):
-            for path in package_files(kit_root / folder):
-                archive.write(path, f"kit/{path.relative_to(kit_root).as_posix()}")
-    return out_zip
+        # kit/ is laid out like the repository (autograder/, source_data/): run_autograder puts
+        # it on PYTHONPATH and autograder.resources reads it as a checkout.
+        for root, folder in ((layout.package.parent, layout.package),
+                             (layout.data, layout.data / "source_data")):
+            for file in package_files(folder):
+                archive.write(file, f"kit/{file.relative_to(root).as_posix()}")
 
 
 # -- inside Gradescope -----------------------------------------------------------------------
@@ -133,19 +147,35 @@ def results(report: Report) -> dict:
 
 
 def run(root: str | Path) -> Path:
-    """Grade root/submission with the package's settings; write root/results/results.json."""
+    """Grade root/submission with the package's settings; write root/results/results.json.
+
+    Grading is for credit: under bubblewrap or the dedicated-user fence (KitEnvironmentError
+    without either, unless NNKIT_UNSAFE=1). Neither lets the worker see root/, so nothing but
+    this process can write results/; results.json is written last, atomically, after grade()
+    has killed every process of the submission."""
     root = Path(root)
     settings = json.loads((root / "source" / SETTINGS).read_text(encoding="utf-8"))
     options = GradeOptions(stages=ALL_STAGES, mnist_threshold=settings["threshold"],
-                           mnist_time_budget=settings["time_budget"], seed=settings["seed"])
+                           mnist_time_budget=settings["time_budget"], seed=settings["seed"],
+                           for_credit=True, unsafe=unsafe_from_environment())
+    target = root / "results" / "results.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)  # whatever was there is not this grading's
+    fence_for_credit(options.unsafe)  # no fence: refuse before any submitted code runs
     report = grade(root / "submission", options)
     report.student = submitters(root) or "gradescope submission"
     calibration.calibrate(report)
-    target = root / "results" / "results.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(results(report), indent=2) + "\n", encoding="utf-8")
+    write_atomically(target, json.dumps(results(report), indent=2) + "\n")
     print(overview(report))  # goes to Gradescope's stdout log, for the instructor
     return target
+
+
+def main(argv: list[str]) -> None:
+    try:
+        run(argv[1] if len(argv) > 1 else os.environ.get(ROOT_ENV, DEFAULT_ROOT))
+    except KitEnvironmentError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_ENVIRONMENT) from None
 
 
 @click.command(name="gradescope")
@@ -159,10 +189,11 @@ def run(root: str | Path) -> Path:
 def gradescope_command(out_zip: str, threshold: float, time_budget: float, seed: int) -> None:
     """Build a Gradescope autograder package (setup.sh, run_autograder, the kit without the
     solution) into OUT.zip."""
-    path = build_package(out_zip, threshold, time_budget, seed)
+    with one_line_errors():
+        path = build_package(out_zip, threshold, time_budget, seed)
     click.echo(f"Wrote {path}: upload it as the assignment's autograder on Gradescope "
                "(Configure Autograder, zip file upload).")
 
 
 if __name__ == "__main__":
-    run(sys.argv[1] if len(sys.argv) > 1 else os.environ.get(ROOT_ENV, DEFAULT_ROOT))
+    main(sys.argv)

@@ -10,19 +10,25 @@ once, in its own stage.
 `forward` and `backward` share the cache, whose layout is the student's own choice, so one is
 replaced only together with the other, and only once both of their stages have been graded.
 
-The reference definitions run in the worker, next to the submission, which could read them:
-this is for instructor grading, not for the student's own `nnkit check`.
+The reference never runs in the submission's process: it is loaded into a second sandboxed
+worker of its own, and the submission's worker gets proxies in place of the replaced functions.
+A proxy asks the grader, which asks the reference's worker and answers with the value; the
+submission sees only what the reference returns, never its code. A check that calls a replaced
+function itself goes to the reference's worker directly (so a replaced `train` runs there with
+the reference's own forward, backward and update).
 """
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from autograder import assignment
 from autograder.checks.report import StageResult
 from autograder.checks.stage import Stage
 from autograder.checks.stages import STAGES
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
+from autograder.sandbox.loader import CodeBlock, SubmissionSource
 
 PARTNERS = {"forward": ("backward",), "backward": ("forward",)}  # they share the cache layout
 
@@ -74,6 +80,25 @@ class Substitution:
         self.failed: dict[str, int] = {}  # function -> the stage where it failed
         self.replaced: dict[str, str] = {}  # function -> why, in words
         self.notes: list[str] = []  # for the report's problems, in plain words
+        self.reference: SandboxedSubmission | None = None  # the reference's own worker
+
+    def reference_worker(self) -> SandboxedSubmission:
+        """The worker running the reference solution, started on first use."""
+        if self.reference is None:
+            source = reference_source(list(owners()))
+            reference = SandboxedSubmission(
+                SubmissionSource(Path("reference solution"), "py",
+                                 [CodeBlock("reference solution", source)]),
+                self.sub.isolation)
+            reference.call_timeout = self.sub.call_timeout
+            reference.start()
+            self.reference = reference
+        return self.reference
+
+    def close(self) -> None:
+        if self.reference is not None:
+            self.reference.close()
+            self.reference = None
 
     def after_stage(self, stage: Stage, result: StageResult) -> None:
         """Record what this stage ran from the reference; then replace what it found broken."""
@@ -85,15 +110,15 @@ class Substitution:
         if not due:
             return
         try:
-            source = reference_source(list(due))
+            reference = self.reference_worker()
         except ReferenceUnavailable as error:
             self.notes.append(f"Could not substitute the reference for {', '.join(due)}: {error}.")
             for name in due:
                 self.failed.pop(name, None)
             return
         try:
-            self.sub.substitute("reference solution", source)
-        except SubmissionProblem as problem:  # the worker died loading them: grade on as is
+            self.sub.substitute_remote(reference, list(due))
+        except SubmissionProblem as problem:  # the worker died installing them: grade on as is
             self.notes.append(f"Could not substitute the reference for {', '.join(due)}: the "
                               f"worker stopped ({problem.kind}).")
             return

@@ -2,10 +2,13 @@
 through a pipe, with plain data encoded by the codec (never pickle).
 
 Worker side (the only kit code that runs beside submitted code): worker.py, codec.py,
-private.py, loader.py (its `definitions_only`).
+private.py, loader.py (its `definitions_only`), allowed.py (what of the kit a submission may
+import; nothing of the grader's).
 Grader side of the fence: client.py (the pipe, time limits), isolation.py (bubblewrap or the
 fallback), processes.py (stopping everything a worker started), seccomp.py.
 
-What crosses: requests (load, call, call_spied, get, store) with plain-data arguments, and
-replies of plain data, opaque handles for everything else, and the tail of printed output.
+What crosses: requests (load, call, call_spied, get, store, proxy) with plain-data arguments,
+and replies of plain data, opaque handles for everything else, and the tail of printed output,
+each within a size budget; during a call, a proxy's question (`ask`) for a function the grader
+runs in the reference's own worker (--substitute-reference).
 """

@@ -30,7 +30,15 @@ from autograder.sandbox.loader import SubmissionSource
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
 LOAD_TIMEOUT = 60.0  # seconds to run a submission's definitions (imports included)
-MAX_REPLY_BYTES = 512 << 20  # a reply larger than this is refused before it fills our memory
+MAX_REPLY_BYTES = 512 << 20  # no reply may be larger, whatever a request allows
+# What a reply may hold unless its request says otherwise: stages 1-5 exchange kilobytes, so a
+# larger reply is refused as soon as its size is read, before it is received.
+DEFAULT_REPLY_BYTES = 16 << 20
+LOAD_REPLY_BYTES = 4 << 20  # the names a submission defines and its load errors
+ERROR_FIELDS = {"type": 200, "message": 2000, "where": 500, "line": 500, "traceback": 6000}
+MAX_LOAD_ERRORS = 50
+OUTPUT_TAIL = 2000  # characters of printed output kept per reply (as the worker sends)
+CALL_OPTIONS = {"timeout", "record_warnings", "return_args", "reply_limit"}  # the grader's own
 LOADING = "(loading your definitions)"
 
 
@@ -71,7 +79,13 @@ class SandboxedSubmission:
         self.load_failure: SubmissionProblem | None = None  # loading crashed or hung: no retries
         self.deadline: float | None = None  # time.monotonic() when the current stage's time ends
         self.time_limit: float | None = None  # that stage's limit in seconds, for messages
-        self.substitutes: list[list[str]] = []  # [filename, source]: run after the submission
+        self.overall_deadline: float | None = None  # when the whole grading's time ends
+        self.overall_limit: float | None = None  # that limit in seconds, for messages
+        # Functions run elsewhere: by `reference` (another sandboxed worker, holding the
+        # reference solution), on behalf of proxies in this worker (see substitute_remote).
+        self.proxied: list[str] = []
+        self.reference: SandboxedSubmission | None = None
+        self.run_helpers = True  # False once the top-level helpers ended or hung the worker
         self._ids = itertools.count(1)
 
     # -- life cycle ------------------------------------------------------------------------
@@ -86,29 +100,60 @@ class SandboxedSubmission:
         self.workdir = tempfile.TemporaryDirectory(prefix="nnkit-submission-")
         self.process = self.isolation.start(self.workdir.name)
         blocks = [[block.filename, block.source] for block in self.source.blocks]
-        blocks += self.substitutes  # so that a restarted worker keeps them
         try:
-            reply = self._request("load", {"blocks": blocks}, timeout=LOAD_TIMEOUT,
-                                  function=LOADING)
+            reply = self._request("load", {"blocks": blocks, "helpers": self.run_helpers},
+                                  timeout=LOAD_TIMEOUT, function=LOADING,
+                                  reply_limit=LOAD_REPLY_BYTES)
+            if self.proxied:  # so that a restarted worker keeps them
+                proxies = self._request("proxy", {"names": self.proxied}, timeout=LOAD_TIMEOUT,
+                                        function=LOADING, reply_limit=LOAD_REPLY_BYTES)
+                reply = {"names": proxies.get("names"), "errors": reply.get("errors")}
         except SubmissionProblem as problem:
             self._kill()
-            if problem.detail.get("stage_limit"):
+            if problem.detail.get("stage_limit") and not problem.detail.get("submission_limit"):
                 raise  # the stage's time ran out during a restart: the next stage starts afresh
+            reason = problem.detail.get("reason") or (
+                "the time for grading the whole submission ran out"
+                if problem.detail.get("submission_limit") else
+                f"they did not finish within {LOAD_TIMEOUT:g} s" if problem.kind == "timeout"
+                else problem.detail.get("message", problem.kind))
+            if self.run_helpers:  # the top-level helpers did it: grade without them
+                self.run_helpers = False
+                self.workdir.cleanup()
+                self.start()
+                if self.load_failure is not None:
+                    return  # the definitions alone stop it too: that is what to report
+                self.load_errors.insert(0, {"summary": (
+                    f"running your top-level code stopped: {reason}; grading ran only your "
+                    "imports, functions, classes and UPPER_CASE constants")})
+                return
             # Exiting or hanging while the definitions run would do the same on every restart:
             # remember it, and let every check say so instead of trying again.
             self.load_failure = problem
-            reason = problem.detail.get("reason") or (
-                f"they did not finish within {LOAD_TIMEOUT:g} s" if problem.kind == "timeout"
-                else problem.detail.get("message", problem.kind))
             self.load_errors = [{"summary": f"running your definitions stopped: {reason}"}]
             return
-        self.names = set(reply["names"])
-        self.load_errors = reply["errors"]
+        names, errors = reply.get("names"), reply.get("errors")
+        self.names = {str(name)[:200] for name in names} if isinstance(names, list) else set()
+        self.load_errors = ([bounded_error(error) for error in errors[:MAX_LOAD_ERRORS]]
+                            if isinstance(errors, list) else [])
 
     def set_time_limit(self, seconds: float | None) -> None:
         """Give the calls that follow `seconds` in total (a stage's limit); None lifts it."""
         self.time_limit = seconds
         self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def set_overall_limit(self, seconds: float | None) -> None:
+        """One bound for every call of the grading from now on, whatever each stage allows."""
+        self.overall_limit = seconds
+        self.overall_deadline = None if seconds is None else time.monotonic() + seconds
+
+    def _limit(self) -> tuple[float | None, dict]:
+        """The earliest deadline in force, and what a timeout at it should report."""
+        limits = [(deadline, detail) for deadline, detail in (
+            (self.deadline, {"seconds": self.time_limit, "stage_limit": True}),
+            (self.overall_deadline, {"seconds": self.overall_limit, "stage_limit": True,
+                                     "submission_limit": True})) if deadline is not None]
+        return min(limits, key=lambda limit: limit[0]) if limits else (None, {})
 
     def close(self) -> None:
         if self.process is not None:
@@ -129,9 +174,9 @@ class SandboxedSubmission:
     def _ensure_running(self) -> None:
         if self.load_failure is not None:
             raise self.load_failure
-        if self.process is None and self.deadline is not None and time.monotonic() > self.deadline:
-            raise SubmissionProblem("timeout", LOADING, {"seconds": self.time_limit,
-                                                         "stage_limit": True})
+        deadline, limit = self._limit()
+        if self.process is None and deadline is not None and time.monotonic() > deadline:
+            raise SubmissionProblem("timeout", LOADING, limit)
         if self.process is None:
             self.restarts += 1
             if self.workdir is not None:
@@ -139,17 +184,18 @@ class SandboxedSubmission:
             self.start()
 
     # -- requests --------------------------------------------------------------------------
-    def _request(self, op: str, body: dict, timeout: float | None, function: str) -> dict:
+    def _request(self, op: str, body: dict, timeout: float | None, function: str,
+                 reply_limit: int = DEFAULT_REPLY_BYTES) -> dict:
         if function in self.timed_out:
             raise SubmissionProblem("timeout", function, {"seconds": self.call_timeout,
                                                           "earlier": True})
         timeout = timeout or self.call_timeout
         cut_by_stage_limit = False
-        if self.deadline is not None:
-            remaining = self.deadline - time.monotonic()
+        deadline, limit = self._limit()
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise SubmissionProblem("timeout", function, {"seconds": self.time_limit,
-                                                              "stage_limit": True})
+                raise SubmissionProblem("timeout", function, limit)
             if remaining < timeout:
                 timeout, cut_by_stage_limit = remaining, True
         process = self.process
@@ -162,7 +208,15 @@ class SandboxedSubmission:
         def exchange() -> None:
             try:
                 write_message(process.stdin, {"id": request_id, "op": op, "body": wire}, buffers)
-                outcome["reply"] = read_message(process.stdout, MAX_REPLY_BYTES)
+                # A proxy's question may carry a whole network: with proxies, only the overall
+                # bound holds.
+                limit = MAX_REPLY_BYTES if self.proxied else min(reply_limit, MAX_REPLY_BYTES)
+                while True:
+                    message = read_message(process.stdout, limit)
+                    if not (isinstance(message[0], dict) and message[0].get("op") == "ask"):
+                        break
+                    write_message(process.stdin, *self._answer(*message))  # a proxy's question
+                outcome["reply"] = message
             except (EOFError, BrokenPipeError, OSError) as error:
                 outcome["lost"] = error
             except Exception as error:  # a garbled reply is the submission's doing
@@ -175,8 +229,7 @@ class SandboxedSubmission:
             self._kill()
             thread.join()
             if cut_by_stage_limit:
-                raise SubmissionProblem("timeout", function, {"seconds": self.time_limit,
-                                                              "stage_limit": True})
+                raise SubmissionProblem("timeout", function, limit)
             self.timed_out.add(function)
             raise SubmissionProblem("timeout", function, {"seconds": timeout})
         if "garbled" in outcome:
@@ -199,16 +252,34 @@ class SandboxedSubmission:
             raise SubmissionProblem("crashed", function, {
                 "reason": f"its reply to the grader was malformed ({error})"[:500]}) from None
 
+    def _answer(self, message: dict, buffers: list[bytes]) -> tuple[dict, list[bytes]]:
+        """Run a proxied function in the reference's worker, for a proxy in this one."""
+        answer: list[bytes] = []
+        try:
+            request = from_wire(message["body"], buffers)
+            name = str(request["name"])
+            if name not in self.proxied or self.reference is None:
+                raise EncodeError(f"{name[:100]} is not run from the reference")
+            if not isinstance(request["kwargs"], dict) or CALL_OPTIONS & set(request["kwargs"]):
+                raise EncodeError("its keyword arguments are not the function's")
+            self._share_time_limit()
+            value = self.reference.call(name, *request["args"], reply_limit=MAX_REPLY_BYTES,
+                                        **request["kwargs"]).value
+            return {"ok": True, "body": to_wire(value, answer)}, answer
+        except SubmissionProblem as problem:
+            return {"ok": False, "error": str(problem)[:500]}, []
+        except (EncodeError, KeyError, TypeError, ValueError, AttributeError,
+                RecursionError) as error:
+            return {"ok": False, "error": f"a malformed request ({error})"[:500]}, []
+
     def _decode(self, message: Any, buffers: list[bytes], request_id: int,
                 function: str) -> dict:
         """The reply's body as plain data; anything but the expected shape is refused."""
         if not isinstance(message, dict) or message.get("id") != request_id:
             raise EncodeError("the worker's reply was forged")
-        output = str(message.get("output", ""))
+        output = str(message.get("output", ""))[-OUTPUT_TAIL:]
         if not message.get("ok"):
-            error = message.get("error")
-            detail = {key: str(value) for key, value in error.items()
-                      if key in ("type", "message", "where", "line", "traceback")}
+            detail = bounded_error(message.get("error"))
             detail["output"] = output
             raise SubmissionProblem("raised", function, detail)
         body = from_wire(message["body"], buffers)
@@ -217,18 +288,27 @@ class SandboxedSubmission:
         body["output"] = output
         return body
 
+    def _share_time_limit(self) -> None:
+        """Calls sent straight to the reference's worker count against this stage's time."""
+        assert self.reference is not None
+        self.reference.deadline, self.reference.time_limit = self.deadline, self.time_limit
+
     def defines(self, name: str) -> bool:
         return name in self.names
 
-    def substitute(self, filename: str, source: str) -> None:
-        """Run more definitions (the reference's, see autograder/grader/substitution.py) after the
-        submission's own, replacing functions of the same names, now and after any restart."""
-        self.substitutes.append([filename, source])
+    def substitute_remote(self, reference: SandboxedSubmission, names: list[str]) -> None:
+        """From now on (and after any restart) `names` run in `reference`, a worker of their
+        own (see autograder/grader/substitution.py): this worker gets proxies that ask the
+        grader, so the reference's code never runs beside the submission's."""
+        self.reference = reference
+        self.proxied += [name for name in names if name not in self.proxied]
         if self.process is None:
-            return  # the next call restarts the worker, which loads them with the rest
-        reply = self._request("load", {"blocks": [[filename, source]]}, timeout=LOAD_TIMEOUT,
-                              function=LOADING)
-        self.names = set(reply["names"])
+            return  # the next call restarts the worker, which installs them with the rest
+        reply = self._request("proxy", {"names": self.proxied}, timeout=LOAD_TIMEOUT,
+                              function=LOADING, reply_limit=LOAD_REPLY_BYTES)
+        names_defined = reply.get("names")
+        if isinstance(names_defined, list):
+            self.names = {str(name)[:200] for name in names_defined}
 
     def _require(self, name: str) -> None:
         if self.load_failure is not None:  # nothing is defined: say why, not "missing"
@@ -238,17 +318,26 @@ class SandboxedSubmission:
 
     def call(self, function: str, *args: Any, timeout: float | None = None,
              record_warnings: bool = False, return_args: bool = False,
-             **kwargs: Any) -> CallResult:
+             reply_limit: int = DEFAULT_REPLY_BYTES, **kwargs: Any) -> CallResult:
+        if function in self.proxied and self.reference is not None:
+            self._share_time_limit()
+            return self.reference.call(function, *args, timeout=timeout,
+                                       record_warnings=record_warnings, return_args=return_args,
+                                       reply_limit=reply_limit, **kwargs)
         self._require(function)
         self._ensure_running()
         body = {"name": function, "args": list(args), "kwargs": kwargs,
                 "record_warnings": record_warnings, "return_args": return_args}
-        reply = self._request("call", body, timeout, function)
+        reply = self._request("call", body, timeout, function, reply_limit)
         return CallResult(reply["value"], reply.get("warnings", []), [], reply["output"],
                           reply.get("args_after", []))
 
     def call_spied(self, function: str, *args: Any, spied: list[str],
                    timeout: float | None = None, **kwargs: Any) -> CallResult:
+        if function in self.proxied and self.reference is not None:
+            self._share_time_limit()
+            return self.reference.call_spied(function, *args, spied=spied, timeout=timeout,
+                                             **kwargs)
         for name in [function, *spied]:
             self._require(name)
         self._ensure_running()
@@ -259,15 +348,27 @@ class SandboxedSubmission:
     def get(self, name: str, timeout: float | None = None) -> Any:
         self._require(name)
         self._ensure_running()
-        return self._request("get", {"name": name}, timeout, name)["value"]
+        return self._request("get", {"name": name}, timeout, name, LOAD_REPLY_BYTES)["value"]
 
     def store_mnist(self, images: Any, labels: Any,
                     timeout: float = 60.0) -> tuple[Handle, Handle]:
-        """Hand the training set to the worker once; (X, Y) stay there, as handles."""
+        """Hand the training set to the worker once; (X, Y) stay there, as handles (in the
+        reference's worker when train runs there)."""
+        if "train" in self.proxied and self.reference is not None:
+            self._share_time_limit()
+            return self.reference.store_mnist(images, labels, timeout)
         self._ensure_running()
         reply = self._request("store_mnist", {"images": images, "labels": labels}, timeout,
-                              "(loading MNIST)")
+                              "(loading MNIST)", LOAD_REPLY_BYTES)
         return reply["value"]
+
+
+def bounded_error(error: Any) -> dict:
+    """The worker's description of an exception, as short strings (it is the submission's to
+    write: a 100 MB message must not reach the report)."""
+    if not isinstance(error, dict):
+        return {"type": "Error", "message": "(the worker's description was unreadable)"}
+    return {key: str(error[key])[:limit] for key, limit in ERROR_FIELDS.items() if key in error}
 
 
 def describe_exit(code: int | None) -> str:

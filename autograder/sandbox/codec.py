@@ -4,12 +4,20 @@ A message is a JSON header plus raw array buffers. Only plain data survives the 
 strings, None, lists, tuples, str-keyed dicts and numeric NumPy arrays (copied as bytes, so an
 ndarray subclass loses whatever it overrode). Anything else stays in the worker and travels as a
 `Handle`, an opaque reference the grader can pass back but never inspect.
+
+Subclasses of plain data (an OrderedDict, a defaultdict, a NamedTuple, any other Mapping or
+Sequence, np.matrix, a float subclass) cross in their plain form, so the grader can check them
+like the plain types. The worker keeps the original too (`_subclass_form`): when the grader passes
+such a value back (forward's cache into backward), the submission gets its own object again, with
+its attributes and methods.
 """
 
 from __future__ import annotations
 
 import json
+import numbers
 import struct
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -31,18 +39,53 @@ class EncodeError(TypeError):
     pass
 
 
+class Kept:
+    """Grader side: plain data decoded from a subclass the worker kept (`handle` is the original,
+    `type_name` its type, for messages). Passing it back to the worker sends the handle."""
+
+    handle: Handle | None = None
+
+    @property
+    def type_name(self) -> str:
+        return self.handle.type_name if self.handle else type(self).__name__
+
+
+class KeptDict(dict, Kept):
+    pass
+
+
+class KeptList(list, Kept):
+    pass
+
+
+class KeptTuple(tuple, Kept):
+    pass
+
+
+class KeptArray(np.ndarray, Kept):
+    def __array_finalize__(self, obj: Any) -> None:
+        self.handle = None  # a view or a computed array is not the worker's object
+
+
+_KEPT = {"dict": KeptDict, "list": KeptList, "tuple": KeptTuple}
+
+
 def _is_plain_array(value: Any) -> bool:
     return isinstance(value, np.ndarray) and value.dtype.kind in _NUMERIC_KINDS
 
 
 def to_wire(value: Any, buffers: list[bytes], keep: Any = None) -> Any:
     """Encode `value` as JSON-able data; `keep(obj) -> Handle` stores what cannot be encoded."""
+    if isinstance(value, Kept) and value.handle is not None:  # back to the worker's original
+        return {"__handle__": value.handle.id, "type": value.handle.type_name}
     if value is None or type(value) in (bool, int, float, str):
         if type(value) is float and not np.isfinite(value):
             return {"__float__": repr(value)}
         return value
     if isinstance(value, np.generic) and value.dtype.kind in _NUMERIC_KINDS:
         return to_wire(value.item(), buffers, keep)
+    if _is_plain_array(value) and type(value) is not np.ndarray and keep is not None:
+        return _subclass_form(value, buffers, keep)
     if _is_plain_array(value):
         array = np.ascontiguousarray(value).view(np.ndarray)
         buffers.append(array.tobytes())
@@ -54,9 +97,52 @@ def to_wire(value: Any, buffers: list[bytes], keep: Any = None) -> Any:
         return {"__dict__": {key: to_wire(item, buffers, keep) for key, item in value.items()}}
     if isinstance(value, Handle):
         return {"__handle__": value.id, "type": value.type_name}
+    plain = plain_form(value)
+    if plain is not None:
+        return _subclass_form(value, buffers, keep, plain)
     if keep is None:
         raise EncodeError(f"cannot send a {type(value).__name__}")
     return to_wire(keep(value), buffers, keep)
+
+
+def plain_form(value: Any) -> Any:
+    """The plain dict, list, tuple or number a subclass of plain data stands for, else None."""
+    if isinstance(value, str | bytes | bytearray | memoryview | np.ndarray | np.generic):
+        return None
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, Mapping):
+        items = dict(value.items())
+        return items if all(type(key) is str for key in items) else None
+    if isinstance(value, tuple):  # NamedTuple and other tuple subclasses
+        return tuple(value)
+    if isinstance(value, Sequence):
+        return list(value)
+    return None
+
+
+def _subclass_form(value: Any, buffers: list[bytes], keep: Any, plain: Any = None) -> Any:
+    if isinstance(value, np.ndarray):
+        plain = np.ascontiguousarray(value).view(np.ndarray)
+    encoded = to_wire(plain, buffers, keep)
+    if keep is None or not isinstance(plain, dict | list | tuple | np.ndarray):
+        return encoded  # a number needs no original; the grader side keeps nothing
+    return {"__kept__": encoded, "__handle__": keep(value).id, "type": type(value).__name__}
+
+
+def _kept(value: Any, handle: Handle) -> Any:
+    if isinstance(value, np.ndarray):
+        kept = value.view(KeptArray)
+    elif isinstance(value, dict | list | tuple):
+        kept = _KEPT[type(value).__name__](value)
+    else:
+        return value
+    kept.handle = handle
+    return kept
 
 
 def from_wire(data: Any, buffers: list[bytes], resolve: Any = None) -> Any:
@@ -73,6 +159,9 @@ def from_wire(data: Any, buffers: list[bytes], resolve: Any = None) -> Any:
             raise EncodeError(f"refused an array of dtype {dtype}")
         flat = np.frombuffer(buffers[data["__array__"]], dtype=dtype)
         return flat.reshape(data["shape"]).copy()
+    if "__kept__" in data:
+        handle = Handle(int(data["__handle__"]), str(data["type"]))
+        return _kept(from_wire(data["__kept__"], buffers, resolve), handle)
     if "__tuple__" in data:
         return tuple(from_wire(item, buffers, resolve) for item in data["__tuple__"])
     if "__dict__" in data:

@@ -29,17 +29,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.errors import KitEnvironmentError
 from autograder.sandbox import seccomp
+from autograder.sandbox.allowed import allowed_files, copy_allowed
 from autograder.sandbox.processes import stop_everything
 from autograder.student import memory
 
 DEFAULT_MEMORY_MB = 4096  # MNIST as float64 is 376 MB; leave room for a student's copies
 DEFAULT_MAX_PROCESSES = 64  # the kernel counts threads too
-MODE_ENV = "NNKIT_ISOLATION"  # auto (default), bwrap (required) or process (fallback only)
+MODE_ENV = "NNKIT_ISOLATION"  # auto (default), bwrap, user (dedicated uid) or process (fallback)
+MODES = ("auto", "bwrap", "user", "process")
 MEMORY_ENV, PROCESSES_ENV, THREADS_ENV = "NNKIT_MEMORY_MB", "NNKIT_MAX_PROCESSES", "NNKIT_THREADS"
 TOKEN_ENV = "NNKIT_SANDBOX_TOKEN"  # marks the worker's processes, to find them all at the end
 WORKER = ("-m", "autograder.sandbox.worker")
 SELF_TEST_OK = "nnkit-worker-ok"
+KIT_COPY = ".nnkit-kit"  # the fallback's copy of the allowed files, in the worker's folder
 # The kit's package is mounted (students install it and their notebook imports from it), but
 # not the folder around it: assignments/ holds the reference solution, tests/ the checks.
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -54,8 +58,8 @@ UID_BASE, UID_SLOTS = 2_000_000, 16
 _uid_slots = itertools.count()
 
 
-class IsolationUnavailable(RuntimeError):
-    """NNKIT_ISOLATION=bwrap was asked for, but bubblewrap cannot run here."""
+class IsolationUnavailable(KitEnvironmentError):
+    """NNKIT_ISOLATION asked for a fence that cannot run here."""
 
 
 def _positive_int(variable: str, default: int) -> int:
@@ -63,8 +67,8 @@ def _positive_int(variable: str, default: int) -> int:
     if not text:
         return default
     if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{variable}={text!r} should be a positive whole number "
-                         f"(the default is {default}).")
+        raise KitEnvironmentError(f"{variable}={text!r} should be a positive whole number "
+                                  f"(the default is {default}): fix it or unset it.")
     return int(text)
 
 
@@ -102,6 +106,8 @@ class WorkerProcess(subprocess.Popen):
 class Isolation:
     """The fallback fence: own process group (session) and resource limits."""
 
+    fenced = False  # strong enough to grade for credit (see policy.py)
+
     def __init__(self, limits: Limits | None = None, reason: str = "") -> None:
         self.limits = limits or Limits()
         self.reason = reason  # why the stronger fence is not in force
@@ -122,6 +128,11 @@ class Isolation:
     def wrap(self, command: list[str], workdir: str, fds: list[int]) -> list[str]:
         return command
 
+    def kit_path(self, workdir: str) -> str:
+        """Where the worker imports the kit from: a copy of only its allowed files, beside the
+        worker (see allowed.py)."""
+        return str(copy_allowed(PACKAGE_DIR, Path(workdir) / KIT_COPY))
+
     def environment(self, workdir: str, token: str) -> dict[str, str]:
         """A small, fixed environment: nothing of the grader's leaks in, hashing is seeded."""
         env = {key: os.environ[key] for key in ("PATH", "LANG", "LD_LIBRARY_PATH")
@@ -129,7 +140,7 @@ class Isolation:
         threads = str(_positive_int(THREADS_ENV, 1))
         env.update({variable: threads for variable in THREAD_VARIABLES})
         env.update(memory.ENVIRONMENT)  # training's fresh arrays reuse pages: no fault storms
-        env.update(PYTHONPATH=str(PACKAGE_DIR.parent), HOME=workdir, TMPDIR=workdir,
+        env.update(PYTHONPATH=self.kit_path(workdir), HOME=workdir, TMPDIR=workdir,
                    PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", **{TOKEN_ENV: token})
         return env
 
@@ -168,6 +179,8 @@ class Isolation:
 
 class BubblewrapIsolation(Isolation):
     """The worker under bubblewrap (`bwrap` is its path)."""
+
+    fenced = True
 
     def __init__(self, limits: Limits | None = None, bwrap: str = "bwrap") -> None:
         super().__init__(limits)
@@ -210,6 +223,9 @@ class BubblewrapIsolation(Isolation):
         env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
         return env
 
+    def kit_path(self, workdir: str) -> str:
+        return str(PACKAGE_DIR.parent)  # where only the allowed files are mounted
+
     def open_fds(self) -> list[int]:
         return [seccomp.program_fd()]
 
@@ -243,9 +259,24 @@ def filesystem_view(limits: Limits) -> list[str]:
             # Installed inside a tree the worker needs: cover it with an empty folder or file.
             args += (["--tmpfs", str(secret)] if secret.is_dir()
                      else ["--ro-bind", "/dev/null", str(secret)])
-    args += folders_above(PACKAGE_DIR, mounted)
-    args += ["--ro-bind", str(PACKAGE_DIR), str(PACKAGE_DIR)]
+    args += kit_view(mounted)
     args += ["--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
+    return args
+
+
+def kit_view(mounted: list[Path]) -> list[str]:
+    """bwrap arguments showing only the kit's files the worker imports (allowed.py): the rest
+    of the package, the grader's arithmetic and checks, does not exist inside."""
+    if any(PACKAGE_DIR.is_relative_to(tree) for tree in mounted):
+        # Installed in site-packages, which is mounted whole: cover it with an empty folder.
+        args = ["--perms", "0755", "--tmpfs", str(PACKAGE_DIR)]
+    else:
+        args = [*folders_above(PACKAGE_DIR, mounted), "--perms", "0755", "--dir",
+                str(PACKAGE_DIR)]
+    for path in allowed_files(PACKAGE_DIR):
+        if path.parent != PACKAGE_DIR:
+            args += ["--perms", "0755", "--dir", str(path.parent)]
+        args += ["--ro-bind", str(path), str(path)]
     return args
 
 
@@ -276,8 +307,11 @@ def python_trees() -> list[Path]:
 def secret_paths() -> list[Path]:
     """What a submission must never read, should it lie inside a tree the worker sees."""
     from autograder.data.mnist import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR
+    from autograder.resources import data_root
 
-    paths = [PACKAGE_DIR.parent, Path(DEFAULT_CACHE_DIR).expanduser(), Path.home()]
+    # The kit's data (the reference solution, the kit's tests): the checkout around the package,
+    # or an installed kit's nnkit_data. Not all of site-packages: NumPy may be installed there.
+    paths = [data_root(), Path(DEFAULT_CACHE_DIR).expanduser(), Path.home()]
     paths += [Path(os.environ[name]) for name in (DATA_DIR_ENV, CACHE_DIR_ENV)
               if os.environ.get(name)]
     return [path.absolute() for path in paths]
@@ -308,18 +342,32 @@ def bubblewrap_problem(bwrap: str, limits: Limits) -> str | None:
 
 
 def choose_isolation(limits: Limits | None = None) -> Isolation:
-    """Bubblewrap where it works, else the fallback (NNKIT_ISOLATION can force either)."""
-    limits = limits or Limits.from_environment()
+    """Bubblewrap where it works, else (as root) the dedicated-user fence, else the fallback.
+    NNKIT_ISOLATION forces one: bwrap, user (dedicated_user.py) or process."""
     mode = os.environ.get(MODE_ENV, "auto")
-    if mode not in ("auto", "bwrap", "process"):
-        raise ValueError(f"{MODE_ENV}={mode!r}: use auto, bwrap or process.")
+    if mode not in MODES:
+        raise KitEnvironmentError(f"{MODE_ENV}={mode!r} is not a fence: use one of "
+                                  f"{', '.join(MODES)} (or leave it unset for auto).")
+    try:
+        limits = limits or Limits.from_environment()
+    except ValueError as error:
+        raise KitEnvironmentError(str(error)) from None
     if mode == "process":
         return Isolation(limits, f"{MODE_ENV}=process")
-    bwrap = shutil.which("bwrap")
-    problem = ("bubblewrap (bwrap) is not installed" if bwrap is None
-               else bubblewrap_problem(bwrap, limits))
-    if problem is None:
-        return BubblewrapIsolation(limits, bwrap)
-    if mode == "bwrap":
-        raise IsolationUnavailable(f"{MODE_ENV}=bwrap, but {problem}")
-    return Isolation(limits, problem)
+    problem = None
+    if mode in ("auto", "bwrap"):
+        bwrap = shutil.which("bwrap")
+        problem = ("bubblewrap (bwrap) is not installed" if bwrap is None
+                   else bubblewrap_problem(bwrap, limits))
+        if problem is None:
+            return BubblewrapIsolation(limits, bwrap)
+        if mode == "bwrap":
+            raise IsolationUnavailable(f"{MODE_ENV}=bwrap, but {problem}")
+    from autograder.sandbox.dedicated_user import DedicatedUserIsolation, dedicated_user_problem
+
+    user_problem = dedicated_user_problem(limits)
+    if user_problem is None:
+        return DedicatedUserIsolation(limits)
+    if mode == "user":
+        raise IsolationUnavailable(f"{MODE_ENV}=user, but {user_problem}")
+    return Isolation(limits, f"{problem}; {user_problem}")

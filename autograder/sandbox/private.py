@@ -9,7 +9,9 @@ in sys.modules, and they see a snapshot of the builtins and of the namespaces of
 import (NumPy included). Patching what `import` gives the submission changes only its own view.
 
 Not covered: a submission that deliberately digs into the worker's frames or memory (frame
-objects, gc, ctypes) could still forge those observations.
+objects, gc, ctypes) could still forge those observations. So what earns points is verified
+grader-side where values allow (stage 5 replays the minibatches train reported), and what only
+the worker sees (arguments changed, warnings) is worth little and labelled as reported by it.
 """
 
 from __future__ import annotations

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import os
+import signal
 import sys
 import tempfile
+import time
 import traceback
 import types
 import warnings
 from typing import Any
 
 from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
-from autograder.sandbox.loader import definitions_only
+from autograder.sandbox.loader import definition_or_constant, plan_blocks, runs_always
 
+STATEMENT_SECONDS = 5.0  # a top-level helper statement taking longer is stopped, and reported
+HELPER_SECONDS = 20.0  # all of them together; past that, the rest are reported, not run
 OUTPUT_TAIL = 2000  # characters of the submission's printed output returned with each reply
 PR_SET_CHILD_SUBREAPER = 36  # prctl option, from <linux/prctl.h>
 
@@ -32,6 +37,8 @@ class Worker:
         self.objects: dict[int, Any] = {}
         self.output_path = output_path
         self.output_offset = 0
+        self.pipe_in: Any = None  # the grader's pipe, for proxies to ask it (see `ask`)
+        self.pipe_out: Any = None
 
     # -- handles: objects that cannot be sent stay here ------------------------------------
     def keep(self, value: Any) -> Handle:
@@ -43,15 +50,28 @@ class Worker:
         return self.objects[handle.id]
 
     # -- requests ----------------------------------------------------------------------------
-    def load(self, blocks: list[list[str]]) -> dict:
+    def load(self, blocks: list[list[str]], helpers: bool = True) -> dict:
+        """Run the submission's definitions and, with `helpers`, its top-level helpers (see
+        loader.py); without, only definitions and UPPER_CASE constants."""
         sys.modules["submission"] = self.module
         errors = []
-        for filename, source in blocks:
-            tree = definitions_only(ast.parse(source, filename=filename))
-            try:
-                exec(compile(tree, filename, "exec"), self.module.__dict__)
-            except BaseException as error:  # noqa: BLE001 - any failure is reported, not fatal
-                errors.append(describe_error(error))
+        trees = [(filename, ast.parse(source, filename=filename)) for filename, source in blocks]
+        helper_time = HELPER_SECONDS
+        plans = plan_blocks(trees)[0] if helpers else [
+            ast.Module(body=[node for node in tree.body if definition_or_constant(node)],
+                       type_ignores=[]) for _, tree in trees]
+        for (filename, _), plan in zip(trees, plans):
+            for node in plan.body:  # one statement at a time: a failing one stops only itself
+                limit = None if runs_always(node) else min(STATEMENT_SECONDS, helper_time)
+                started = time.monotonic()
+                try:
+                    statement = ast.Module(body=[node], type_ignores=[])
+                    with time_limit(limit):
+                        exec(compile(statement, filename, "exec"), self.module.__dict__)
+                except BaseException as error:  # noqa: BLE001 - any failure is reported, not fatal
+                    errors.append(describe_error(error))
+                if limit is not None:
+                    helper_time = max(helper_time - (time.monotonic() - started), 0.001)
         names = sorted(name for name in vars(self.module) if not name.startswith("__"))
         return {"names": names, "errors": errors}
 
@@ -78,7 +98,7 @@ class Worker:
                 event = summarise_call(spy, call_args, call_kwargs)
                 events.append(event)
                 result = original(*call_args, **call_kwargs)
-                if spy == "update" and isinstance(result, dict):
+                if spy == "update":  # any mapping (parameter_sum is NaN for anything else)
                     event["result_sum"] = parameter_sum(result)
                 return result
 
@@ -93,11 +113,41 @@ class Worker:
                 setattr(self.module, spy, original)
         return {"value": value, "events": events}
 
+    # -- proxies: functions that run elsewhere -------------------------------------------------
+    def install_proxies(self, names: list[str]) -> dict:
+        """Define `names` as proxies: calling one asks the grader, which runs the reference's
+        function in a worker of its own and answers with its value. The reference's code never
+        comes here; the submission sees only what the function returns."""
+        for name in names:
+            self.module.__dict__[name] = self.proxy(name)
+        return {"names": sorted(name for name in vars(self.module) if not name.startswith("__"))}
+
+    def proxy(self, name: str) -> Any:
+        def proxy(*args: Any, **kwargs: Any) -> Any:
+            return self.ask(name, list(args), kwargs)
+
+        proxy.__name__ = proxy.__qualname__ = name
+        return proxy
+
+    def ask(self, name: str, args: list, kwargs: dict) -> Any:
+        buffers: list[bytes] = []
+        try:  # no handles: the reference's worker could not resolve this worker's objects
+            body = to_wire({"name": name, "args": args, "kwargs": kwargs}, buffers)
+        except TypeError as error:
+            raise TypeError(f"{name} runs from the reference solution, outside your process, "
+                            f"and its arguments must be plain data: {error}") from None
+        write_message(self.pipe_out, {"op": "ask", "body": body}, buffers)
+        message, buffers = read_message(self.pipe_in)
+        if not message.get("ok"):
+            raise RuntimeError(f"{name} (from the reference solution) failed: "
+                               f"{message.get('error', '')}")
+        return from_wire(message["body"], buffers)
+
     def handle(self, message: dict, buffers: list[bytes]) -> dict:
         request = from_wire(message["body"], buffers, self.resolve)
         op = message["op"]
         if op == "load":
-            return self.load(request["blocks"])
+            return self.load(request["blocks"], request.get("helpers", True))
         if op == "names":
             return {"names": sorted(vars(self.module))}
         if op == "get":
@@ -110,6 +160,8 @@ class Worker:
         if op == "call":
             return self.call(request["name"], request["args"], request["kwargs"],
                              request["record_warnings"], request["return_args"])
+        if op == "proxy":
+            return self.install_proxies(request["names"])
         if op == "call_spied":
             return self.call_spied(request["name"], request["args"], request["kwargs"],
                                    request["spied"])
@@ -128,17 +180,44 @@ class Worker:
             return ""
 
 
+@contextlib.contextmanager
+def time_limit(seconds: float | None):
+    """Raise TimeoutError in the statement running when `seconds` are up (None: no limit). It
+    stops Python code, even `while True: pass`; the grader's own limit on the whole load stays,
+    for code that blocks the signal."""
+    if seconds is None:
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"this top-level statement did not finish within {seconds:g} s, "
+                           "so grading stopped it")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def summarise_call(name: str, args: tuple, kwargs: dict) -> dict:
     """What the grader needs to know about one forward/backward/update call made by train."""
     import numpy as np
 
     event: dict[str, Any] = {"function": name}
-    if name == "forward" and len(args) >= 2:
-        X = np.asarray(args[1])
+    if name == "forward":  # forward(params, X), its arguments by position or by name
+        X = np.asarray(args[1] if len(args) > 1 else kwargs.get("X"))
         event["rows"] = X.shape[0] if X.ndim else 0
         # The grader tags each training row with a unique id in column 0.
         event["row_ids"] = np.asarray(X[:, 0], dtype=float) if X.ndim == 2 else np.zeros(0)
-        event["param_sum"] = parameter_sum(args[0])
+        event["param_sum"] = parameter_sum(args[0] if args else kwargs.get("params"))
+    elif name == "backward":  # how many rows its Y holds, to pair it with its forward call
+        try:
+            event["rows"] = int(np.shape(args[2] if len(args) > 2 else kwargs["Y"])[0])
+        except Exception:  # noqa: BLE001 - an odd Y just pairs with the latest forward
+            pass
     elif name == "update":
         params = args[0] if args else kwargs.get("params")
         rate = args[2] if len(args) > 2 else kwargs.get("learning_rate")
@@ -168,7 +247,8 @@ def mnist_training_arrays(images: Any, labels: Any) -> tuple:
 
 def describe_error(error: BaseException) -> dict:
     frames = traceback.extract_tb(error.__traceback__)
-    student_frames = [f for f in frames if not f.filename.endswith(("worker.py", "codec.py"))]
+    student_frames = [f for f in frames
+                      if not f.filename.endswith(("worker.py", "codec.py", "allowed.py"))]
     where = student_frames[-1] if student_frames else None
     return {
         "type": type(error).__name__,
@@ -189,6 +269,7 @@ def serve() -> None:
     os.dup2(scratch.fileno(), 1)
     os.dup2(scratch.fileno(), 2)
     worker = Worker(scratch.name)
+    worker.pipe_in, worker.pipe_out = pipe_in, pipe_out
     while True:
         try:
             message, buffers = read_message(pipe_in)
@@ -241,6 +322,9 @@ def main(argv: list[str] | None = None) -> None:
     from autograder.sandbox.private import load_private_worker
 
     worker = load_private_worker()  # a copy of this module that the submission cannot patch
+    from autograder.sandbox.allowed import install_guard
+
+    install_guard()  # the grader's modules are not the submission's to import
     if args.self_test:
         # Submodules NumPy loads lazily, as the submission's uid: the installation is readable.
         import numpy.fft  # noqa: F401

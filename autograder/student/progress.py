@@ -27,6 +27,11 @@ from tqdm.auto import tqdm
 
 from autograder.student import memory
 
+try:  # Jupyter's displays; without IPython the bar is plain text anyway
+    from IPython.display import Pretty, display
+except ImportError:  # pragma: no cover - IPython comes with Jupyter
+    Pretty = display = None
+
 SPIED = ("forward", "backward", "update")
 
 
@@ -116,6 +121,39 @@ class _Watcher:
         self.bar.update(1)
 
 
+def format_bar(bar: Any) -> str:
+    """The bar's last state as one line of text (tqdm's own format)."""
+    return bar.format_meter(**bar.format_dict)
+
+
+def open_bar(progress_bar: Callable[..., Any], **settings: Any) -> tuple[Any, Any]:
+    """The progress bar, and in a Jupyter kernel the display that shows it.
+
+    A Jupyter widget is live while the cell runs, but a saved notebook keeps only the text the
+    widget had when it first appeared ("0%"). So in a kernel the bar is shown through a
+    display of its own, which `train_with_progress` replaces at the end by the bar's last
+    state as plain text: the saved notebook reads "epoch 4/4: 100%|...| 10000/10000 ...".
+    """
+    if progress_bar is not tqdm or not in_jupyter_kernel():
+        return progress_bar(**settings), None
+    from tqdm.notebook import tqdm as notebook_bar
+
+    try:
+        bar = notebook_bar(display=False, **settings)
+    except ImportError:  # no ipywidgets: tqdm falls back to text by itself
+        return progress_bar(**settings), None
+    return bar, display(bar.container, display_id=True)
+
+
+def in_jupyter_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
 def train_with_progress(train: Callable, X: np.ndarray, Y: np.ndarray, layer_sizes: list[int],
                         epochs: int, batch_size: int, learning_rate: float, seed: int = 0, *,
                         X_test: np.ndarray | None = None, test_labels: np.ndarray | None = None,
@@ -135,8 +173,8 @@ def train_with_progress(train: Callable, X: np.ndarray, Y: np.ndarray, layer_siz
     memory.keep_freed_memory()  # as the grader's worker does: see autograder/student/memory.py
     batches_per_epoch = math.ceil(len(X) / batch_size)
     run = TrainingRun(params=None, history=[])
-    bar = progress_bar(total=epochs * batches_per_epoch, unit="batch",
-                       desc=f"epoch 1/{epochs}")
+    bar, shown = open_bar(progress_bar, total=epochs * batches_per_epoch, unit="batch",
+                          desc=f"epoch 1/{epochs}")
     test = None if X_test is None else (np.asarray(X_test), np.asarray(test_labels))
     watcher = _Watcher(run, bar, batches_per_epoch, epochs, test, namespace)
     originals = {name: namespace[name] for name in SPIED}
@@ -149,6 +187,8 @@ def train_with_progress(train: Callable, X: np.ndarray, Y: np.ndarray, layer_siz
         for name, original in originals.items():
             namespace[name] = original
         bar.close()
+        if shown is not None:  # the live widget makes way for its last state, as text
+            shown.update(Pretty(format_bar(bar)))
     if not isinstance(result, tuple | list) or len(result) != 2:
         raise TypeError(f"train should return (params, history), but it returned "
                         f"{type(result).__name__}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -15,18 +16,33 @@ def normalised(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def _readable(name: str, data: bytes) -> str | None:
+    """A file's text as it would be read: a notebook's code and markdown as the cells hold them
+    (in the .ipynb file itself every line is a separate JSON string); None for pictures."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if name.endswith(".ipynb"):
+        text = "\n".join(cell.source for cell in nbformat.reads(text, as_version=4).cells)
+    return normalised(text)
+
+
 def searchable_texts(folder: Path) -> dict[Path, str]:
-    """Every text file, normalised; a notebook's code and markdown as the cells hold them
-    (in the .ipynb file itself every line is a separate JSON string)."""
+    """Every text file, normalised, and every text file inside an archive (the release's wheel,
+    a zip) under the archive's path: vendor/nnkit.whl/autograder/cli.py."""
     texts = {}
     for path in package_files(folder):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            continue  # pictures and such
-        if path.suffix == ".ipynb":
-            text = "\n".join(cell.source for cell in nbformat.reads(text, as_version=4).cells)
-        texts[path] = normalised(text)
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                members = [(path / name, archive.read(name)) for name in archive.namelist()
+                           if not name.endswith("/")]
+        else:
+            members = [(path, path.read_bytes())]
+        for where, data in members:
+            text = _readable(where.name, data)
+            if text is not None:
+                texts[where] = text
     return texts
 
 

@@ -49,18 +49,33 @@ def test_a_notebook_cell_with_a_syntax_error_is_skipped_and_reported(tmp_path, s
 
 
 def test_top_level_experiments_are_not_run_during_grading(tmp_path, solution_text):
+    # Run, this statement would end the worker; it calls the student's own neuron, so it is an
+    # experiment, and grading skips it and says so.
     path = tmp_path / "neural_network.py"
-    path.write_text(solution_text + "\nraise SystemExit('top-level code ran')\n")
+    path.write_text(solution_text + "\nprobe = neuron(0.0, 1.0, 2.0) + __import__('os')._exit(3)\n")
     report = grade(path, GradeOptions(stages=(1,)))
     assert report.stages[0].passed and report.problems == []
+    assert report.skipped[-1].startswith("neural_network.py, line ")
+    assert report.skipped[-1].endswith("(it calls your neuron)")
 
 
-def test_a_helper_variable_at_top_level_gets_a_hint_about_the_rule(grade_text, solution_text):
+def test_a_failing_top_level_statement_is_reported_and_grading_goes_on(tmp_path, solution_text):
+    path = tmp_path / "neural_network.py"
+    path.write_text(solution_text.replace("def neuron(x, w, b):",
+                                          "raise SystemExit('top-level code ran')\n\n\n"
+                                          "def neuron(x, w, b):", 1))
+    report = grade(path, GradeOptions(stages=(1,)))
+    assert report.stages[0].passed  # the definitions after it in the same file still ran
+    assert report.problems == ["running your top-level code raised SystemExit: top-level code "
+                               "ran at neural_network.py, line 87 (grading went on without it)"]
+
+
+def test_a_name_set_by_an_experiment_gets_a_hint_about_the_rule(grade_text, solution_text):
     text = apply_edits(solution_text, [
-        ("def neuron(x, w, b):", "offset = 0.0\n\n\ndef neuron(x, w, b):"),
+        ("def neuron(x, w, b):", "offset = float(neuron(0.0, 0.0, 0.0))\n\n\ndef neuron(x, w, b):"),
         ("    return b + w * np.asarray(x, dtype=float)",
          "    return offset + b + w * np.asarray(x, dtype=float)"),
     ])
     report = grade_text(text, stages=(1,))
     message = failing_checks(report)["stage1.neuron_values"]
-    assert "NameError" in message and "UPPER_CASE" in message
+    assert "NameError" in message and "call your own functions" in message

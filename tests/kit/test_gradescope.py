@@ -3,6 +3,9 @@ folder laid out like Gradescope's /autograder, on a correct and a buggy submissi
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -106,3 +109,83 @@ def test_hidden_checks_are_shown_to_students_only_once_grades_are_published(monk
     shown = {test["name"]: test["visibility"] for test in tests}
     assert shown.pop(f"Stage 2 (sigmoid): {hidden.name}") == "after_published"
     assert set(shown.values()) == {"visible"}
+
+
+FORGER = '''
+
+import json as _json
+import os as _os
+import subprocess as _subprocess
+
+_FORGED = _json.dumps({"score": 1000, "tests": [], "output": "forged"})
+_SPAWNED = False
+
+
+def neuron(x, w, b):
+    """The reference's arithmetic, plus every way of writing Gradescope's results it has."""
+    results = "__ROOT__/results/results.json"
+    for path in (results, "__ROOT__/source/run_autograder"):
+        try:
+            with open(path, "w") as file:
+                file.write(_FORGED)
+        except OSError:
+            pass
+    try:
+        secret = open("__ROOT__/source/nnkit_gradescope.json").read()
+    except OSError:
+        secret = ""
+    # A daemon (new session, parent gone) that waits for the grader to finish, then forges.
+    global _SPAWNED
+    if not _SPAWNED:
+        _SPAWNED = True
+        _subprocess.Popen(["/bin/sh", "-c", "sleep 3; echo '" + _FORGED + "' > " + results
+                           + " # __MARKER__"], start_new_session=True)
+    return b + w * np.asarray(x, dtype=float) + (1000.0 if secret else 0.0)
+'''
+
+
+@pytest.mark.parametrize("fence", ["bwrap", "user"])
+def test_a_submission_cannot_forge_or_outlive_the_gradescope_run(autograder_root, tmp_path,
+                                                                 solution_text, monkeypatch,
+                                                                 fence):
+    """A Gradescope run under each fence: the submission's writes into results/ and source/,
+    its reads of the package and its daemon all fail; results.json is the grader's."""
+    import time
+    import uuid
+
+    from tests.kit.redteam import processes_with
+
+    monkeypatch.setenv("NNKIT_ISOLATION", fence)
+    marker = f"nnkit-gradescope-forger-{uuid.uuid4().hex}"
+    submission = tmp_path / "neural_network.py"
+    submission.write_text(solution_text + FORGER.replace("__ROOT__", str(autograder_root))
+                          .replace("__MARKER__", marker), encoding="utf-8")
+    script = (autograder_root / "source" / "run_autograder").read_bytes()
+    try:
+        data = harness.run_autograder(autograder_root, submission)
+        left_running = processes_with(marker)
+        time.sleep(4)  # longer than the daemon would have waited
+        after = json.loads((autograder_root / "results" / "results.json").read_text())
+    finally:
+        for pid in processes_with(marker):
+            os.kill(pid, 9)
+    assert left_running == []
+    assert after == data  # nothing rewrote it once the grader finished
+    failed = [test["name"] for test in data["tests"] if test["status"] != "passed"]
+    assert failed == [] and data["score"] == 100 and data["output"] != "forged"
+    assert data["extra_data"]["nnkit_report"]["isolation"].startswith(
+        {"bwrap": "bubblewrap", "user": "dedicated user"}[fence])
+    assert (autograder_root / "source" / "run_autograder").read_bytes() == script
+
+
+def test_without_a_fence_run_autograder_writes_no_results_and_exits_3(autograder_root,
+                                                                      tmp_path, monkeypatch):
+    (autograder_root / "results" / "results.json").write_text("{}")  # a stale file goes too
+    monkeypatch.setenv("NNKIT_ISOLATION", "process")
+    monkeypatch.delenv("NNKIT_UNSAFE", raising=False)
+    done = subprocess.run([str(autograder_root / "source" / "run_autograder")],
+                          env=harness.environment(autograder_root), cwd=autograder_root,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.strip().startswith("Error: no fence to grade for credit here")
+    assert not (autograder_root / "results" / "results.json").exists()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.errors import KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.isolation import (
     BubblewrapIsolation,
@@ -201,13 +202,16 @@ def fake_bwrap(folder: Path, script: str) -> Path:
 
 def test_without_bubblewrap_the_fallback_is_used_and_the_reason_recorded(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)  # not root: no dedicated-user fence either
     isolation = choose_isolation()
-    assert type(isolation) is Isolation
-    assert isolation.name.endswith("bubblewrap (bwrap) is not installed)")
+    assert type(isolation) is Isolation and not isolation.fenced
+    assert isolation.name.endswith("bubblewrap (bwrap) is not installed; the dedicated-user "
+                                   "fence needs the grader to run as root)")
 
 
 def test_a_bubblewrap_that_fails_its_self_test_is_not_trusted(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(fake_bwrap(tmp_path, "echo 'bwrap: no permission' >&2; exit 1")))
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)  # not root: no dedicated-user fence either
     isolation = choose_isolation()
     assert type(isolation) is Isolation
     assert "bubblewrap failed its self-test: bwrap: no permission" in isolation.name
@@ -218,11 +222,12 @@ def test_a_bubblewrap_that_fails_its_self_test_is_not_trusted(tmp_path, monkeypa
 
 def test_bad_isolation_settings_are_refused_with_the_accepted_values(monkeypatch):
     monkeypatch.setenv("NNKIT_ISOLATION", "docker")
-    with pytest.raises(ValueError, match="use auto, bwrap or process"):
+    with pytest.raises(KitEnvironmentError, match="use one of auto, bwrap, user, process"):
         choose_isolation()
     monkeypatch.setenv("NNKIT_ISOLATION", "auto")
     monkeypatch.setenv("NNKIT_MEMORY_MB", "lots")
-    with pytest.raises(ValueError, match="NNKIT_MEMORY_MB='lots' should be a positive whole"):
+    with pytest.raises(KitEnvironmentError,
+                       match="NNKIT_MEMORY_MB='lots' should be a positive whole"):
         choose_isolation()
 
 

@@ -134,6 +134,30 @@ def test_bad_arguments_are_refused_clearly(student, data):
         progress.train_with_progress(namespace["train"], X, Y, LAYERS, 1, BATCH, RATE)
 
 
+def test_a_saved_notebook_keeps_a_readable_last_line_not_a_bar_stuck_at_0_percent(tmp_path):
+    # A real kernel: the live bar is a widget; what the saved notebook keeps of it is text.
+    import nbformat
+
+    from tests.kit.test_notebook_executes import execute
+
+    cells = [
+        "import ast\nfrom autograder import assignment\nfrom autograder.sandbox.loader import "
+        "definitions_only\nexec(compile(definitions_only(ast.parse(assignment.solution("
+        "assignment.read_source()))), 'neural_network.py', 'exec'))",
+        "from autograder.grader import numerics\nfrom autograder.student import progress\n"
+        "X, Y = numerics.random_batch(50, 4, 3, seed=3)\n"
+        "run = progress.train_with_progress(train, X, Y, [4, 6, 3], 3, 8, 0.5)",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    execute(notebook, tmp_path)
+    outputs = notebook.cells[1].outputs
+    texts = [output.get("data", {}).get("text/plain", "") for output in outputs]
+    assert any(text.startswith("epoch 3/3: 100%") and "21/21" in text for text in texts), outputs
+    assert not any("0%|" in text and "100%" not in text for text in texts), texts
+    assert not any("application/vnd.jupyter.widget-view+json" in output.get("data", {})
+                   for output in outputs), "the widget should have made way for its text"
+
+
 def test_cost_and_accuracy_come_from_the_students_own_functions(student, data):
     # The module ships to students, so it has no cost or forward pass of its own: what it shows
     # is what the student's cross_entropy and forward say.

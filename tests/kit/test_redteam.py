@@ -4,19 +4,26 @@ the machine is left as it was (no process left running, the kit's files unchange
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder.checks.grade import GradeOptions, grade
 from autograder.checks.report import Report
-from tests.kit.conftest import ROOT, failing_checks
+from autograder.data import load_mnist
+from autograder.grader import numerics
+from tests.kit.conftest import ROOT, apply_edits, failing_checks
 from tests.kit.redteam import (
     Listener,
     honest_version,
@@ -24,6 +31,7 @@ from tests.kit.redteam import (
     processes_with,
     tree_digest,
 )
+from tests.kit.test_reference_substitution import BROKEN_BACKWARD
 
 
 @dataclass
@@ -37,6 +45,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     processes_seen: tuple[int, int] | None = None  # (min, max) marked processes while grading
     targets_kit_files: bool = False  # hash the kit's files before and after
+    max_accuracy: float | None = None  # the most the hostile version may score on MNIST
 
 
 CASES = [
@@ -79,11 +88,49 @@ CASES = [
                                 "Anything"}),
     Case("forged_reply.py", (1, 2),
          {"stage1.neuron_values": "its reply to the grader was unreadable (message larger than "
-                                  "512 MB)"},
+                                  "16 MB)"},
          still_pass=("stage2.sigmoid_values",)),
     Case("segfault.py", (2, 3), {"stage2.derivative_values": "killed by signal SIGSEGV"},
          still_pass=("stage3.forward_values",)),
+    Case("import_grader.py", (2, 4),
+         {"stage2.derivative_values": "autograder.grader.numerics is part of the grader and "
+                                      "not available while your code is graded",
+          "stage4.backward_one_hidden_layer": "autograder.checks.gradcheck.backprop is part of "
+                                              "the grader"},
+         still_pass=("stage2.sigmoid_values", "stage4.cross_entropy_values")),
+    Case("numerical_backward.py", (4,),
+         {"stage4.backward_realistic_size": "did not finish within 5 s (layer_sizes=[784, 100, "
+                                            "10], m=32 samples)"},
+         still_pass=("stage4.backward_one_hidden_layer", "stage4.backward_any_depth")),
+    Case("forged_training_log.py", (5,),
+         {"stage5.train_behaviour": "but redoing its 15 updates"},
+         still_pass=("stage5.train_learns", "stage5.update_values")),
+    Case("pasted_weights.py", (6,), {"stage6.mnist_accuracy": "is below the 95% needed"},
+         still_pass=("stage6.mnist_training_finishes",), max_accuracy=0.2),
+    Case("huge_values.py", (1,),
+         {"stage1.neuron_values": "should be a NumPy array of numbers, but it is str 'xxxx",
+          "stage1.cost_values": "raised ValueError: yyyy",
+          "stage1.gradient_values": "its reply to the grader was unreadable (message larger "
+                                    "than 16 MB)"}),
 ]
+MAX_REPORT_BYTES = 1 << 20  # whatever a submission returns, prints or raises
+MAX_MESSAGE = 8100  # characters: grade.MAX_MESSAGE and the note saying it was cut
+
+
+@functools.cache
+def pasted_weights() -> str:
+    """A 784-10 network fitted in advance to the real (not permuted) MNIST, as the base64 of an
+    .npz: what a student could paste into a submission."""
+    X, Y, _ = load_mnist("train")
+    params = numerics.random_network([784, 10], 0, scale=0.1)
+    params["b1"] = np.zeros(10)
+    for start in range(0, 30_000, 50):
+        rows = slice(start, start + 50)
+        grads = numerics.gradients(params, X[rows], Y[rows])
+        params = {key: params[key] - 0.5 * grads[key] for key in params}
+    buffer = io.BytesIO()
+    np.savez(buffer, **params)
+    return base64.b64encode(buffer.getvalue()).decode()
 
 
 def passed(report: Report) -> dict[str, bool]:
@@ -109,15 +156,23 @@ def grade_file(path: Path, text: str, case: Case, marker: str) -> tuple[Report, 
     return report, seen[0]
 
 
+# Each fence the kit grades for credit under: bubblewrap, and (root without bubblewrap) the
+# dedicated user (autograder/sandbox/dedicated_user.py).
+FENCES = {"bwrap": "bubblewrap", "user": "dedicated user"}
+
+
+@pytest.mark.parametrize("fence", FENCES)
 @pytest.mark.parametrize("case", CASES, ids=[case.file[:-3] for case in CASES])
-def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, solution_text, tmp_path,
-                                                             monkeypatch):
+def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, fence, solution_text,
+                                                             tmp_path, monkeypatch):
+    monkeypatch.setenv("NNKIT_ISOLATION", fence)
     for variable, value in case.env.items():
         monkeypatch.setenv(variable, value)
     marker = f"nnkit-redteam-{uuid.uuid4().hex}"
     with Listener() as listener:
+        weights = pasted_weights() if case.max_accuracy is not None else ""
         fragment = hostile_text(case.file, marker=marker, port=listener.port,
-                                report=tmp_path / "report.json")
+                                report=tmp_path / "report.json", weights=weights)
         # (only where the attack targets them: other engineers may be editing the checkout)
         before = kit_files() if case.targets_kit_files else {}
         try:
@@ -133,7 +188,7 @@ def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, solution_tex
     honest, _ = grade_file(tmp_path / "honest.py",
                            f"{solution_text}\n\n{honest_version(fragment)}", case, marker)
 
-    assert hostile.isolation.startswith("bubblewrap"), hostile.isolation
+    assert hostile.isolation.startswith(FENCES[fence]), hostile.isolation
     gained = [check for check, ok in passed(hostile).items() if ok and not passed(honest)[check]]
     assert gained == [], f"points the honest version does not earn: {gained}"
     failed = failing_checks(hostile)
@@ -141,6 +196,11 @@ def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, solution_tex
         assert words in failed.get(check, "(passed)"), f"{check}: {failed.get(check)}"
     assert all(passed(hostile)[check] for check in case.still_pass), failed
     assert case.problem in " ".join(hostile.problems)
+    assert len(hostile.to_json().encode()) < MAX_REPORT_BYTES
+    assert all(len(check.message) <= MAX_MESSAGE for stage in hostile.stages
+               for check in stage.checks)
+    if case.max_accuracy is not None:
+        assert hostile.mnist["accuracy"] <= case.max_accuracy, hostile.mnist
     if case.processes_seen:
         low, high = case.processes_seen
         assert low <= seen <= high, f"{seen} marked processes ran during grading"
@@ -171,8 +231,71 @@ def test_fake_output_and_fake_reports_do_not_reach_the_real_report(solution_text
     assert list(home.iterdir()) == []
 
 
+def test_substituted_reference_never_runs_in_the_submissions_process(solution_text, tmp_path):
+    """With a broken backward, stage 5 runs the reference's forward and backward for the
+    submission; they run in a worker of their own, so nothing of them is in its process."""
+    fragment = hostile_text("reference_spy.py")
+    path = tmp_path / "submission.py"
+    path.write_text(apply_edits(solution_text, [BROKEN_BACKWARD]) + "\n\n" + fragment,
+                    encoding="utf-8")
+    report = grade(path, GradeOptions(stages=(1, 2, 3, 4, 5), substitute_reference=True))
+    assert report.stages[4].substituted == ["backward", "forward"]
+    failed = failing_checks(report)
+    assert "reference functions in this process: 0" in failed["stage5.predict_labels"]
+    assert "stage5.train_learns" not in failed  # train ran on the reference's functions
+
+
+def test_a_submission_linked_to_another_file_is_refused_unread(solution_text, tmp_path):
+    """A submission folder whose notebook is a symbolic link to a file elsewhere (another
+    student's work, the kit's reference, a host file), a FIFO or a device: refused, and not a
+    character of the target reaches the report."""
+    outside = tmp_path / "someone_else.py"
+    outside.write_text(solution_text, encoding="utf-8")
+    cases = {"link": lambda folder: (folder / "neural_network.py").symlink_to(outside),
+             "host": lambda folder: (folder / "neural_network.py").symlink_to("/etc/hostname"),
+             "fifo": lambda folder: os.mkfifo(folder / "neural_network.py"),
+             "device": lambda folder: (folder / "neural_network.py").symlink_to("/dev/zero")}
+    words = {"link": "symbolic link to a file outside the submission folder",
+             "host": "symbolic link to a file outside the submission folder",
+             "fifo": "is a FIFO (named pipe), not a file", "device": "is a device, not a file"}
+    for name, make in cases.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        make(folder)
+        report = grade(folder, GradeOptions(stages=(1,)))
+        text = report.to_json()
+        assert report.score == 0 and words[name] in report.problems[0], report.problems
+        assert "def neuron" not in text and "BEGIN SOLUTION" not in text
+    inside = tmp_path / "own"  # a link that stays inside the folder is the student's own file
+    inside.mkdir()
+    (inside / "work.py").write_text(solution_text, encoding="utf-8")
+    (inside / "neural_network.py").symlink_to("work.py")
+    assert grade(inside, GradeOptions(stages=(1,))).score == 10
+
+
+def test_functions_that_return_none_earn_nothing(solution_text, tmp_path):
+    names = re.findall(r"^def (\w+)\((.*)\):", solution_text, flags=re.M)
+    stubs = "\n".join(f"def {name}({args}):\n    return None\n" for name, args in names)
+    path = tmp_path / "nones.py"
+    path.write_text(f"HYPERPARAMS = None\n\n{stubs}", encoding="utf-8")
+    report = grade(path, GradeOptions(stages=(1, 2, 3, 4, 5, 6)))
+    assert report.score == 0, {check: True for check, ok in passed(report).items() if ok}
+
+
+def test_grader_modules_cannot_be_imported_without_bubblewrap_either(solution_text, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setenv("NNKIT_ISOLATION", "process")
+    fragment = hostile_text("import_grader.py")
+    path = tmp_path / "hostile.py"
+    path.write_text(f"{solution_text}\n\n{fragment}", encoding="utf-8")
+    report = grade(path, GradeOptions(stages=(2,)))
+    assert report.isolation.startswith("process group")
+    assert ("autograder.grader.numerics is part of the grader and not available"
+            in failing_checks(report)["stage2.derivative_values"])
+
+
 def test_the_corpus_has_every_attack_the_issue_names():
     files = {path.name for path in (ROOT / "tests" / "kit" / "redteam").glob("*.py")
              if path.name != "__init__.py"}
-    graded = {case.file for case in CASES} | {"fake_output_and_reports.py"}
+    graded = {case.file for case in CASES} | {"fake_output_and_reports.py", "reference_spy.py"}
     assert files == graded and len(files) >= 15

@@ -9,7 +9,7 @@ import sys
 
 from tests.kit.conftest import ROOT, apply_edits, failing_checks
 
-TRAIN_CHECKS = {"stage5.train_behaviour", "stage5.train_learns"}  # 8 + 4 points
+TRAIN_CHECKS = {"stage5.train_behaviour", "stage5.train_learns"}  # 9 + 4 points
 BROKEN_BACKWARD = ("    grads = {}\n    delta = (activations[-1] - Y) / m\n",
                    "    grads = {}\n    delta = (activations[-1] - Y) / m\n"
                    "    raise KeyError('delta')  # a student's unfinished backward\n")
@@ -22,9 +22,9 @@ def test_a_broken_backward_costs_stage_5_only_without_substitution(solution_text
     # Stage 4 grades the student's own backward either way.
     assert plain.stages[3].score == substituted.stages[3].score == 5
     assert TRAIN_CHECKS <= set(failing_checks(plain))
-    assert plain.stages[4].score == 20 - 12 and plain.stages[4].substituted == []
+    assert plain.stages[4].score == 20 - 13 and plain.stages[4].substituted == []
     assert not TRAIN_CHECKS & set(failing_checks(substituted))
-    assert substituted.stages[4].score == 20 and substituted.score == plain.score + 12
+    assert substituted.stages[4].score == 20 and substituted.score == plain.score + 13
     assert substituted.stages[4].substituted == ["backward", "forward"]
     assert substituted.problems == [
         "From stage 5 on, grading ran the reference solution's backward (it failed in stage 4), "

@@ -9,18 +9,21 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 from click.testing import CliRunner
 
+import autograder
 from autograder import assignment
 from autograder.checks.stages import STAGES
 from autograder.cli import main
 from autograder.release import hidden_check_functions, package_files, write_release
 from tests.kit import workflow_steps
 from tests.kit.conftest import ROOT
+from tests.kit.release_kit import installed, the_wheel
 from tests.kit.release_search import leaks, searchable_texts, solution_bodies
 
 try:
@@ -54,29 +57,60 @@ def release_copy(release: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(release, tmp_path / "clone"))
 
 
-def run_release(copy: Path, *command: str, **env: str) -> subprocess.CompletedProcess:
-    """Run Python in the release with ITS package first on the path, not the kit's."""
-    environment = {**os.environ, "PYTHONPATH": str(copy), "NO_COLOR": "1", **env}
+def run_release(copy: Path, *command: str, site: Path | None = None,
+                **env: str) -> subprocess.CompletedProcess:
+    """Run Python in the release with ITS kit (its wheel's) first on the path, not this one;
+    `site` instead puts a kit's source tree there."""
+    path = site or installed(copy)
+    environment = {**os.environ, "PYTHONPATH": str(path), "NO_COLOR": "1", **env}
     environment.pop("NNKIT_SUBMISSION", None)
+    environment.pop("NNKIT_ASSIGNMENT", None)
     return subprocess.run([sys.executable, *command], cwd=copy, env=environment,
                           capture_output=True, text=True, timeout=600)
 
 
 # -- what is in it -----------------------------------------------------------------------------
-def test_release_holds_notebook_suite_kit_readme_and_workflow(release):
+def test_release_holds_notebook_suite_wheel_readme_and_workflow(release):
+    wheel = the_wheel(release)
     for relative in ("neural_network.ipynb", "README.md", "pyproject.toml", ".gitignore",
-                     ".github/workflows/grade.yml", "tests/stages/test_stages.py",
-                     "tests/stages/conftest.py", "autograder/cli.py", "autograder/checks/grade.py",
-                     "source_data/mnist.json", "assignments/neural_network/neural_network.py"):
+                     "requirements.txt", ".github/workflows/grade.yml",
+                     "tests/stages/test_stages.py", "tests/stages/conftest.py"):
         assert (release / relative).is_file(), f"the release lacks {relative}"
     notebook = nbformat.read(release / "neural_network.ipynb", as_version=4)
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert code.count("raise NotImplementedError") >= 10, "the notebook should hold the stubs"
     project = tomllib.loads((release / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["scripts"]["nnkit"] == "autograder.cli:main"
     assert project["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests/stages"]
     readme = (release / "README.md").read_text(encoding="utf-8")
     assert "nnkit check" in readme and ".github/workflows/grade.yml" in readme
+    assert "pip install -r requirements.txt" in readme and f"vendor/{wheel.name}" in readme
+    requirement = [line for line in (release / "requirements.txt").read_text().splitlines()
+                   if line and not line.startswith("#")]
+    (line,) = requirement
+    assert line.startswith(f"./vendor/{wheel.name}[") and "dev" in line.split("[")[1], line
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        info = f"nnkit-{autograder.__version__}+student.dist-info"
+        entry_points = archive.read(f"{info}/entry_points.txt").decode()
+    for relative in ("autograder/cli.py", "autograder/checks/grade.py", "autograder/py.typed",
+                     "nnkit_data/source_data/mnist.json",
+                     "nnkit_data/assignments/neural_network/neural_network.py",
+                     f"{info}/METADATA", f"{info}/RECORD"):
+        assert relative in names, f"the release's wheel lacks {relative}"
+    assert "nnkit = autograder.cli:main" in entry_points
+
+
+def test_the_releases_wheel_passes_twine_check(release):
+    run = subprocess.run([sys.executable, "-m", "twine", "check", "--strict",
+                          str(the_wheel(release))], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "PASSED" in run.stdout, run.stdout + run.stderr
+
+
+def test_the_release_holds_no_loose_copy_of_the_kit_to_drift_from_its_wheel(release):
+    loose = [path.relative_to(release).as_posix() for path in package_files(release)
+             if path.suffix == ".py" and not path.is_relative_to(release / "tests")]
+    assert loose == []
+    assert not (release / "autograder").exists() and not (release / "source_data").exists()
 
 
 def test_release_refuses_a_folder_that_already_holds_files(tmp_path):
@@ -105,6 +139,14 @@ def test_the_solution_search_finds_a_solution_copied_into_a_release(release_copy
     assert len(found) == len(solution_bodies())
 
 
+def test_the_solution_search_looks_inside_the_releases_wheel(release_copy):
+    wheel = the_wheel(release_copy)
+    with zipfile.ZipFile(wheel, "a") as archive:
+        archive.writestr("autograder/answers.py", assignment.solution(assignment.read_source()))
+    found = leaks(release_copy, solution_bodies())
+    assert {file for file, _ in found} == {f"vendor/{wheel.name}/autograder/answers.py"}
+
+
 def test_release_contains_no_hidden_check(release):
     hidden = [check for stage in STAGES for check in stage.checks if check.hidden]
     assert leaks(release, [inspect.getsource(check.run) for check in hidden]) == []
@@ -129,7 +171,7 @@ def test_a_hidden_check_added_to_the_kit_is_cut_from_its_release(tmp_path):
     listing = ("import json; from autograder.checks.stages import STAGES; print(json.dumps("
                "[[c.run.__name__, c.hidden] for s in STAGES for c in s.checks]))")
 
-    planted = json.loads(run_release(kit, "-c", listing).stdout)
+    planted = json.loads(run_release(kit, "-c", listing, site=kit).stdout)
     assert ["planted_hidden_check", True] in planted, "the planted check should be registered"
 
     out = write_release(tmp_path / "release", kit_root=kit)
@@ -210,10 +252,16 @@ def test_the_workflow_steps_run_in_a_copy_of_the_release(release_copy, tmp_path)
     runs = workflow_steps.run_steps(release_copy, bin_folder, summary, GITHUB_ACTOR="octocat")
     workflow_steps.assert_all_succeeded(runs)
     assert len(runs) == 4, [run.name for run in runs]
-    where = subprocess.run([bin_folder / "python", "-c", "import autograder; "
-                            "print(autograder.__file__)"], capture_output=True, text=True,
-                           cwd=tmp_path)  # not the kit's folder, which Python would look in
-    assert where.stdout.startswith(str(release_copy)), "the job should run the release's kit"
+    where = subprocess.run([bin_folder / "python", "-c", "import autograder.resources as r; "
+                            "print(r.PACKAGE); print(r.data_root())"], capture_output=True,
+                           text=True, cwd=tmp_path,  # not the kit's folder, which Python reads
+                           env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    package, data = where.stdout.split()
+    site = str(bin_folder.parent / "lib")
+    assert package.startswith(site) and data.startswith(site), "the job should run the " \
+        f"release's kit, installed from its wheel, not {where.stdout}"
+    assert not assignment.solution_blocks(
+        (Path(data) / "assignments" / "neural_network" / "neural_network.py").read_text())
 
     report = json.loads((release_copy / "report.json").read_text(encoding="utf-8"))
     assert report["student"] == "octocat" and report["score"] == 0

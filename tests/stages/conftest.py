@@ -6,15 +6,24 @@ Stages run in order; once a stage has a failing check, later stages are shown as
 
 from __future__ import annotations
 
+import click
 import pytest
 
 from autograder.checks.grade import GradeOptions
 from autograder.checks.grade import run_check as grade_check
 from autograder.cli import find_working_copy
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission
 from autograder.sandbox.loader import SubmissionLoadError, read_submission
 
 _failed_stages: set[int] = set()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        return f"nnkit: checking {find_working_copy()} (the file `nnkit check` and CI grade)"
+    except click.UsageError as error:
+        return f"nnkit: {error.message}"
 
 
 @pytest.fixture(scope="session")
@@ -22,17 +31,23 @@ def submission():
     try:
         # $NNKIT_SUBMISSION, else the student's usual file: the same rule as `nnkit check`.
         source = read_submission(find_working_copy())
-    except SubmissionLoadError as error:
-        pytest.fail(str(error), pytrace=False)
-    with SandboxedSubmission(source) as sub:
-        sub.options = GradeOptions()
-        yield sub
+    except (SubmissionLoadError, click.UsageError) as error:
+        pytest.fail(str(getattr(error, "message", error)), pytrace=False)
+    try:
+        with SandboxedSubmission(source) as sub:
+            sub.options = GradeOptions()
+            yield sub
+    except KitEnvironmentError as error:
+        pytest.exit(f"cannot grade here: {error}", returncode=EXIT_ENVIRONMENT)
 
 
 @pytest.fixture
 def run_check(submission):
     def run(check) -> None:
-        result = grade_check(check, submission, submission.options)
+        try:
+            result = grade_check(check, submission, submission.options)
+        except KitEnvironmentError as error:  # the kit's fault: no point lost, no traceback
+            pytest.exit(f"cannot grade here: {error}", returncode=EXIT_ENVIRONMENT)
         if not result.passed:
             pytest.fail(result.message, pytrace=False)
 

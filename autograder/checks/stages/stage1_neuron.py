@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, as_number, expect_close
+from autograder.checks.expect import as_array, as_number, as_sequence, expect_close
 from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.tolerances import COST_RTOL, GRADIENT_RTOL, pair
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.student.workshop import TABLE_X, TABLE_Y
 
@@ -50,35 +51,41 @@ def cost_values(sub: SandboxedSubmission) -> None:
         got = as_number(sub.call("neuron_cost", w, b, TABLE_X, TABLE_Y).value,
                         f"neuron_cost(w={w}, b={b}) on the workshop table")
         expected = cost(w, b)
-        if np.isclose(got, expected, rtol=1e-9):
+        if np.isclose(got, expected, rtol=COST_RTOL, atol=0.0):
             continue
         hint = ""
-        if np.isclose(got, expected / TABLE_X.size, rtol=1e-9):
+        if np.isclose(got, expected / TABLE_X.size, rtol=COST_RTOL):
             hint = " It equals the MEAN of the squared errors: the workshop's cost is their SUM."
-        elif np.isclose(got, expected / 2, rtol=1e-9):
+        elif np.isclose(got, expected / 2, rtol=COST_RTOL):
             hint = " It is half the expected value: don't multiply by 1/2."
-        raise CheckFailed(f"neuron_cost(w={w}, b={b}) on the workshop table returned {got:.6g},"
-                          f" expected {expected:.6g}.{hint}")
+        elif np.isclose(got, expected.of("neuron_cost", w=float(w), b=float(b), x=TABLE_X,
+                                         y=TABLE_Y)["sum_squared"], rtol=COST_RTOL):
+            hint = (" It equals (sum of the errors) squared: you squared the sum. Square each "
+                    "error first, then add them up: np.sum(residual ** 2).")
+        shown = pair(expected, got)
+        raise CheckFailed(f"neuron_cost(w={w}, b={b}) on the workshop table returned {shown[1]},"
+                          f" expected {shown[0]}.{hint}")
 
 
 @STAGE.check("neuron_gradient matches numerical differences", 3, ["neuron_gradient"])
 def gradient_values(sub: SandboxedSubmission) -> None:
     eps = 1e-6
     for w, b in points():
-        value = sub.call("neuron_gradient", w, b, TABLE_X, TABLE_Y).value
-        if not isinstance(value, tuple | list) or len(value) != 2:
-            raise CheckFailed("neuron_gradient should return a pair (dC/dw, dC/db), "
-                              f"but it returned {type(value).__name__}.")
+        value = as_sequence(sub.call("neuron_gradient", w, b, TABLE_X, TABLE_Y).value, 2,
+                            "neuron_gradient should return a pair (dC/dw, dC/db)")
         dw = as_number(value[0], f"dC/dw at (w={w}, b={b})")
         db = as_number(value[1], f"dC/db at (w={w}, b={b})")
         numerical = tuple(expected.of("neuron_gradient", w=w, b=b, x=TABLE_X, y=TABLE_Y,
                                       eps=eps)["numerical"])
         # The cost is quadratic, so central differences are exact up to round-off (~1e-9).
-        if np.allclose([dw, db], numerical, rtol=1e-6, atol=1e-6):
+        if np.allclose([dw, db], numerical, rtol=GRADIENT_RTOL, atol=1e-6):
             continue
         hint = ""
         if np.allclose([db, dw], numerical, rtol=1e-6, atol=1e-6):
             hint = "You returned them in the wrong order: (dC/dw, dC/db)."
+        elif np.isclose(db, numerical[1], rtol=1e-6) and np.isclose(dw, numerical[1], rtol=1e-6):
+            hint = ("Your dC/dw equals dC/db: dC/dw is missing the factor x. Each error is "
+                    "multiplied by its own x_i: dC/dw = 2 * sum((a - y) * x).")
         else:
             for factor, words in ((0.5, "the factor 2 from differentiating the square is missing"),
                                   (-1.0, "the sign is flipped: it is (a - y), not (y - a)"),
@@ -87,16 +94,14 @@ def gradient_values(sub: SandboxedSubmission) -> None:
                                   (0.5 / TABLE_X.size, "you averaged and dropped the factor 2")):
                 if np.allclose([dw, db], np.multiply(numerical, factor), rtol=1e-6, atol=1e-9):
                     hint = f"Both are {factor:.3g} times the right values: {words}."
-        raise CheckFailed(f"neuron_gradient(w={w}, b={b}) returned ({dw:.6g}, {db:.6g}), "
-                          f"numerical differences give ({numerical[0]:.6g}, {numerical[1]:.6g}). "
-                          + hint)
+        (nw, gw), (nb, gb) = pair(numerical[0], dw), pair(numerical[1], db)
+        raise CheckFailed(f"neuron_gradient(w={w}, b={b}) returned ({gw}, {gb}), "
+                          f"numerical differences give ({nw}, {nb}). " + hint)
 
 
 def descend(sub: SandboxedSubmission, rate: float, steps: int, w: float = 0.0, b: float = 0.0):
-    value = sub.call("gradient_descent", TABLE_X, TABLE_Y, rate, steps, w=w, b=b).value
-    if not isinstance(value, tuple | list) or len(value) != 3:
-        raise CheckFailed("gradient_descent should return (w, b, costs), "
-                          f"but it returned {type(value).__name__}.")
+    value = as_sequence(sub.call("gradient_descent", TABLE_X, TABLE_Y, rate, steps, w=w,
+                                 b=b).value, 3, "gradient_descent should return (w, b, costs)")
     where = f"gradient_descent(learning_rate={rate}, steps={steps}, w={w}, b={b})"
     costs = as_array(value[2], f"the costs from {where}", finite=False)
     return (as_number(value[0], f"w from {where}", finite=False),
@@ -144,6 +149,10 @@ def descent_hint(sub: SandboxedSubmission, end: tuple[float, float]) -> str:
     if np.allclose(end, walked["uphill"], rtol=1e-9):
         return ("Hint: your steps go uphill, so the cost grows at every step: subtract the "
                 "gradient (w -= learning_rate * dC/dw), don't add it.")
+    if np.allclose(end, walked["w_then_b"], rtol=1e-9):
+        return ("Hint: you updated w first and then you computed b's gradient with the NEW w. "
+                "Both gradients belong to the same point: compute dw, db at the current (w, b), "
+                "then update both (w, b = w - learning_rate * dw, b - learning_rate * db).")
     if np.allclose(end, walked["stale"], rtol=1e-9):
         return ("Hint: every step moved (w, b) by the same amount: recompute the gradient at "
                 "the current (w, b) inside the loop, not once before it.")
@@ -179,18 +188,23 @@ def descent_records_costs(sub: SandboxedSubmission) -> None:
     w, b, costs, where = descend(sub, RATE, 3, *start())
     trajectory, (tw, tb) = walked["costs"], walked["end"]
     if costs.size != 3:
-        raise CheckFailed(f"{where} returned {costs.size} costs; expected 3, one per step.")
-    if not np.isclose(w, tw, rtol=1e-9) or not np.isclose(b, tb, rtol=1e-9):
-        raise CheckFailed(f"{where} ended at ({w:.6g}, {b:.6g}), expected ({tw:.6g}, {tb:.6g}). "
+        hint = {2: " That is one step too few: `for _ in range(steps)` runs exactly steps times.",
+                4: " That is one too many: record the cost after each step only, not before "
+                   "the first."}.get(costs.size, "")
+        raise CheckFailed(f"{where} returned {costs.size} costs; expected 3, one per step.{hint}")
+    if not np.isclose(w, tw, rtol=COST_RTOL) or not np.isclose(b, tb, rtol=COST_RTOL):
+        (ew, gw), (eb, gb) = pair(tw, w), pair(tb, b)
+        raise CheckFailed(f"{where} ended at ({gw}, {gb}), expected ({ew}, {eb}). "
                           + descent_hint(sub, (w, b)))
-    if not np.allclose(costs, trajectory, rtol=1e-9):
+    if not np.allclose(costs, trajectory, rtol=COST_RTOL):
         hint = ""
         if np.isclose(costs[0], walked["start_cost"], rtol=1e-9):
             hint = " costs[0] is the cost BEFORE the first step; record it after each step."
         elif not cost_is_right(sub):
             hint = (" The costs come from your neuron_cost, which is not right yet (see its "
                     "check above): fix it first.")
-        expect_close(costs, trajectory, f"the costs from {where}", rtol=1e-9, hint=hint.strip())
+        expect_close(costs, trajectory, f"the costs from {where}", rtol=COST_RTOL,
+                     hint=hint.strip())
 
 
 @STAGE.check("gradient_descent diverges when the learning rate is too big", 1,

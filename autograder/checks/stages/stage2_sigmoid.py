@@ -12,7 +12,7 @@ from autograder.sandbox.client import SandboxedSubmission
 STAGE = Stage(2, "sigmoid", "the activation function and its derivative")
 
 
-@STAGE.check("sigmoid gives 1/(1+e^-z) for scalars and arrays of any shape", 3, ["sigmoid"])
+@STAGE.check("sigmoid gives 1/(1+e^-z) for scalars and arrays of any shape", 4, ["sigmoid"])
 def sigmoid_values(sub: SandboxedSubmission) -> None:
     zero = as_array(sub.call("sigmoid", 0.0).value, "sigmoid(0.0)")
     if zero.size != 1 or not np.isclose(zero.reshape(-1)[0], 0.5):
@@ -25,13 +25,26 @@ def sigmoid_values(sub: SandboxedSubmission) -> None:
     if np.allclose(flipped, want["flipped"]):
         hint = "Your values are sigmoid(-z): the exponent should be e^(-z), not e^(+z)."
     expect_close(got, want["value"], "sigmoid(z) for a 2x3x4 array z", hint=hint)
+    after = sub.call("sigmoid", z, return_args=True).args_after
+    if not np.array_equal(as_array(after[0], "z after sigmoid(z)", finite=False), z):
+        raise CheckFailed("sigmoid changed its input z in place (z after the call differs from z "
+                          "before it). forward passes its own arrays to sigmoid, and the caller "
+                          "may still need them: compute into a new array (z = z * 0.5 makes one; "
+                          "z *= 0.5 or np.exp(z, out=z) writes into the caller's).")
 
 
-@STAGE.check("sigmoid has no overflow warnings, even at z = +-1000", 3, ["sigmoid"])
+@STAGE.check("sigmoid has no overflow warnings, even at z = +-1000 (warnings reported by the "
+             "worker)", 2, ["sigmoid"])
 def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
+    # Only the worker sees warnings: the values at the extremes are checked here, the warnings
+    # rest on its word, so this is worth less than the values.
     z = np.array([-1000.0, -745.0, -40.0, 0.0, 40.0, 745.0, 1000.0])
     result = sub.call("sigmoid", z, record_warnings=True)
     if result.warnings:
+        overflow_where = warning_sides(sub)
+        if overflow_where:
+            raise CheckFailed(f"sigmoid(z) for z = {z.tolist()} printed warnings: "
+                              f"{'; '.join(result.warnings[:2])}. {overflow_where}")
         raise CheckFailed(
             f"sigmoid(z) for z = {z.tolist()} printed warnings: {'; '.join(result.warnings[:2])}. "
             "np.exp(-z) overflows for large negative z. Hint: for z < 0 use "
@@ -41,6 +54,23 @@ def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
     # (1 + tanh(z/2)) / 2 are right even though they give 0 instead of e^-40 = 4e-18.
     expect_close(result.value, expected.of("sigmoid", z=z)["value"], "sigmoid at extreme inputs",
                  atol=1e-15)
+
+
+def warning_sides(sub: SandboxedSubmission) -> str:
+    """Which formula overflowed, told by which signs of z warn (plain 1/(1+e^-z) warns only
+    for negative z)."""
+    negative, positive = (bool(sub.call("sigmoid", np.array(values), record_warnings=True)
+                               .warnings) for values in ([-1000.0, -745.0], [745.0, 1000.0]))
+    if negative and positive:
+        return ("Both signs of z warn: np.where(condition, a, b) computes BOTH a and b for every "
+                "entry before choosing, so e^(-z) still overflows for negative z and e^z for "
+                "positive z. Compute each formula only on its own entries (out[z < 0] = ...), "
+                "or use a form that never overflows (built on np.exp(-np.abs(z)), or "
+                "0.5 + 0.5 * np.tanh(z / 2)).")
+    if positive:
+        return ("e^z overflows for large positive z: for z >= 0 use 1 / (1 + e^(-z)), whose "
+                "exponent is never positive.")
+    return ""
 
 
 @STAGE.check("sigmoid_prime is the derivative of the sigmoid", 4, ["sigmoid_prime"])
@@ -60,10 +90,13 @@ def derivative_values(sub: SandboxedSubmission) -> None:
                 "don't pass an activation a = sigmoid(z) where z is expected.")
     elif np.allclose(got, want["sigmoid"]):
         hint = "You returned sigmoid(z) itself; the derivative is sigmoid(z) * (1 - sigmoid(z))."
+    elif np.allclose(got, want["s_times_one_minus_z"]):
+        hint = ("You computed s(1 - z): both factors use s = sigmoid(z), the derivative is "
+                "s * (1 - s).")
     elif np.allclose(got, want["negated"]):
         hint = "The sign is flipped: the derivative is s(1 - s), not s(s - 1); it is positive."
     # Central differences of a smooth function: agreement to ~1e-9; 1e-6 is generous.
-    expect_close(got, numerical, "sigmoid_prime(z) against numerical differences",
+    expect_close(result.value, numerical, "sigmoid_prime(z) against numerical differences",
                  rtol=1e-6, atol=1e-9, hint=hint)
     extreme = sub.call("sigmoid_prime", np.array([-1000.0, 1000.0]), record_warnings=True)
     if extreme.warnings:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, expect_close
+from autograder.checks.expect import as_array, as_sequence, expect_close, type_name
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.sandbox.client import SandboxedSubmission
 
@@ -26,16 +26,23 @@ def expected_shapes(layer_sizes: list[int]) -> dict[str, tuple[int, ...]]:
 def parameters(value: Any, layer_sizes: list[int], what: str) -> dict[str, np.ndarray]:
     """Validate a params dict against layer_sizes; plain float64 arrays out."""
     if not isinstance(value, dict):
-        raise CheckFailed(f"{what} should be a dict of arrays, but it is {type(value).__name__}.")
+        raise CheckFailed(f"{what} should be a dict of arrays, but it is {type_name(value)}.")
     shapes = expected_shapes(layer_sizes)
     missing = [key for key in shapes if key not in value]
     extra = [key for key in value if key not in shapes]
     if missing or extra:
+        zero_based = "W0" in extra or "b0" in extra
         raise CheckFailed(
             f"{what} for layer_sizes={layer_sizes} should have exactly the keys "
             f"{', '.join(shapes)}" + (f"; missing {', '.join(missing)}" if missing else "")
             + (f"; unexpected {', '.join(map(str, extra))}" if extra else "") + "."
+            + (" The keys count the layers from 1: the first layer's are W1 and b1 "
+               "(enumerate(..., start=1))." if zero_based else "")
         )
+    for key, shape in shapes.items():
+        if key.startswith("b") and np.shape(value[key]) == (1, *shape):
+            raise CheckFailed(f"{what}['{key}'] has shape (1, {shape[0]}), expected {shape}: a "
+                              "bias is a 1-D vector: np.zeros(n_out), not np.zeros((1, n_out)).")
     return {key: as_array(value[key], f"{what}['{key}']", shape=shape)
             for key, shape in shapes.items()}
 
@@ -103,11 +110,8 @@ def init_seeding(sub: SandboxedSubmission) -> None:
 
 
 def forward_output(sub: SandboxedSubmission, params: dict, X: np.ndarray, what: str):
-    value = sub.call("forward", params, X).value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed(f"forward should return a pair (A, cache), but it returned "
-                          f"{type(value).__name__}.")
-    return value
+    return as_sequence(sub.call("forward", params, X).value, 2,
+                       "forward should return a pair (A, cache)")
 
 
 def forward_hint(got: np.ndarray, want: dict) -> str:
@@ -128,7 +132,7 @@ def forward_hint(got: np.ndarray, want: dict) -> str:
 FORWARD_CASES = (([3, 2], 4), ([4, 4, 4, 4], 7), ([5, 4, 3], 1), ([6, 5, 4, 3, 2], 3))
 
 
-@STAGE.check("forward computes sigmoid(a W + b) layer by layer", 5, ["forward"])
+@STAGE.check("forward computes sigmoid(a W + b) layer by layer", 6, ["forward"])
 def forward_values(sub: SandboxedSubmission) -> None:
     for case, (layer_sizes, m) in enumerate(FORWARD_CASES):
         seed = inputs.seed(f"stage3.forward_values/{case}", case)
@@ -136,18 +140,33 @@ def forward_values(sub: SandboxedSubmission) -> None:
         X = np.random.default_rng(seed).normal(size=(m, layer_sizes[0]))
         value = forward_output(sub, params, X, "forward")
         want = expected.of("forward", params=params, X=X)
+        expected_output = want["output"]
         what = f"A from forward for layer_sizes={layer_sizes} and m={m} samples"
-        got = as_array(value[0], what, shape=want["output"].shape)
-        expect_close(got, want["output"], what, hint=forward_hint(got, want))
+        if (layer_sizes[-2] != layer_sizes[-1] and not hasattr(value[0], "type_name")
+                and np.shape(value[0]) == (m, layer_sizes[-2])):
+            raise CheckFailed(
+                f"{what} has shape {np.shape(value[0])}, expected {expected_output.shape}: it has "
+                f"{layer_sizes[-2]} columns, the size of the layer BEFORE the output, so your "
+                "loop stops one layer early. With L = len(params) // 2 layers, "
+                "range(1, L + 1) runs l = 1, ..., L (range(1, L) stops at L - 1).")
+        got = as_array(value[0], what, shape=expected_output.shape)
+        expect_close(value[0], expected_output, what, hint=forward_hint(got, want))
 
 
-@STAGE.check("forward does not modify X or params", 2, ["forward"])
+@STAGE.check("forward does not modify X or params (reported by the worker)", 1, ["forward"])
 def forward_is_pure(sub: SandboxedSubmission) -> None:
     # The grader's copies never change; the worker sends back what forward did to its inputs.
+    # Only the worker sees that, so this is worth little, and only for a forward that answers.
     layer_sizes, seed = [4, 3, 2], inputs.seed("stage3.forward_is_pure", 11)
     params = inputs.random_network(layer_sizes, seed)
     X = np.random.default_rng(seed).normal(size=(5, 4))
-    result = sub.call("forward", params, X, return_args=True).args_after
+    call = sub.call("forward", params, X, return_args=True)
+    value = call.value
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise CheckFailed(f"forward should return a pair (A, cache), but it returned "
+                          f"{type(value).__name__}.")
+    as_array(value[0], "A from forward for layer_sizes=[4, 3, 2] and m=5 samples", shape=(5, 2))
+    result = call.args_after
     if not np.array_equal(as_array(result[1], "X after forward", shape=X.shape), X):
         raise CheckFailed("forward changed its input X. Work on new arrays (a = sigmoid(a @ W + b)"
                           " makes a new one); avoid in-place changes such as X -= ... or "

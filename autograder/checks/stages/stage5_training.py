@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, expect_close
+from autograder.checks.expect import as_array, as_sequence, expect_close
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
+from autograder.checks.stages.train_inputs import check_inputs_kept_and_seeded
 from autograder.checks.stages.training_rules import TrainingRun, check_rules
 from autograder.sandbox.client import SandboxedSubmission
 
@@ -28,16 +29,19 @@ def update_values(sub: SandboxedSubmission) -> None:
         elif np.allclose(new[key], want["whole_gradient"][key]):
             hint = ("You subtracted the whole gradient: the learning_rate is not used; the step "
                     "is learning_rate * gradient.")
-        expect_close(new[key], want["updated"][key],
+        expect_close(got[key], want["updated"][key],
                      f"update's result['{key}'] with learning_rate=0.3", hint=hint)
 
 
-@STAGE.check("update changes neither params nor grads", 2, ["update"])
+@STAGE.check("update changes neither params nor grads (reported by the worker)", 1, ["update"])
 def update_is_pure(sub: SandboxedSubmission) -> None:
+    # Only the worker sees its arguments after the call: worth little, and only for an update
+    # that returns a network of the right shapes.
     params = inputs.random_network([4, 3, 2], inputs.seed("stage5.update_is_pure/params", 7))
     grads = inputs.random_network([4, 3, 2], inputs.seed("stage5.update_is_pure/grads", 8))
-    params_after, grads_after, _ = sub.call("update", params, grads, 0.1,
-                                            return_args=True).args_after
+    call = sub.call("update", params, grads, 0.1, return_args=True)
+    parameters(call.value, [4, 3, 2], "update's result")
+    params_after, grads_after, _ = call.args_after
     for label, before, after in (("params", params, params_after), ("grads", grads, grads_after)):
         for key in before:
             if not np.array_equal(as_array(after[key], f"{label}['{key}']"), before[key]):
@@ -60,8 +64,10 @@ def predict_labels(sub: SandboxedSubmission) -> None:
         raise CheckFailed("predict returned the output activations (shape (8, 4)); "
                           "return the index of the largest one per row: np.argmax(A, axis=1).")
     if labels.shape != (8,):
-        axis_hint = (" That is one value per output, not per sample: use axis=1."
-                     if labels.shape == (4,) else "")
+        axis_hint = {(4,): " That is one value per output, not per sample: use axis=1.",
+                     (): " That is a single number: np.argmax without axis gives one index into "
+                         "the whole flattened array; np.argmax(A, axis=1) gives one per row."
+                     }.get(labels.shape, "")
         raise CheckFailed(f"predict returned shape {labels.shape}; expected (8,), one label "
                           f"per row of X.{axis_hint}")
     if not np.all(labels == np.round(labels)):
@@ -92,17 +98,15 @@ def training_events(sub: SandboxedSubmission, X: np.ndarray, Y: np.ndarray, epoc
                     batch_size: int, rate: float):
     result = sub.call_spied("train", X, Y, [3, 4, 2], epochs, batch_size, rate, seed=init_seed(),
                             spied=["forward", "backward", "update", "init_params"])
-    value = result.value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed("train should return (params, history).")
-    return value, result.events
+    return as_sequence(result.value, 2, "train should return (params, history)"), result.events
 
 
 @STAGE.check("train walks shuffled minibatches, one update each, covering the data once "
-             "per epoch", 8, ["train", "forward", "backward", "update", "init_params"])
+             "per epoch", 9, ["train", "forward", "backward", "update", "init_params"])
 def train_behaviour(sub: SandboxedSubmission) -> None:
     m, batch_size, epochs, rate = 23, 5, 3, 0.7
     X, Y = toy_problem(m, inputs.seed("stage5.train_behaviour", 1))
+    check_inputs_kept_and_seeded(sub, X, Y, ([3, 4, 2], epochs, batch_size, rate))
     (params, history), events = training_events(sub, X, Y, epochs, batch_size, rate)
 
     def initial_sum() -> float:
@@ -112,17 +116,44 @@ def train_behaviour(sub: SandboxedSubmission) -> None:
 
     run = TrainingRun(m, epochs, batch_size, rate, events, history, initial_sum)
     check_rules(run)
-    parameters(params, [3, 4, 2], f"the params returned by {run.where}")
+    returned = parameters(params, [3, 4, 2], f"the params returned by {run.where}")
+    return replayed_by_grader(sub, run, X, Y, returned)
+
+
+def replayed_by_grader(sub: SandboxedSubmission, run: TrainingRun, X: np.ndarray,
+                       Y: np.ndarray, returned: dict) -> str | None:
+    """The calls train reported are the worker's word; the parameters it returned are not. Redo
+    the reported minibatches from init_params with the grader's arithmetic: the result must be
+    what train returned, or the report (or the training) was not what it claims. A student
+    release has no grader arithmetic to redo them with: there the check says so."""
+    unverified = expected.unverified_here("the replay of train's minibatches")
+    if unverified:
+        return unverified
+    from autograder.grader import numerics
+
+    initial = parameters(sub.call("init_params", [3, 4, 2], seed=init_seed()).value,
+                         [3, 4, 2], f"init_params([3, 4, 2], seed={init_seed()})")
+    batches = [run.batch_rows(i) for i in run.called("update")]
+    replayed = numerics.replay_training(initial, X, Y, batches, run.rate)
+    for key in replayed:
+        if not np.allclose(returned[key], replayed[key], rtol=1e-6, atol=1e-9):
+            index = tuple(int(i) for i in np.unravel_index(
+                np.argmax(np.abs(returned[key] - replayed[key])), replayed[key].shape))
+            raise CheckFailed(
+                f"{run.where} returned params['{key}'] = {returned[key][index]:.6g} at index "
+                f"{index}, but redoing its {len(batches)} updates (the same minibatches, from "
+                f"init_params([3, 4, 2], seed={init_seed()}), with learning_rate={run.rate}) "
+                f"gives {replayed[key][index]:.6g}. Return the parameters after the last update, "
+                "computed by your own forward, backward and update on each minibatch.")
 
 
 @STAGE.check("train learns: the cost falls and a toy problem is solved", 4,
              ["train", "forward", "backward", "update", "init_params"])
 def train_learns(sub: SandboxedSubmission) -> None:
     X, Y = toy_problem(200, inputs.seed("stage5.train_learns", 2))
-    value = sub.call("train", X, Y, [3, 4, 2], 30, 10, 0.5,
-                     seed=inputs.seed("stage5.train_learns/init", 0)).value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed("train should return (params, history).")
+    value = as_sequence(sub.call("train", X, Y, [3, 4, 2], 30, 10, 0.5,
+                                 seed=inputs.seed("stage5.train_learns/init", 0)).value, 2,
+                        "train should return (params, history)")
     params = parameters(value[0], [3, 4, 2], "the params returned by train")
     history = as_array(value[1], "the history returned by train").ravel()
     outputs = expected.network_output(sub, params, X, "the accuracy of the trained network")

@@ -2,6 +2,12 @@
 
 The worker receives only the 60,000 training images. The grader keeps the 10,000 test images
 and computes the accuracy itself with its own forward pass on the returned parameters.
+
+Training must be real: the training set is shown to the worker with its 784 pixels and its 10
+labels shuffled by a permutation nobody knows in advance (hidden_order.py: from a secret the
+grader holds), and the grader applies the same permutation to the test set. A fully connected
+network learns the permuted problem as well as the original one, but weights computed in
+advance (fitted offline, pasted in as a constant) no longer fit the data and score at chance.
 """
 
 from __future__ import annotations
@@ -12,7 +18,10 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import expected
+from autograder.checks.expect import as_sequence, quote, type_name
+from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.stages.hidden_order import hidden_permutation
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
 from autograder.sandbox.client import SandboxedSubmission
@@ -21,10 +30,26 @@ STAGE = Stage(6, "MNIST", "train on 60,000 handwritten digits, tested on 10,000 
 REQUIRED = ("layer_sizes", "epochs", "batch_size", "learning_rate")
 
 
+def not_defined_at_grading(sub: SandboxedSubmission) -> None:
+    """HYPERPARAMS whose definition raised NameError while grading ran the definitions: the
+    usual cause is a value from a variable that grading does not run."""
+    if sub.defines("HYPERPARAMS") or sub.load_failure is not None:
+        return
+    errors = [error for error in sub.load_errors if error.get("type") == "NameError"]
+    if errors:
+        where = f" (at {errors[0]['where']})" if errors[0].get("where") else ""
+        raise CheckFailed(
+            f"HYPERPARAMS was not defined when grading: running its definition raised NameError: "
+            f"{errors[0].get('message', '')}{where}. The rule: {DEFINITIONS_RULE}. Write the "
+            "values into HYPERPARAMS itself (\"learning_rate\": 0.5), or give the variable it "
+            "uses an UPPER_CASE name defined from plain values.")
+
+
 def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
+    not_defined_at_grading(sub)
     value = sub.get("HYPERPARAMS")
     if not isinstance(value, dict):
-        raise CheckFailed(f"HYPERPARAMS should be a dict, but it is {type(value).__name__}.")
+        raise CheckFailed(f"HYPERPARAMS should be a dict, but it is {type_name(value)}.")
     missing = [key for key in REQUIRED if key not in value]
     if missing:
         raise CheckFailed(f"HYPERPARAMS is missing {', '.join(missing)}; it needs "
@@ -33,20 +58,32 @@ def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
     if (not isinstance(sizes, list | tuple) or len(sizes) < 2
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
         raise CheckFailed(f"HYPERPARAMS['layer_sizes'] should be a list of positive whole numbers, "
-                          f"got {sizes!r}.")
+                          f"got {quote(sizes)}.")
     if sizes[0] != 784 or sizes[-1] != 10:
-        raise CheckFailed(f"HYPERPARAMS['layer_sizes'] = {list(sizes)} must start with 784 "
-                          "(28 x 28 pixels) and end with 10 (one output per digit).")
+        which = (" The first entry is the input layer: 784 pixel values." if sizes[0] != 784
+                 else " The last entry is the output layer: 10 digits.")
+        raise CheckFailed(f"HYPERPARAMS['layer_sizes'] = {quote(list(sizes))} must start with 784 "
+                          "(28 x 28 pixels) and end with 10 (one output per digit)." + which)
     for key in ("epochs", "batch_size"):
         if not isinstance(value[key], int) or isinstance(value[key], bool) or value[key] < 1:
             raise CheckFailed(f"HYPERPARAMS['{key}'] should be a positive whole number, "
-                              f"got {value[key]!r}.")
+                              f"got {quote(value[key])}." + text_hint(value[key]))
     rate = value["learning_rate"]
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1e3:
         raise CheckFailed(f"HYPERPARAMS['learning_rate'] should be a positive number, "
-                          f"got {rate!r}.")
+                          f"got {quote(rate)}." + text_hint(rate))
     return {"layer_sizes": list(sizes), "epochs": value["epochs"],
             "batch_size": value["batch_size"], "learning_rate": float(rate)}
+
+
+def text_hint(value: Any) -> str:
+    return (f" That is text (in quotes): write {value}, without the quotes."
+            if isinstance(value, str) else "")
+def reply_size(settings: dict[str, Any]) -> int:
+    """Bytes train's reply may take: its parameters as float64, twice over, and the history."""
+    sizes = settings["layer_sizes"]
+    count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return 16 * count + 64 * settings["epochs"] + (4 << 20)
 
 
 def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
@@ -55,23 +92,26 @@ def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
         return sub.memo["mnist"]
     settings = hyperparameters(sub)
     images, labels = mnist_arrays("train")
-    X_train, Y_train = sub.store_mnist(images, labels)
+    text = "\n".join(block.source for block in sub.source.blocks)
+    pixels, classes = hidden_permutation(sub.options.seed, text)
+    X_train, Y_train = sub.store_mnist(images[:, pixels], classes[labels])
     budget = sub.options.mnist_time_budget
     started = time.perf_counter()
     try:
         value = sub.call("train", X_train, Y_train, settings["layer_sizes"], settings["epochs"],
                          settings["batch_size"], settings["learning_rate"],
-                         seed=sub.options.seed, timeout=budget).value
+                         seed=sub.options.seed, timeout=budget,
+                         reply_limit=reply_size(settings)).value
     finally:
         sub.memo["train_seconds"] = time.perf_counter() - started
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed("train should return (params, history).")
+    value = as_sequence(value, 2, "train should return (params, history)")
     params = parameters(value[0], settings["layer_sizes"], "the params train returned on MNIST")
     X_test, _, test_labels = load_mnist("test")
-    outputs = expected.network_output(sub, params, X_test, "the test accuracy on MNIST")
+    outputs = expected.network_output(sub, params, X_test[:, pixels],
+                                      "the test accuracy on MNIST")
     predictions = np.argmax(outputs, axis=1)
     result = {"settings": settings, "params": params,
-              "accuracy": float(np.mean(predictions == test_labels)),
+              "accuracy": float(np.mean(predictions == classes[test_labels])),
               "train_seconds": sub.memo["train_seconds"]}
     sub.memo["mnist"] = result
     return result
@@ -98,7 +138,7 @@ def mnist_accuracy(sub: SandboxedSubmission) -> str:
         s = result["settings"]
         raise CheckFailed(
             f"Test accuracy {result['accuracy']:.2%} is below the {threshold:.0%} needed "
-            f"(layer_sizes={s['layer_sizes']}, epochs={s['epochs']}, batch_size="
+            f"(layer_sizes={quote(s['layer_sizes'])}, epochs={s['epochs']}, batch_size="
             f"{s['batch_size']}, learning_rate={s['learning_rate']}). Try more epochs, a larger "
             "learning rate (0.1 to 1 works for sigmoid networks with this cost) or a hidden "
             "layer of about 100 neurons. The workshop's scikit-learn baseline scored 87.25%."

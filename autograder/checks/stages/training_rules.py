@@ -4,6 +4,12 @@ The worker records every call `train` makes to the student's own `forward`, `bac
 and `init_params` (autograder/sandbox/worker.py, `call_spied`). Each rule below reads that record
 and, when it is broken, raises CheckFailed naming the rule in plain words. They run in order:
 the first broken rule is the one reported.
+
+Train is judged by what it does, not by how it groups its calls: the minibatch behind an update
+is every row that went through a forward call whose result reached backward since the previous
+update. One forward/backward of the whole minibatch, one per sample, or any split in between,
+all make the same minibatch; a forward that no backward used (the cost of the epoch, say) is
+not part of any minibatch.
 """
 
 from __future__ import annotations
@@ -44,14 +50,55 @@ class TrainingRun:
         return [i for i, event in enumerate(self.events) if event["function"] == function]
 
     def batch_rows(self, update: int) -> np.ndarray:
-        """The rows of the minibatch behind the update at event `update`: those of the last
-        forward call before it (the grader tags each row with its id in column 0)."""
-        forward = [e for e in self.events[:update] if e["function"] == "forward"][-1]
-        return np.rint(np.asarray(forward["row_ids"]) * 10 * self.m).astype(int) - 1
+        """The rows of the minibatch behind the update at event `update`: those of the forward
+        calls that backward calls used since the previous update (the grader tags each row with
+        its id in column 0)."""
+        forwards = [self.events[i] for i in gradient_forwards(self.events, update)]
+        ids = np.concatenate([np.asarray(e["row_ids"], dtype=float) for e in forwards] or [[]])
+        return np.rint(ids * 10 * self.m).astype(int) - 1
 
     def epoch_batches(self) -> list[list[np.ndarray]]:
         rows = [self.batch_rows(i) for i in self.called("update")]
         return [rows[k * self.per_epoch:(k + 1) * self.per_epoch] for k in range(self.epochs)]
+
+
+def gradient_forwards(events: list[dict], update: int) -> list[int]:
+    """Indices of the forward calls whose results the backward calls before event `update` (and
+    after the update before it) used. Each backward is paired with the latest unpaired forward
+    of as many rows as its Y (or the latest unpaired one when it says nothing of its rows); a
+    backward with no forward before it is paired with the forward it calls itself."""
+    start = max((i for i in range(update) if events[i]["function"] == "update"), default=-1)
+    pending: list[int] = []
+    used: list[int] = []
+    waiting = False  # a backward came first: it runs forward itself (its cache was X)
+    for i in range(start + 1, update):
+        event = events[i]
+        if event["function"] == "forward" and waiting:
+            used.append(i)
+            waiting = False
+        elif event["function"] == "forward":
+            pending.append(i)
+        elif event["function"] == "backward" and pending:
+            rows = event.get("rows")
+            match = next((j for j in reversed(pending) if events[j].get("rows") == rows),
+                         pending[-1])
+            pending.remove(match)
+            used.append(match)
+        elif event["function"] == "backward":
+            waiting = True
+    return sorted(used)
+
+
+WHY_WATCHED = ("The grader learns how train walks through the data by watching the calls it "
+               "makes to your module-level forward, backward and update functions, so train must "
+               "use them: for each minibatch, forward, then backward, then params = "
+               "update(params, grads, learning_rate).")
+
+
+def calls_the_watched_functions(run: TrainingRun) -> None:
+    missing = [name for name in ("forward", "backward", "update") if not run.called(name)]
+    if missing:
+        raise CheckFailed(f"{run.where} never called {' or '.join(missing)}. {WHY_WATCHED}")
 
 
 def one_update_per_minibatch(run: TrainingRun) -> None:
@@ -63,14 +110,18 @@ def one_update_per_minibatch(run: TrainingRun) -> None:
         hint = " The last, smaller minibatch was dropped: it must be used too."
     elif updates == run.epochs:
         hint = " That is one per epoch: did you ignore batch_size and use all the data at once?"
+    elif updates == (run.epochs - 1) * run.per_epoch:
+        hint = " That is one epoch too few: `for _ in range(epochs)` runs exactly epochs times."
     raise CheckFailed(f"{run.where} called update {updates} times; expected {expected} "
                       f"({run.per_epoch} minibatches per epoch).{hint}")
 
 
 def update_after_forward_and_backward(run: TrainingRun) -> None:
-    first = run.called("update")[0]
-    if not {"forward", "backward"} <= {event["function"] for event in run.events[:first]}:
-        raise CheckFailed(f"{run.where}: update was called before forward and backward.")
+    for number, i in enumerate(run.called("update"), start=1):
+        if not gradient_forwards(run.events, i):
+            raise CheckFailed(f"{run.where}: update call {number} came without a forward and a "
+                              f"backward call before it (since the previous update). "
+                              f"{WHY_WATCHED}")
 
 
 def learning_rate_passed_on(run: TrainingRun) -> None:
@@ -121,8 +172,9 @@ def parameters_carried_over(run: TrainingRun) -> None:
     updates = run.called("update")
     for previous, current in zip(updates, updates[1:]):
         returned = run.events[previous]["result_sum"]
-        forwards = [e for e in run.events[previous:current] if e["function"] == "forward"]
-        if not np.isclose(returned, forwards[-1]["param_sum"], rtol=1e-9, atol=1e-12):
+        forwards = [run.events[i] for i in gradient_forwards(run.events, current)]
+        if not all(np.isclose(returned, forward["param_sum"], rtol=1e-9, atol=1e-12)
+                   for forward in forwards):
             raise CheckFailed(f"{run.where}: the parameters returned by update were not used by "
                               "the next forward call. Keep them: params = update(params, grads, "
                               "rate); don't re-initialise inside the loop.")
@@ -149,7 +201,8 @@ def one_cost_per_epoch(run: TrainingRun) -> None:
                       f"{run.epochs}, one training cost per epoch.{hint}")
 
 
-RULES = [one_update_per_minibatch, update_after_forward_and_backward, learning_rate_passed_on,
+RULES = [calls_the_watched_functions, one_update_per_minibatch,
+         update_after_forward_and_backward, learning_rate_passed_on,
          every_row_once_per_epoch, shuffled, reshuffled_each_epoch, initialised_once,
          parameters_carried_over, starts_from_init_params, one_cost_per_epoch]
 

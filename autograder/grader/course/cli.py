@@ -53,16 +53,22 @@ def release(course: Path) -> None:
 @course_argument
 @click.option("--student", default="*", show_default=True, help="Student id, or a glob.")
 @click.option("--force", is_flag=True, help="Grade again submissions graded before.")
-def autograde_command(course: Path, student: str, force: bool) -> None:
+@click.option("--unsafe", is_flag=True, help="Grade even where no fence can run (no "
+              "bubblewrap, not root); also NNKIT_UNSAFE=1.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Notebooks graded at the same time (into the one gradebook).")
+def autograde_command(course: Path, student: str, force: bool, unsafe: bool, jobs: int) -> None:
     """`nbgrader autograde`, then each student's points per stage and what went wrong.
 
     A notebook that hangs or kills its kernel is graded 0 for what it did not finish and
     reported here; the rest of the class is graded. Exits 0 when the batch ran, 1 when nbgrader
     graded nothing at all."""
     from autograder.grader.course.driver import CourseError, autograde
+    from autograder.sandbox.policy import fence_for_credit
 
+    fence_for_credit(unsafe)  # grading for credit: no fence, no grade (nnkit's group: exit 3)
     try:
-        outcomes, result = autograde(course, student, force)
+        outcomes, result = autograde(course, student, force, jobs=jobs)
     except CourseError as error:
         fail(error)
     click.echo(report(outcomes))

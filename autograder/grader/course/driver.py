@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,9 +25,12 @@ import nbformat
 
 from autograder import assignment
 from autograder.checks.stages import STAGES
+from autograder.grader.batch import write_atomically
 from autograder.grader.course import ASSIGNMENT
 from autograder.grader.course.notebook import BEGIN_HIDDEN, stage_tests_id, write_source
+from autograder.grader.course.outside import REPORTS_ENV, definitions_key
 from autograder.grader.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
+from autograder.resources import kit_file
 
 CONFIG = "nbgrader_config.py"
 GRADEBOOK = "gradebook.db"
@@ -54,7 +58,7 @@ def check_course(course: Path) -> Path:
     if not (course / CONFIG).is_file():
         raise CourseError(f"{course} has no {CONFIG}. nbgrader reads its configuration only from "
                           f"the folder it runs in: use the kit's course/ folder, or copy "
-                          f"course/{CONFIG} into {course}.")
+                          f"{kit_file('course/' + CONFIG)} into {course}.")
     return course
 
 
@@ -70,11 +74,11 @@ def half_created(course: Path) -> bool:
     return path.exists() and "alembic_version" not in gradebook_tables(path)
 
 
-def run_nbgrader(course: Path, args: list[str], capture: bool = False
-                 ) -> subprocess.CompletedProcess:
+def run_nbgrader(course: Path, args: list[str], capture: bool = False,
+                 extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`nbgrader ARGS` in the course folder; never leaves a half-created gradebook behind."""
     course = check_course(course)
-    env = environment()
+    env = {**environment(), **(extra_env or {})}
     if half_created(course):
         raise CourseError(f"{course / GRADEBOOK} is half-created (it has no alembic_version "
                           "table: alembic was not on PATH when nbgrader created it). If it holds "
@@ -149,11 +153,15 @@ def submitted_students(course: Path, pattern: str = "*") -> list[str]:
 
 
 def autograde(course: Path, student: str = "*", force: bool = False,
-              capture: bool = False) -> tuple[list[Outcome], subprocess.CompletedProcess]:
+              capture: bool = False, jobs: int = 1
+              ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
     """`nbgrader autograde` for the submissions matching `student`, then what happened to each.
 
-    nbgrader exits 1 when any notebook could not be graded; the outcomes say which, so one
-    student's notebook never hides the results of the others."""
+    With `jobs` > 1 the notebooks are first graded by nnkit, `jobs` at a time, each in its own
+    fenced sandbox (what costs the time); nbgrader then runs once, into its one gradebook, and
+    only copies those points (outside.GradeOutsideKernel). nbgrader exits 1 when any notebook
+    could not be graded; the outcomes say which, so one student's notebook never hides the
+    results of the others."""
     course = check_course(course)
     students = submitted_students(course, student)
     if not students:
@@ -161,8 +169,49 @@ def autograde(course: Path, student: str = "*", force: bool = False,
                           f"(expected submitted/STUDENT/{ASSIGNMENT}/{ASSIGNMENT}.ipynb; "
                           "`nbgrader collect` or `nbgrader zip_collect` puts them there).")
     args = ["autograde", ASSIGNMENT, f"--student={student}", *(["--force"] if force else [])]
-    result = run_nbgrader(course, args, capture)
+    if jobs <= 1:
+        result = run_nbgrader(course, args, capture)
+    else:
+        todo = [name for name in students if force or not (
+            course / "autograded" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()]
+        with tempfile.TemporaryDirectory(prefix="nnkit-nbgrader-reports-") as reports:
+            grade_in_parallel(course, todo, Path(reports), jobs)
+            result = run_nbgrader(course, args, capture, {REPORTS_ENV: reports})
     return [outcome(course, name) for name in students], result
+
+
+def grade_in_parallel(course: Path, students: list[str], reports: Path, jobs: int) -> None:
+    """nnkit's grading of each student's submitted notebook, `jobs` at a time, into `reports`
+    (named by the notebook's definitions_key)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    paths = [course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+             for name in students]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(grade_for_nbgrader, path) for path in paths]
+        for future in futures:
+            try:
+                key, text = future.result()
+            except Exception:  # noqa: BLE001 - nbgrader's own pass grades it again
+                continue
+            if key:
+                write_atomically(reports / f"{key}.json", text)
+
+
+def grade_for_nbgrader(path: Path) -> tuple[str, str]:
+    """In a pool process: (definitions_key, report JSON) of one submitted notebook, or ("", "")
+    when it cannot be read (nbgrader then reports it as it would)."""
+    from autograder.checks.grade import GradeOptions, grade
+    from autograder.sandbox.policy import unsafe_from_environment
+
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 - nbgrader itself says what is wrong with it
+        return "", ""
+    report = grade(path, GradeOptions(for_credit=True, unsafe=unsafe_from_environment()))
+    return definitions_key(notebook), report.to_json()
 
 
 def outcome(course: Path, student: str) -> Outcome:

@@ -48,6 +48,26 @@ HYPERPARAMS = """HYPERPARAMS = {
 }
 """
 
+# -- issue 18: mistakes caught at their stage, each with a message naming the cause -------------
+SIGMOID_IN_PLACE = """    z = np.asarray(z, dtype=float)
+    z *= 0.5  # halve in place: saves a temporary array
+    return 0.5 + 0.5 * np.tanh(z)
+"""
+SIGMOID_NP_WHERE = """    z = np.asarray(z, dtype=float)
+    return np.where(z >= 0, 1.0 / (1.0 + np.exp(-z)), np.exp(z) / (1.0 + np.exp(z)))
+"""
+SWEEP_HYPERPARAMS = """# Pick the learning rate by a short sweep on 1,000 digits.
+trial_costs = {rate: train(X_test[:1000], Y_test[:1000], [784, 30, 10], 2, 24, rate)[1][-1]
+               for rate in (0.1, 0.5, 1.0)}
+best_rate = min(trial_costs, key=trial_costs.get)
+HYPERPARAMS = {
+    "layer_sizes": [784, 100, 10],
+    "epochs": 4,
+    "batch_size": 24,
+    "learning_rate": best_rate,
+}
+"""
+
 MISTAKES: list[Mistake] = [
     # -- stage 1: one neuron ----------------------------------------------------------------------
     Mistake("neuron-swaps-w-and-b", 1, "neuron_values", "you swapped w and b",
@@ -277,7 +297,7 @@ MISTAKES: list[Mistake] = [
               "    history = [cross_entropy(forward(params, X)[0], Y)]\n"),)),
     # -- stage 6: MNIST ---------------------------------------------------------------------------
     Mistake("mnist-wrong-output-layer", 6, "hyperparameters_valid",
-            "must start with 784 (28 x 28 pixels) and end with 10",
+            "The last entry is the output layer: 10 digits",
             (('    "layer_sizes": [784, 100, 10],', '    "layer_sizes": [784, 100, 1],'),)),
     # Weak on purpose and cheap: one full-batch step of a network without a hidden layer trains
     # in about two seconds and reaches about 30%.
@@ -289,4 +309,84 @@ MISTAKES: list[Mistake] = [
     "learning_rate": 0.5,
 }
 """),)),
+    # -- issue 18: the mistakes a first-year student met, and ten more that students make ------
+    Mistake("descent-updates-w-before-b-gradient", 1, "descent_records_costs",
+            "you computed b's gradient with the NEW w",
+            ((DESCENT_STEP, "        w = w - learning_rate * dw\n"
+                            "        dw, db = neuron_gradient(w, b, x, y)\n"
+                            "        b = b - learning_rate * db\n"),)),
+    Mistake("cost-squares-the-sum", 1, "cost_values", "you squared the sum",
+            (("    return float(np.sum(residual**2))",
+              "    return float(np.sum(residual) ** 2)"),)),
+    Mistake("neuron-gradient-forgets-x", 1, "gradient_values", "dC/dw is missing the factor x",
+            ((NEURON_GRADIENT,
+              "    return float(2 * np.sum(residual)), float(2 * np.sum(residual))\n"),)),
+    Mistake("descent-one-step-too-few", 1, "descent_records_costs", "one step too few",
+            (("    for _ in range(steps):\n", "    for _ in range(steps - 1):\n"),)),
+    Mistake("sigmoid-writes-into-its-input", 2, "sigmoid_values",
+            "sigmoid changed its input z in place",
+            ((STABLE_SIGMOID, SIGMOID_IN_PLACE),)),
+    Mistake("sigmoid-np-where-computes-both-branches", 2, "sigmoid_is_stable",
+            "np.where(condition, a, b) computes BOTH a and b",
+            ((STABLE_SIGMOID, SIGMOID_NP_WHERE),)),
+    Mistake("sigmoid-prime-mixes-s-and-z", 2, "derivative_values", "You computed s(1 - z)",
+            ((SIGMOID_PRIME, "    s = sigmoid(z)\n    return s * (1.0 - z)\n"),)),
+    Mistake("sigmoid-prime-from-the-raw-formula", 2, "derivative_values",
+            "Build it on your stable sigmoid",
+            ((SIGMOID_PRIME, "    return np.exp(-z) / (1.0 + np.exp(-z)) ** 2\n"),)),
+    Mistake("init-keys-count-from-zero", 3, "init_shapes", "count the layers from 1",
+            (("enumerate(zip(layer_sizes[:-1], layer_sizes[1:]), start=1)",
+              "enumerate(zip(layer_sizes[:-1], layer_sizes[1:]))"),)),
+    Mistake("init-biases-two-dimensional", 3, "init_shapes",
+            "a bias is a 1-D vector: np.zeros(n_out)",
+            (("np.zeros(n_out)", "np.zeros((1, n_out))"),)),
+    Mistake("forward-loop-skips-last-layer", 3, "forward_values",
+            "your loop stops one layer early",
+            (("    for layer in range(1, len(params) // 2 + 1):\n",
+              "    for layer in range(1, len(params) // 2):\n"),)),
+    Mistake("cross-entropy-log10", 4, "cross_entropy_values", "natural logarithm",
+            ((CROSS_ENTROPY, "    return float(-np.sum(Y * np.log10(A) + (1 - Y) * np.log10(1 - A))"
+                             " / m)\n"),)),
+    Mistake("backward-changes-the-cache-in-place", 4, "backward_shapes",
+            "backward changed the cache",
+            ((OUTPUT_DELTA, "    delta = activations[-1]  # no copy needed\n"
+                            "    delta -= Y\n    delta /= m\n"),)),
+    Mistake("backward-np-matrix-star", 4, "backward_shapes",
+            "with np.matrix, * is the matrix product",
+            ((PROPAGATE, '            delta = np.matrix(delta) * np.matrix(params[f"W{layer}"]).T'
+                         ' * a_prev * (1.0 - a_prev)\n'),)),
+    Mistake("backward-m-from-the-outputs", 4, "backward_one_hidden_layer",
+            "m = len(Y[0]) counts the outputs",
+            (("    m = Y.shape[0]\n", "    m = len(Y[0])\n"),)),
+    Mistake("backward-loop-skips-first-layer", 4, "backward_shapes",
+            "Your loop stops before layer 1",
+            (("    for layer in range(n_layers, 0, -1):\n",
+              "    for layer in range(n_layers, 1, -1):\n"),)),
+    Mistake("update-forgets-the-biases", 5, "update_values", "missing b1, b2",
+            ((UPDATE, "    return {key: value - learning_rate * grads[key]\n"
+                      "            for key, value in params.items()"
+                      " if key.startswith(\"W\")}\n"),)),
+    Mistake("predict-argmax-without-axis", 5, "predict_labels", "np.argmax without axis",
+            (("    return np.argmax(forward(params, X)[0], axis=1)",
+              "    return np.argmax(forward(params, X)[0])"),)),
+    Mistake("train-shuffles-callers-data-in-place", 5, "train_behaviour",
+            "train shuffled the caller's X and Y in place",
+            (("        order = rng.permutation(m)\n",
+              "        order = rng.permutation(m)\n"
+              "        X[:], Y[:] = X[order], Y[order]  # shuffle the data itself\n"
+              "        order = np.arange(m)\n"),)),
+    Mistake("train-unseeded-permutation", 5, "train_behaviour",
+            "the same seed gave a different training",
+            (("        order = rng.permutation(m)\n",
+              "        order = np.random.permutation(m)\n"),)),
+    Mistake("train-one-epoch-too-few", 5, "train_behaviour", "one epoch too few",
+            (("    for _ in range(epochs):\n", "    for _ in range(epochs - 1):\n"),)),
+    Mistake("mnist-hyperparams-from-a-lowercase-variable", 6, "hyperparameters_valid",
+            "HYPERPARAMS was not defined when grading",
+            ((HYPERPARAMS, SWEEP_HYPERPARAMS),)),
+    Mistake("mnist-layer-sizes-without-the-input", 6, "hyperparameters_valid",
+            "The first entry is the input layer",
+            (('    "layer_sizes": [784, 100, 10],', '    "layer_sizes": [100, 10],'),)),
+    Mistake("mnist-learning-rate-as-text", 6, "hyperparameters_valid", "That is text (in quotes)",
+            (('"learning_rate": 0.5', '"learning_rate": "0.5"'),)),
 ]

@@ -1,0 +1,120 @@
+"""The kit's own nbgrader configuration starts no kernel at autograde: every test cell's points
+and output come from nnkit's grading of the notebook's definitions in the fenced sandbox, so a
+student's cell never runs outside the fence, and what it would have done changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.checks.grade import GradeOptions, grade
+from autograder.grader.course import ASSIGNMENT, driver
+from autograder.grader.course.notebook import stage_tests_id
+from tests.kit.conftest import ROOT
+from tests.kit.test_nbgrader import (
+    SOLUTION,
+    STAGES_1_TO_5,
+    Student,
+    insert_after,
+    stage_scores,
+    submission,
+    submitted_path,
+)
+
+
+def cheat(marker: Path) -> str:
+    """A cell that would replace the kernel's grading and leave a file, were it ever run."""
+    return (f"open({str(marker)!r}, 'w').write('ran')\n"
+            "import autograder.grader.course.kernel as nnkit_kernel\n"
+            "nnkit_kernel.grade_checks = lambda stage, instructor=False: 25.0\n"
+            f"print(open({str(ROOT / 'assignments' / 'neural_network' / 'neural_network.py')!r})"
+            ".read())")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("nbgrader-outside") / "course"
+    folder.mkdir()
+    (folder / driver.CONFIG).write_text((ROOT / "course" / driver.CONFIG).read_text())
+    driver.release(folder, capture=True)
+    release = nbformat.read(folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    marker = folder.parent / "kernel-ran"
+    students = {
+        "cheater": Student(None, change=insert_after(stage_tests_id(1), cheat(marker))),
+        "five-stages": Student(SOLUTION, STAGES_1_TO_5,
+                               change=insert_after(stage_tests_id(5), cheat(marker))),
+    }
+    for name, student in students.items():
+        path = submitted_path(folder, name)
+        path.parent.mkdir(parents=True)
+        nbformat.write(submission(release, student), path)
+    outcomes, result = driver.autograde(folder, capture=True)
+    nnkit = {name: grade(submitted_path(folder, name), GradeOptions()) for name in students}
+    return folder, {o.student: o for o in outcomes}, nnkit, marker, result
+
+
+def test_no_student_cell_runs_and_the_points_are_nnkits(graded):
+    folder, outcomes, nnkit, marker, result = graded
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not marker.exists(), "a student's cell ran in a kernel"
+    for name, report in nnkit.items():
+        assert outcomes[name].stages == stage_scores(report), name
+    assert outcomes["cheater"].score == 0
+    assert outcomes["five-stages"].score == 80 == nnkit["five-stages"].score
+
+
+def test_each_test_cell_shows_nnkits_verdicts_and_no_solution(graded):
+    folder, *_ = graded
+    notebook = nbformat.read(folder / "autograded" / "cheater" / ASSIGNMENT
+                             / f"{ASSIGNMENT}.ipynb", 4)
+    text = "".join(output.get("text", "") for cell in notebook.cells
+                   for output in cell.get("outputs", []))
+    assert "Stage 1, one neuron: 0 of 10 points (graded by nnkit" in text
+    assert "### BEGIN SOLUTION" not in text and "def neuron(x, w, b):" not in text
+
+
+def test_autograde_with_two_jobs_gives_the_same_points_into_one_gradebook(graded):
+    folder, outcomes, *_ = graded
+    parallel, result = driver.autograde(folder, force=True, capture=True, jobs=2)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {o.student: o.stages for o in parallel} == {
+        name: outcome.stages for name, outcome in outcomes.items()}
+    # GradeOutsideKernel copied the points graded in parallel instead of grading again.
+    assert result.stderr.count("graded beforehand") == 2 and "graded now" not in result.stderr
+
+
+KERNEL_PROBE = f"""
+import os, socket
+found = {{"uid": os.getuid(), "source": os.path.exists({str(ROOT / 'assignments')!r}),
+          "course": os.path.exists({str(ROOT / 'course' / 'nbgrader_config.py')!r}),
+          "tmp": sorted(os.listdir("/tmp"))}}
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1)
+    found["network"] = "connected"
+except OSError as error:
+    found["network"] = type(error).__name__
+print(found)
+"""
+
+
+def test_the_kernel_when_enabled_runs_fenced_unprivileged_and_can_be_interrupted(tmp_path):
+    import ast
+
+    from nbclient import NotebookClient
+
+    from autograder.grader.course.fenced_kernel import FencedKernelManager
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(KERNEL_PROBE),
+        nbformat.v4.new_code_cell("while True:\n    pass"),
+        nbformat.v4.new_code_cell("print('still answering')")])
+    NotebookClient(notebook, kernel_name="python3", kernel_manager_class=FencedKernelManager,
+                   timeout=5, interrupt_on_timeout=True, allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    found = ast.literal_eval(notebook.cells[0].outputs[0]["text"])
+    assert found["uid"] >= 2_000_000 and not found["source"] and not found["course"]
+    assert found["network"] != "connected"
+    assert [output.get("ename") for output in notebook.cells[1].outputs] == ["KeyboardInterrupt"]
+    assert notebook.cells[2].outputs[0]["text"] == "still answering\n"
