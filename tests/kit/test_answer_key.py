@@ -24,6 +24,7 @@ from tests.kit.arithmetic_search import graded_arithmetic
 from tests.kit.catalogue import MISTAKES, VARIANTS
 from tests.kit.catalogue.evaluate import judge_mistake, judge_variant
 from tests.kit.conftest import ROOT, apply_edits, failing_checks
+from tests.kit.release_kit import installed
 from tests.kit.release_search import leaks
 
 GRADER = ROOT / "autograder" / "grader"
@@ -50,13 +51,15 @@ WITHOUT_KIT = ("import runpy, sys\n"
 
 
 def in_release(folder: Path, *command: str) -> subprocess.CompletedProcess:
-    """Python with the release's package first on the path, and no way to the kit's."""
+    """Python with the release's kit (its wheel, unpacked) first on the path, and no way to
+    this kit's."""
     if command[0] == "-c":
         program = WITHOUT_KIT + command[1]
     else:
         program = (WITHOUT_KIT + f"sys.argv = {list(command)!r}\n"
                    f"runpy.run_path({command[0]!r}, run_name='__main__')\n")
-    env = {**os.environ, "PYTHONPATH": str(folder), "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONPATH": str(installed(folder)), "NO_COLOR": "1"}
+    env.pop("NNKIT_ASSIGNMENT", None)
     return subprocess.run([sys.executable, "-c", program], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=900)
 
@@ -76,8 +79,9 @@ def grader_definitions() -> list[str]:
 
 # -- what is in it -------------------------------------------------------------------------------
 def test_the_release_holds_no_grader_and_cannot_import_one(release):
-    assert not (release / "autograder" / "grader").exists()
-    assert (release / expected.FIXTURE.relative_to(ROOT)).is_file()
+    site = installed(release)
+    assert not (site / "autograder" / "grader").exists()
+    assert (site / expected.FIXTURE.relative_to(ROOT)).is_file()
     code = ("import importlib, json, pkgutil, autograder\n"
             "broken = {}\n"
             "for module in pkgutil.walk_packages(autograder.__path__, 'autograder.'):\n"
@@ -96,7 +100,7 @@ def test_the_release_holds_no_grader_and_cannot_import_one(release):
     run = in_release(release, "-c", code)
     assert run.returncode == 0, run.stderr
     where, broken, missing = json.loads(run.stdout)
-    assert where.startswith(str(release))
+    assert where.startswith(str(site))
     assert broken == {}  # every module the release ships imports without the grader
     assert len(missing) == 4
 
@@ -106,19 +110,21 @@ def test_the_release_holds_no_source_of_the_graders_arithmetic(release):
 
 
 def test_the_release_code_computes_no_graded_function(release):
-    assert graded_arithmetic(release) == []
+    assert graded_arithmetic(installed(release)) == []  # the kit it carries
+    assert graded_arithmetic(release) == []  # the notebook and the rest
 
 
 def test_the_searches_find_grader_arithmetic_copied_into_a_release(release_copy):
     # Both searches above must be able to fail: the grader's numerics and the wrong-backprop
     # models pasted into the release (here, under another name) are found by each.
-    target = release_copy / "autograder" / "student" / "helpers.py"
+    site = installed(release_copy)
+    target = site / "autograder" / "student" / "helpers.py"
     target.write_text((GRADER / "numerics.py").read_text(encoding="utf-8")
                       + (GRADER / "wrong_backprops.py").read_text(encoding="utf-8"),
                       encoding="utf-8")
-    assert {file for file, _ in leaks(release_copy, grader_definitions())} == {
+    assert {file for file, _ in leaks(site, grader_definitions())} == {
         "autograder/student/helpers.py"}
-    found = graded_arithmetic(release_copy)
+    found = graded_arithmetic(site)
     assert found and all(line.startswith("autograder/student/helpers.py:") for line in found)
     assert any("logistic" in line for line in found) and any("gradient" in line for line in found)
 
@@ -140,12 +146,13 @@ def test_the_recorded_values_are_those_of_the_public_inputs_and_hold_no_secret(t
     monkeypatch.delenv("NNKIT_COURSE_SECRET")
     public = write_release(tmp_path / "public")
     recorded = expected.FIXTURE.relative_to(ROOT)
-    first = expected.Recorded(with_secret / recorded).answers()
-    second = expected.Recorded(public / recorded).answers()
+    first = expected.Recorded(installed(with_secret) / recorded).answers()
+    second = expected.Recorded(installed(public) / recorded).answers()
     assert first.keys() == second.keys() and len(first) > 20
-    for path in with_secret.rglob("*"):
-        if path.is_file():
-            assert secret.encode() not in path.read_bytes(), path
+    for folder in (with_secret, installed(with_secret)):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                assert secret.encode() not in path.read_bytes(), path
 
 
 def test_a_release_cannot_record_from_a_kit_without_a_reference(tmp_path):
@@ -158,7 +165,7 @@ def test_a_release_cannot_record_from_a_kit_without_a_reference(tmp_path):
 
 
 def test_a_request_the_release_did_not_record_is_a_kit_fault_with_a_plain_message(release):
-    recorded = expected.Recorded(release / expected.FIXTURE.relative_to(ROOT))
+    recorded = expected.Recorded(installed(release) / expected.FIXTURE.relative_to(ROOT))
     import numpy as np
 
     with pytest.raises(expected.NotRecorded, match="public inputs it was released with"):
@@ -178,7 +185,7 @@ def grade_in_release(release: Path, folder: Path, entries: dict[str, tuple[str, 
     run = in_release(release, str(SCRIPT), str(folder / "manifest.json"), str(folder / "out.json"))
     assert run.returncode == 0, run.stderr[-3000:]
     reports = json.loads((folder / "out.json").read_text(encoding="utf-8"))
-    assert reports.pop("__autograder__").startswith(str(release))
+    assert reports.pop("__autograder__").startswith(str(installed(release)))
     return {key: Report.from_dict(value) for key, value in reports.items()}
 
 

@@ -25,6 +25,11 @@ def cost(w: float, b: float) -> float:
     return expected.of("neuron_cost", w=float(w), b=float(b), x=TABLE_X, y=TABLE_Y)["cost"]
 
 
+def sum_squared(w: float, b: float) -> float:
+    """(the sum of the errors) squared: a common wrong cost."""
+    return expected.of("neuron_cost", w=float(w), b=float(b), x=TABLE_X, y=TABLE_Y)["sum_squared"]
+
+
 def least_squares() -> tuple[float, float]:
     fit = expected.of("neuron_fit", x=TABLE_X, y=TABLE_Y)
     return fit["w"], fit["b"]
@@ -58,8 +63,7 @@ def cost_values(sub: SandboxedSubmission) -> None:
             hint = " It equals the MEAN of the squared errors: the workshop's cost is their SUM."
         elif np.isclose(got, expected / 2, rtol=COST_RTOL):
             hint = " It is half the expected value: don't multiply by 1/2."
-        elif np.isclose(got, expected.of("neuron_cost", w=float(w), b=float(b), x=TABLE_X,
-                                         y=TABLE_Y)["sum_squared"], rtol=COST_RTOL):
+        elif np.isclose(got, sum_squared(w, b), rtol=COST_RTOL):
             hint = (" It equals (sum of the errors) squared: you squared the sum. Square each "
                     "error first, then add them up: np.sum(residual ** 2).")
         shown = pair(expected, got)
