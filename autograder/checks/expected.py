@@ -177,9 +177,11 @@ def unverified_here(what: str) -> str | None:
     return None if is_live() else f"{what}: {INSTRUCTOR_ONLY}"
 
 
-def network_output(sub: Any, params: dict[str, np.ndarray], X: np.ndarray, what: str) -> np.ndarray:
+def network_output(sub: Any, params: dict[str, np.ndarray], X: np.ndarray, what: str,
+                   rows: int = 500) -> np.ndarray:
     """The network's output activations for parameters the submission produced (so they cannot
-    be recorded): the grader's forward pass, or in a release the student's own forward."""
+    be recorded): the grader's forward pass, or in a release the student's own forward, `rows`
+    samples at a time (its cache comes back too, and a reply has a size limit)."""
     if is_live():
         from autograder.grader import numerics
 
@@ -187,8 +189,13 @@ def network_output(sub: Any, params: dict[str, np.ndarray], X: np.ndarray, what:
     from autograder.checks.expect import as_array
     from autograder.checks.stage import CheckFailed
 
-    value = sub.call("forward", params, X).value
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        raise CheckFailed(f"forward should return (A, cache); {what} needs A.")
-    return as_array(value[0], f"A from your forward for {what}",
-                    shape=(X.shape[0], params[f"W{len(params) // 2}"].shape[1]))
+    outputs = params[f"W{len(params) // 2}"].shape[1]
+    parts = []
+    for start in range(0, X.shape[0], rows):
+        chunk = X[start:start + rows]
+        value = sub.call("forward", params, chunk).value
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise CheckFailed(f"forward should return (A, cache); {what} needs A.")
+        parts.append(as_array(value[0], f"A from your forward for {what}",
+                              shape=(chunk.shape[0], outputs)))
+    return np.concatenate(parts) if parts else np.zeros((0, outputs))

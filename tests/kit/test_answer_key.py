@@ -22,7 +22,7 @@ from autograder.checks.report import Report
 from autograder.release import write_release
 from tests.kit.arithmetic_search import graded_arithmetic
 from tests.kit.catalogue import MISTAKES, VARIANTS
-from tests.kit.catalogue.evaluate import judge_mistake, judge_variant
+from tests.kit.catalogue.evaluate import evaluate, judge_mistake, judge_variant
 from tests.kit.conftest import ROOT, apply_edits, failing_checks
 from tests.kit.release_kit import installed
 from tests.kit.release_search import leaks
@@ -203,7 +203,10 @@ def test_the_releases_own_checks_catch_and_diagnose_the_catalogue(release, tmp_p
         problem = judge(entry, report, failing_checks(report))
         if problem:
             problems[entry.id] = problem
-    assert problems == {}
+    # Exactly what the kit itself catches, diagnoses and passes (tests/kit/test_catalogue.py
+    # holds the kit to 100% and 0%).
+    assert problems.keys() == {entry.id for entry in (*MISTAKES, *VARIANTS)
+                               if not evaluate(entry).ok}
     assert not any("could not check" in message for report in reports.values()
                    for message in failing_checks(report).values())
     # The reference passes, and the one check that measured its own results says how.
