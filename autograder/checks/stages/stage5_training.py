@@ -136,7 +136,8 @@ def replayed_by_grader(sub: SandboxedSubmission, run: TrainingRun, X: np.ndarray
     batches = [run.batch_rows(i) for i in run.called("update")]
     replayed = numerics.replay_training(initial, X, Y, batches, run.rate)
     for key in replayed:
-        if not np.allclose(returned[key], replayed[key], rtol=1e-6, atol=1e-9):
+        # float32 arithmetic is a correct choice: 15 updates of it drift ~1e-5 from float64's.
+        if not np.allclose(returned[key], replayed[key], rtol=1e-4, atol=1e-6):
             index = tuple(int(i) for i in np.unravel_index(
                 np.argmax(np.abs(returned[key] - replayed[key])), replayed[key].shape))
             raise CheckFailed(
