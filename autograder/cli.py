@@ -10,21 +10,16 @@ from pathlib import Path
 import click
 
 from autograder import __version__, assignment
+from autograder.checks import calibration
+from autograder.checks.calibration import calibrate_command
 from autograder.checks.fence import weakened
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
+from autograder.checks.inputs import read_secret
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
 from autograder.checks.terminal import Printer
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
-from autograder.grader import calibration
-from autograder.grader.batch import grade_batch_command
-from autograder.grader.calibration import calibrate_command
-from autograder.grader.classroom.cli import classroom_group
-from autograder.grader.course.cli import nbgrader_group
-from autograder.grader.gradescope import gradescope_command
-from autograder.grader.leaderboard import leaderboard_command
 from autograder.outputs import adding_to_folder, one_line_errors
-from autograder.release import release_command
 from autograder.resources import ASSIGNMENT_ENV
 from autograder.sandbox.isolation import choose_isolation
 from autograder.sandbox.loader import PREFERRED_NAMES
@@ -169,11 +164,15 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
 @click.option("--substitute-reference", is_flag=True,
               help="Grade each stage with the reference in place of functions that failed in "
                    "an earlier stage, so a mistake costs points only once (the report says so).")
+@click.option("--secret-file", type=click.Path(dir_okay=False),
+              help="Draw the checks' inputs from the course secret in this file (instructor "
+                   "grading; default: $NNKIT_COURSE_SECRET_FILE, else $NNKIT_COURSE_SECRET, "
+                   "else the public inputs).")
 @with_common
 def grade_command(submission: str | None, reference: bool, stages_text: str | None,
                   json_path: str | None, quiet: bool, student: str | None,
-                  substitute_reference: bool, threshold: float, time_budget: float, seed: int,
-                  verbose: bool) -> None:
+                  substitute_reference: bool, secret_file: str | None, threshold: float,
+                  time_budget: float, seed: int, verbose: bool) -> None:
     """Grade SUBMISSION (.py, .ipynb or a folder) and optionally write a JSON report.
 
     Exits 0 whenever grading completed, whatever the score; 2 on a usage error; 3 when the
@@ -187,6 +186,8 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
     printer = None if quiet else Printer()
     options = grading_options(stages, threshold, time_budget, seed, verbose, printer, False)
     options.substitute_reference = substitute_reference
+    if secret_file:
+        options.secret = read_secret(secret_file)
     if substitute_reference and not assignment.holds_solution():
         raise click.UsageError("--substitute-reference needs the reference solution, which this "
                                "copy of the kit does not hold (it is a student release)")
@@ -237,8 +238,20 @@ def download_mnist() -> None:
 
 
 # Commands with a module of their own.
-for command in (release_command, summary_command, leaderboard_command, gradescope_command,
-                calibrate_command, nbgrader_group, grade_batch_command, classroom_group):
+def instructor_commands() -> list[click.Command]:
+    """The instructor's commands (release, grade-batch, gradescope, nbgrader, leaderboard,
+    classroom): only in the instructor's kit. A student release holds no autograder/grader, so
+    it has none."""
+    try:
+        from autograder.grader.commands import COMMANDS
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("autograder.grader"):
+            raise
+        return []
+    return COMMANDS
+
+
+for command in (summary_command, calibrate_command, *instructor_commands()):
     main.add_command(command)
 
 

@@ -4,7 +4,9 @@ What goes in:
 - the student notebook (every solution block replaced by a stub) at the top, where the
   workflow and `nnkit check` look for it, and any files the assignment folder holds beside it;
 - the kit a student runs, as ONE wheel (vendor/nnkit-VERSION+student-py3-none-any.whl, that
-  requirements.txt installs): the `autograder` package (hidden checks cut out of the stages), the
+  requirements.txt installs): the `autograder` package without `autograder/grader` (hidden
+  checks cut out of the stages; the expected values its checks compare with, recorded from the
+  reference for the public inputs, in place of the grader's arithmetic), the
   MNIST manifest and the assignment's source as the STUDENT version (so `nnkit start` still
   works; the reference solution exists only in the instructor's kit, and `nnkit grade
   --reference` refuses). No loose copy of the kit's source sits beside it to drift;
@@ -112,16 +114,49 @@ def _beside_source(layout: KitLayout) -> Iterator[Path]:
     return (path for path in package_files(folder) if path.suffix != ".py")
 
 
+INSTRUCTOR_ONLY = Path("grader")  # inside the package: never in a release
+RECORDED = Path("checks") / "expected_values.npz"  # written fresh for each release
+
+
+def shipped(relative: Path) -> bool:
+    """Whether the package's file `relative` (to autograder/) goes into a release."""
+    return INSTRUCTOR_ONLY not in (relative, *relative.parents) and relative != RECORDED
+
+
+def recorded_values(layout: KitLayout) -> bytes:
+    """The expected values of the release's checks, recorded from the kit's reference."""
+    import tempfile
+
+    try:
+        from autograder.grader.recording import RecordingFailed, record_kit_reference
+    except ModuleNotFoundError:
+        raise ReleaseError("this copy of the kit has no grader (it is a student release), so it "
+                           "cannot record the expected values a release needs") from None
+    with tempfile.TemporaryDirectory(prefix="nnkit-recorded-") as folder:
+        path = Path(folder) / RECORDED.name
+        try:
+            record_kit_reference(path, layout.source)
+        except RecordingFailed as error:
+            raise ReleaseError(f"the expected values cannot be recorded: {error}") from None
+        return path.read_bytes()
+
+
 def release_package_files(layout: KitLayout, name: str = assignment.DEFAULT) -> dict[str, bytes]:
     """What the release's copy of the kit (its wheel) holds, by path inside the wheel: the
     `autograder` package with every hidden check cut out, and as `nnkit_data` the MNIST manifest
     and the assignment's STUDENT source with the files beside it (so `nnkit start` works in a
-    release). The one list of the release's kit: filter or extend it here."""
+    release). The one list of the release's kit: filter or extend it here. Never in it:
+    autograder/grader (instructor only: the grader's arithmetic, the models of wrong backprops,
+    batch grading...); in their place, the expected values the release's checks compare with,
+    recorded from the reference for the public inputs (autograder/grader/recording.py)."""
     files: dict[str, bytes] = {}
     for path in package_files(layout.package):
+        if not shipped(path.relative_to(layout.package)):
+            continue
         relative = f"autograder/{path.relative_to(layout.package).as_posix()}"
         files[relative] = (without_hidden_checks(path.read_text(encoding="utf-8")).encode()
                            if path.suffix == ".py" else path.read_bytes())
+    files[f"autograder/{RECORDED.as_posix()}"] = recorded_values(layout)
     data = DATA_PACKAGE
     files[f"{data}/__init__.py"] = b'"""nnkit\'s data files (read by autograder.resources)."""\n'
     manifest = layout.data / "source_data" / "mnist.json"

@@ -49,9 +49,10 @@ import numpy as np
 # %%
 # %matplotlib inline
 from autograder.checks import gradcheck
+from autograder.checks.inputs import random_batch
+from autograder.checks.numerical import numerical_gradient
 from autograder.checks.stage import CheckFailed
 from autograder.data import load_mnist
-from autograder.grader import numerics
 from autograder.student import handwriting, playground, plots, progress
 
 # %% [markdown]
@@ -364,18 +365,20 @@ def backward(params, cache, Y):
 #   \frac{C(\theta + \epsilon) - C(\theta - \epsilon)}{2\epsilon} .$$
 #
 # The next cell does that for every weight and bias of a small 4-5-3 network on 6 random
-# samples (with the kit's own cost, so a slip in your forward pass cannot hide one in backward)
-# and compares each array with yours by the relative error $|g - n| / (|g| + |n|)$. A correct
-# `backward` agrees to about $10^{-8}$; a mistake is off by $10^{-2}$ or more. Break it on
+# samples (with your own cost, `cross_entropy` of your `forward`: check those first with
+# `nnkit check`, so that a slip in them cannot hide one in backward) and compares each array
+# with yours by the relative error $|g - n| / (|g| + |n|)$. A correct `backward` agrees
+# to about $10^{-8}$; a mistake is off by $10^{-2}$ or more. Break it on
 # purpose (drop the `/ m`, or the $\sigma'$ factor) and watch which bars turn red, and what
 # the diagnosis says.
 
 # %%
 check_params = init_params([4, 5, 3], seed=1)
-check_x, check_y = numerics.random_batch(6, 4, 3, seed=0)
+check_x, check_y = random_batch(6, 4, 3, seed=0)
 analytic = backward(check_params, forward(check_params, check_x)[1], check_y)
-numerical = {key: numerics.numerical_gradient(
-                 lambda: numerics.network_cost(check_params, check_x, check_y), check_params[key])
+numerical = {key: numerical_gradient(
+                 lambda: cross_entropy(forward(check_params, check_x)[0], check_y),
+                 check_params[key])
              for key in check_params}
 errors = {key: gradcheck.relative_error(np.asarray(analytic[key]), numerical[key])
           for key in numerical}

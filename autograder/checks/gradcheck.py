@@ -3,14 +3,12 @@
 A mismatch is reported with the array, its worst index, and the analytic and numerical values
 there. Then the pattern is named: off by a constant factor (m, 2, -1), transposed, wrong only for
 the biases, wrong only in earlier layers, or a wrong shape. Finally the student's gradients are
-compared with known wrong versions of backpropagation (computed here, by the grader), so the
-commonest mistakes are named outright.
+compared with the gradients of known wrong versions of backpropagation (expected values, like
+the numerical gradients), so the commonest mistakes are named outright.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,10 +16,9 @@ import numpy as np
 from autograder.checks.expect import as_array, type_name
 from autograder.checks.stage import CheckFailed
 from autograder.checks.tolerances import pair
-from autograder.grader import numerics
 from autograder.sandbox.codec import Handle
 
-# A correct gradient matches central differences to ~1e-8 relative (see numerics.EPSILON);
+# A correct gradient matches central differences to ~1e-8 relative (see numerical.EPSILON);
 # 1e-5 leaves three orders of margin for other correct ways of writing it.
 TOLERANCE = 1e-5
 
@@ -83,102 +80,37 @@ def gradient_shape_hint(key: str, got: tuple[int, ...] | None, expected: tuple[i
     return ""
 
 
-# -- known wrong versions of backpropagation, computed by the grader -----------------------------
-OutputError = Callable[[np.ndarray, np.ndarray], np.ndarray]
-Propagate = Callable[[np.ndarray, Gradients, int, np.ndarray], np.ndarray]
+# -- known wrong versions of backpropagation --------------------------------------------------
+# Their gradients for each network come with the expected values (the models themselves are
+# instructor only: autograder/grader/wrong_backprops.py, under the same ids).
+KNOWN_MISTAKES: dict[str, str] = {
+    "quadratic_cost": "your gradients are those of the quadratic cost, delta_L = (a - y) * "
+                      "a(1 - a) / m. With the cross-entropy cost the sigma' factor cancels: "
+                      "delta_L = (a - y) / m.",
+    "no_sigma_prime": "your gradients are backpropagation without the sigma' factor: "
+                      "delta_{l-1} = (delta_l W_l^T) * a_{l-1}(1 - a_{l-1}); the a(1 - a) part "
+                      "is missing.",
+    "sigma_prime_of_activations": "your gradients are backpropagation with sigmoid_prime "
+                                  "applied to the activations a, which are already sigmoid(z): "
+                                  "the factor is a * (1 - a) (or sigmoid_prime of the "
+                                  "pre-activation z).",
+    "through_layer_below": "your gradients are backpropagation through the weights of the layer "
+                           "below: the error of layer l-1 comes through W_l (delta_l @ W_l.T), "
+                           "not W_{l-1}.",
+    "without_transpose": "your gradients are backpropagation through W_l instead of its "
+                         "transpose: delta_{l-1} = (delta_l @ W_l.T) * a(1 - a).",
+}
+
+Models = dict[str, "Gradients | None"]
 
 
-def sigma_prime(a: np.ndarray) -> np.ndarray:
-    return a * (1.0 - a)
-
-
-def cross_entropy_error(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return a - y
-
-
-def quadratic_error(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return (a - y) * sigma_prime(a)
-
-
-def through_transpose(delta: np.ndarray, params: Gradients, layer: int,
-                      a_prev: np.ndarray) -> np.ndarray:
-    return (delta @ params[f"W{layer}"].T) * sigma_prime(a_prev)
-
-
-def without_sigma_prime(delta: np.ndarray, params: Gradients, layer: int,
-                        a_prev: np.ndarray) -> np.ndarray:
-    return delta @ params[f"W{layer}"].T
-
-
-def sigma_prime_of_activations(delta: np.ndarray, params: Gradients, layer: int,
-                               a_prev: np.ndarray) -> np.ndarray:
-    return (delta @ params[f"W{layer}"].T) * sigma_prime(numerics.logistic(a_prev))
-
-
-def through_layer_below(delta: np.ndarray, params: Gradients, layer: int,
-                        a_prev: np.ndarray) -> np.ndarray:
-    return (delta @ params[f"W{layer - 1}"].T) * sigma_prime(a_prev)
-
-
-def without_transpose(delta: np.ndarray, params: Gradients, layer: int,
-                      a_prev: np.ndarray) -> np.ndarray:
-    return (delta @ params[f"W{layer}"]) * sigma_prime(a_prev)
-
-
-@dataclass(frozen=True)
-class KnownMistake:
-    explanation: str
-    output_error: OutputError  # delta_L times m, from the output activations and the labels
-    propagate: Propagate  # delta_(l-1) from delta_l
-
-
-KNOWN_MISTAKES = [
-    KnownMistake("your gradients are those of the quadratic cost, delta_L = (a - y) * a(1 - a) "
-                 "/ m. With the cross-entropy cost the sigma' factor cancels: delta_L = "
-                 "(a - y) / m.", quadratic_error, through_transpose),
-    KnownMistake("your gradients are backpropagation without the sigma' factor: delta_{l-1} = "
-                 "(delta_l W_l^T) * a_{l-1}(1 - a_{l-1}); the a(1 - a) part is missing.",
-                 cross_entropy_error, without_sigma_prime),
-    KnownMistake("your gradients are backpropagation with sigmoid_prime applied to the "
-                 "activations a, which are already sigmoid(z): the factor is a * (1 - a) "
-                 "(or sigmoid_prime of the pre-activation z).",
-                 cross_entropy_error, sigma_prime_of_activations),
-    KnownMistake("your gradients are backpropagation through the weights of the layer below: "
-                 "the error of layer l-1 comes through W_l (delta_l @ W_l.T), not W_{l-1}.",
-                 cross_entropy_error, through_layer_below),
-    KnownMistake("your gradients are backpropagation through W_l instead of its transpose: "
-                 "delta_{l-1} = (delta_l @ W_l.T) * a(1 - a).",
-                 cross_entropy_error, without_transpose),
-]
-
-
-def backprop(params: Gradients, X: np.ndarray, Y: np.ndarray,
-             mistake: KnownMistake) -> Gradients | None:
-    """Backpropagation as `mistake` would compute it; None where its shapes cannot fit."""
-    activations = numerics.activations(params, X)
-    layers = numerics.layer_count(params)
-    delta = mistake.output_error(activations[-1], Y) / Y.shape[0]
-    grads: Gradients = {}
-    for layer in range(layers, 0, -1):
-        grads[f"W{layer}"] = activations[layer - 1].T @ delta
-        grads[f"b{layer}"] = delta.sum(axis=0)
-        if layer > 1:
-            try:
-                delta = mistake.propagate(delta, params, layer, activations[layer - 1])
-            except ValueError:  # e.g. a W_{l-1} whose shape does not fit: not this mistake
-                return None
-            if delta.shape != activations[layer - 1].shape:
-                return None
-    return grads
-
-
-def known_mistake(got: Gradients, params: Gradients, X: np.ndarray,
-                  Y: np.ndarray) -> KnownMistake | None:
-    """The known wrong version of backprop that `got` reproduces, if any."""
+def known_mistake(got: Gradients, models: Models) -> str | None:
+    """The id of the known wrong version of backprop whose gradients (`models`, id -> gradients
+    or None where it cannot run) `got` reproduces, if any."""
     for mistake in KNOWN_MISTAKES:
-        model = backprop(params, X, Y, mistake)
-        if model is not None and all(relative_error(got[key], model[key]) < TOLERANCE
-                                     for key in model):
+        model = models.get(mistake)
+        if model is not None and all(relative_error(got[key], np.asarray(model[key]))
+                                     < TOLERANCE for key in model):
             return mistake
     return None
 
@@ -219,10 +151,10 @@ def pattern(wrong: list[str], got: Gradients, numerical: Gradients, m: int, laye
 
 
 def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
-                      network: tuple[Gradients, np.ndarray, np.ndarray] | None = None) -> None:
+                      models: Models | None = None) -> None:
     """Raise CheckFailed unless `got` matches `numerical`, array by array.
 
-    `network` = (params, X, Y) lets the message name a known wrong version of backprop."""
+    `models` (the known wrong versions' gradients for this network) lets the message name one."""
     if not isinstance(got, dict):
         raise CheckFailed(f"backward should return a dict of gradients, but it returned "
                           f"{type_name(got)} {context}.")
@@ -258,7 +190,7 @@ def compare_gradients(got: Any, numerical: Gradients, m: int, context: str,
         f"got (yours) {shown[1]}. "
         + pattern(wrong, arrays, numerical, m, layers, numerical[f"b{layers}"].size)
     )
-    mistake = known_mistake(arrays, *network) if network is not None else None
+    mistake = known_mistake(arrays, models) if models is not None else None
     if mistake is not None:
-        message += f" Diagnosis: {mistake.explanation}"
+        message += f" Diagnosis: {KNOWN_MISTAKES[mistake]}"
     raise CheckFailed(message)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import click
 
+from autograder.checks import expected, inputs
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
 from autograder.checks.stages import STAGES
 from autograder.errors import KitEnvironmentError
-from autograder.grader.substitution import Substitution
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.loader import (
     SubmissionLoadError,
@@ -60,6 +60,9 @@ class GradeOptions:
     # Grade each stage with the reference in place of functions that failed in earlier stages
     # (instructor grading; see autograder/grader/substitution.py).
     substitute_reference: bool = False
+    # The course secret the checks' inputs are drawn from (instructor grading; None: the public
+    # inputs). Read from $NNKIT_COURSE_SECRET_FILE or $NNKIT_COURSE_SECRET unless given.
+    secret: bytes | None = field(default_factory=inputs.read_secret, repr=False)
     # One bound for the whole grading of a submission (None: 2 x the MNIST budget + 60 s), so
     # that a hostile one cannot hold the grader for the sum of every stage's limit.
     submission_timeout: float | None = None
@@ -153,6 +156,8 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         seed=options.seed,
         graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         seconds=round(seconds, 3),
+        inputs="course secret" if inputs.secret_in_use() else "public",
+        expected_values=expected.source().name,
         skipped=skipped or [],
     )
 
@@ -169,7 +174,18 @@ def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[st
     return problems
 
 
+def drawn_inputs(options: GradeOptions):
+    """The context the checks run in: inputs drawn from `options.secret` (none: the public
+    ones). A release's recorded values are for the public inputs only: there it is ignored."""
+    return inputs.course_secret(options.secret if expected.is_live() else None)
+
+
 def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
+    with drawn_inputs(options):
+        return _grade_source(source, options)
+
+
+def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
     results: list[StageResult] = []
     isolation = fence_for_credit(options.unsafe) if options.for_credit else None
@@ -177,7 +193,11 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     sub.set_overall_limit(submission_time_limit(options))  # loading included
     with sub:
         sub.options, sub.call_timeout = options, options.call_timeout
-        substitution = Substitution(sub, options.stages) if options.substitute_reference else None
+        substitution = None
+        if options.substitute_reference:  # instructor grading only: a release has no grader/
+            from autograder.grader.substitution import Substitution
+
+            substitution = Substitution(sub, options.stages)
         blocked_by = None
         try:
             for stage in STAGES:

@@ -47,9 +47,14 @@ class Report:
     graded_at: str = ""
     seconds: float = 0.0
     student: str = ""  # whose work this is, for the leaderboard (see `default_student`)
-    # Seconds of the fixed reference workload (autograder/grader/calibration.py) measured in
+    # Seconds of the fixed reference workload (autograder/checks/calibration.py) measured in
     # the same job as an MNIST training, so that times from different machines can be compared.
     calibration: float | None = None
+    # What the checks used: "public" inputs or ones drawn from the "course secret"
+    # (autograder/checks/inputs.py), and "live" grader arithmetic or the values "recorded" in a
+    # student release (autograder/checks/expected.py).
+    inputs: str = ""
+    expected_values: str = ""
     # Instructor-side grading of a student's repository (autograder/grader/classroom/): which
     # repository, commit and commit time; per graded function, its similarity to the kit's
     # reference; and a signature over all the rest (signing.py), so a board can tell it from a

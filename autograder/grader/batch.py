@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from autograder import assignment as source
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
+from autograder.checks.inputs import read_secret
 from autograder.checks.report import Report
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox.policy import fence_for_credit
@@ -313,10 +314,14 @@ def write_csv(out: Path, result: BatchResult) -> Path:
 @click.option("--unsafe", is_flag=True,
               help="Grade even where no fence can run (no bubblewrap, not root): submitted "
                    "code then runs as you and can read and change your files.")
+@click.option("--secret-file", type=click.Path(dir_okay=False),
+              help="Draw the checks' inputs from the course secret in this file (default: "
+                   "$NNKIT_COURSE_SECRET_FILE, else $NNKIT_COURSE_SECRET, else public inputs).")
 def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                         stages_text: str | None, assignment: str | None, threshold: float,
                         time_budget: float, seed: int, substitute_reference: bool,
-                        submission_timeout: float | None, unsafe: bool) -> None:
+                        submission_timeout: float | None, unsafe: bool,
+                        secret_file: str | None = None) -> None:
     """Grade every submission in FOLDER (one per student), JOBS at a time.
 
     Exits 0 when every submission was graded (whatever the scores), 1 when the grader could
@@ -328,6 +333,8 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                            mnist_time_budget=time_budget, seed=seed,
                            substitute_reference=substitute_reference,
                            submission_timeout=submission_timeout, unsafe=unsafe)
+    if secret_file:
+        options.secret = read_secret(secret_file)
     try:
         result = grade_batch(folder, out, options, jobs, force, assignment)
     except BatchError as error:

@@ -28,11 +28,11 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from autograder.checks import calibration
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
-from autograder.grader import calibration
 from autograder.grader.batch import write_atomically
 from autograder.outputs import building_file, one_line_errors
 from autograder.release import TEMPLATES, package_files

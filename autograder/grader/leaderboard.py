@@ -1,7 +1,7 @@
 """The class leaderboard: JSON reports in, a static web page and a Markdown table out.
 
 Ranked by MNIST test accuracy, then by training time normalised by the speed of the machine
-that trained (train_seconds / calibration, see autograder/grader/calibration.py); everyone who has
+that trained (train_seconds / calibration, see autograder/checks/calibration.py); everyone who has
 not trained on MNIST yet comes after, by score. Every row shows per-stage progress and when it was
 graded. Reports that are not nnkit reports are skipped with a warning naming the file; of
 several reports for one student, the newest (by graded_at) counts. Reports with impossible

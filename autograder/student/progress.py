@@ -5,10 +5,12 @@ reports nothing until it returns. It does call the module-level `forward`, `back
 `update` once per minibatch, though, so - like the grader's spy - `train_with_progress` swaps
 those names in `train`'s own globals for thin wrappers while it runs, and puts them back after:
 - `update` is called once per minibatch: it moves the bar, and the params it returns at the end
-  of an epoch are measured on the test set;
+  of an epoch are measured on the test set (with the student's own `forward`);
 - `forward` then `backward(params, cache, Y)` give the minibatch's output and labels, hence its
-  cost (the kit's own cross-entropy), shown as a running average over the epoch.
-The student's code and results are unchanged: the wrappers only look.
+  cost (the student's own `cross_entropy`, if defined), shown as a running average over the
+  epoch.
+The student's code and results are unchanged: the wrappers only look. This module ships to
+students, so it holds no forward pass or cost of its own.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from autograder.grader import numerics
 from autograder.student import memory
 
 try:  # Jupyter's displays; without IPython the bar is plain text anyway
@@ -44,25 +45,33 @@ class TrainingRun:
     seconds: float = 0.0
 
 
-def accuracy(params: dict[str, np.ndarray], X: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of rows of X the network labels correctly (the kit's own forward pass)."""
-    return float(np.mean(np.argmax(numerics.output(params, X), axis=1) == labels))
+def accuracy(forward: Callable, params: dict[str, np.ndarray], X: np.ndarray,
+             labels: np.ndarray) -> float:
+    """Fraction of rows of X the network labels correctly (with the student's `forward`)."""
+    return float(np.mean(np.argmax(np.asarray(forward(params, X)[0]), axis=1) == labels))
 
 
-def batch_cost(A: Any, Y: Any) -> float | None:
-    """The kit's cross-entropy of one minibatch, or None if A and Y don't fit together."""
+def batch_cost(cross_entropy: Callable | None, A: Any, Y: Any) -> float | None:
+    """The student's cross-entropy of one minibatch, or None if there is none or A and Y don't
+    fit together."""
+    if cross_entropy is None:
+        return None
     A, Y = np.asarray(A, dtype=float), np.asarray(Y, dtype=float)
     if A.shape != Y.shape or A.ndim != 2:
         return None
-    return numerics.cross_entropy(np.clip(A, 1e-12, 1 - 1e-12), Y)
+    return float(cross_entropy(np.clip(A, 1e-12, 1 - 1e-12), Y))
 
 
 class _Watcher:
     """The wrappers and the bar for one run."""
 
     def __init__(self, run: TrainingRun, bar: Any, batches_per_epoch: int, epochs: int,
-                 test: tuple[np.ndarray, np.ndarray] | None) -> None:
+                 test: tuple[np.ndarray, np.ndarray] | None, namespace: dict) -> None:
         self.run, self.bar, self.test = run, bar, test
+        # The student's own functions, as they were before the wrappers went in.
+        self.own_forward = namespace["forward"]
+        self.own_cost = namespace.get("cross_entropy") if callable(
+            namespace.get("cross_entropy")) else None
         self.batches_per_epoch, self.epochs = batches_per_epoch, epochs
         self.last_output: Any = None
         self.epoch_costs: list[float] = []
@@ -78,7 +87,8 @@ class _Watcher:
 
     def backward(self, original: Callable) -> Callable:
         def watched(params: Any, cache: Any, Y: Any, *args: Any, **kwargs: Any) -> Any:
-            cost = batch_cost(self.last_output, Y) if self.last_output is not None else None
+            cost = (batch_cost(self.own_cost, self.last_output, Y)
+                    if self.last_output is not None else None)
             if cost is not None:
                 self.run.batch_costs.append(cost)
                 self.epoch_costs.append(cost)
@@ -103,7 +113,7 @@ class _Watcher:
         if self.run.steps % self.batches_per_epoch == 0:  # the last minibatch of an epoch
             self.epoch_costs = []
             if self.test is not None and isinstance(params, dict):
-                self.run.test_accuracy.append(accuracy(params, *self.test))
+                self.run.test_accuracy.append(accuracy(self.own_forward, params, *self.test))
         if self.run.test_accuracy:
             shown["test accuracy"] = f"{self.run.test_accuracy[-1]:.2%}"
         self.bar.set_description(f"epoch {epoch}/{self.epochs}", refresh=False)
@@ -166,7 +176,7 @@ def train_with_progress(train: Callable, X: np.ndarray, Y: np.ndarray, layer_siz
     bar, shown = open_bar(progress_bar, total=epochs * batches_per_epoch, unit="batch",
                           desc=f"epoch 1/{epochs}")
     test = None if X_test is None else (np.asarray(X_test), np.asarray(test_labels))
-    watcher = _Watcher(run, bar, batches_per_epoch, epochs, test)
+    watcher = _Watcher(run, bar, batches_per_epoch, epochs, test, namespace)
     originals = {name: namespace[name] for name in SPIED}
     started = time.perf_counter()
     try:

@@ -8,11 +8,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from autograder.checks import calibration
 from autograder.checks.report import Report, default_student
 from autograder.checks.stages import STAGES
 from autograder.checks.summary import markdown
 from autograder.cli import main
-from autograder.grader import calibration
 from tests.kit.reports import report
 
 

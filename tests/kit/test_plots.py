@@ -54,8 +54,8 @@ def test_neuron_fit_draws_the_points_and_the_line(tmp_path):
     assert image.size == pixel_size(figure) == (600, 400)
     (axes,) = figure.axes
     assert len(axes.collections[0].get_offsets()) == 10  # the ten measurements
-    x, y = axes.lines[0].get_data()
-    np.testing.assert_allclose(y, 2.7408 - 0.6786 * x)
+    (line,) = axes.lines  # through (0, b) with slope w, drawn by matplotlib
+    assert line.get_xy1() == (0.0, 2.7408) and line.get_slope() == -0.6786
 
 
 def test_learning_rate_plot_is_log_scaled_and_cuts_off_the_diverging_curve(tmp_path):

@@ -152,7 +152,7 @@ def test_release_contains_no_hidden_check(release):
     assert leaks(release, [inspect.getsource(check.run) for check in hidden]) == []
     # The release cuts hidden checks by reading the stage modules; it must see every check the
     # kit registers as hidden, and nothing else.
-    found = {node.name for module in (ROOT / "autograder" / "stages").glob("*.py")
+    found = {node.name for module in (ROOT / "autograder" / "checks" / "stages").glob("*.py")
              for node in hidden_check_functions(module.read_text(encoding="utf-8"))}
     assert found == {check.run.__name__ for check in hidden}
 

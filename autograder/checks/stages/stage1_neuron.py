@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks import expected, inputs
 from autograder.checks.expect import as_array, as_number, as_sequence, expect_close
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.tolerances import COST_RTOL, GRADIENT_RTOL, pair
@@ -11,40 +12,47 @@ from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.student.workshop import TABLE_X, TABLE_Y
 
 STAGE = Stage(1, "one neuron", "a(x) = b + w*x fitted to the workshop's ten points")
-POINTS = [(0.0, 0.0), (-0.5, 1.0), (1.3, -2.2)]
+PUBLIC_POINTS = [(0.0, 0.0), (-0.5, 1.0), (1.3, -2.2)]
+
+
+def points() -> list[tuple[float, float]]:
+    """The (w, b) the cost and gradient are checked at (moved by the course secret, if any)."""
+    return [tuple(float(v) for v in inputs.jitter(f"stage1.points/{i}", point, 0.3, 3))
+            for i, point in enumerate(PUBLIC_POINTS)]
 
 
 def cost(w: float, b: float) -> float:
-    return float(np.sum((b + w * TABLE_X - TABLE_Y) ** 2))
+    return expected.of("neuron_cost", w=float(w), b=float(b), x=TABLE_X, y=TABLE_Y)["cost"]
 
 
-def gradient(w: float, b: float) -> tuple[float, float]:
-    residual = b + w * TABLE_X - TABLE_Y
-    return 2 * float(np.sum(residual * TABLE_X)), 2 * float(np.sum(residual))
+def sum_squared(w: float, b: float) -> float:
+    """(the sum of the errors) squared: a common wrong cost."""
+    return expected.of("neuron_cost", w=float(w), b=float(b), x=TABLE_X, y=TABLE_Y)["sum_squared"]
 
 
 def least_squares() -> tuple[float, float]:
-    design = np.column_stack([TABLE_X, np.ones_like(TABLE_X)])
-    w, b = np.linalg.lstsq(design, TABLE_Y, rcond=None)[0]
-    return float(w), float(b)
+    fit = expected.of("neuron_fit", x=TABLE_X, y=TABLE_Y)
+    return fit["w"], fit["b"]
 
 
 @STAGE.check("neuron computes b + w*x elementwise", 2, ["neuron"])
 def neuron_values(sub: SandboxedSubmission) -> None:
-    x = np.array([-2.0, 0.0, 0.5, 3.0])
+    x = inputs.jitter("stage1.neuron_values", [-2.0, 0.0, 0.5, 3.0], 0.2, 3)
+    want = expected.of("neuron", x=x, w=1.5, b=-0.25)
     got = sub.call("neuron", x, 1.5, -0.25).value
-    swapped = np.allclose(as_array(got, "neuron(x, w=1.5, b=-0.25)"), 1.5 - 0.25 * x)
-    expect_close(got, -0.25 + 1.5 * x, "neuron(x, w=1.5, b=-0.25) for x = [-2, 0, 0.5, 3]",
+    swapped = np.allclose(as_array(got, "neuron(x, w=1.5, b=-0.25)"), want["swapped"])
+    expect_close(got, want["value"], f"neuron(x, w=1.5, b=-0.25) for x = {x.tolist()}",
                  hint="you swapped w and b: w multiplies x, b is added." if swapped else
                  "the output is b + w*x for every entry of x.")
     single = as_number(sub.call("neuron", 2.0, 0.5, 1.0).value, "neuron(2.0, w=0.5, b=1.0)")
-    if not np.isclose(single, 2.0):
-        raise CheckFailed(f"neuron(2.0, w=0.5, b=1.0) returned {single:.6g}, expected 2.")
+    right = expected.of("neuron", x=2.0, w=0.5, b=1.0)["value"]
+    if not np.isclose(single, right):
+        raise CheckFailed(f"neuron(2.0, w=0.5, b=1.0) returned {single:.6g}, expected {right:g}.")
 
 
 @STAGE.check("neuron_cost is the SUM of squared errors", 2, ["neuron_cost"])
 def cost_values(sub: SandboxedSubmission) -> None:
-    for w, b in POINTS:
+    for w, b in points():
         got = as_number(sub.call("neuron_cost", w, b, TABLE_X, TABLE_Y).value,
                         f"neuron_cost(w={w}, b={b}) on the workshop table")
         expected = cost(w, b)
@@ -55,7 +63,7 @@ def cost_values(sub: SandboxedSubmission) -> None:
             hint = " It equals the MEAN of the squared errors: the workshop's cost is their SUM."
         elif np.isclose(got, expected / 2, rtol=COST_RTOL):
             hint = " It is half the expected value: don't multiply by 1/2."
-        elif np.isclose(got, float(np.sum(b + w * TABLE_X - TABLE_Y)) ** 2, rtol=COST_RTOL):
+        elif np.isclose(got, sum_squared(w, b), rtol=COST_RTOL):
             hint = (" It equals (sum of the errors) squared: you squared the sum. Square each "
                     "error first, then add them up: np.sum(residual ** 2).")
         shown = pair(expected, got)
@@ -66,13 +74,13 @@ def cost_values(sub: SandboxedSubmission) -> None:
 @STAGE.check("neuron_gradient matches numerical differences", 3, ["neuron_gradient"])
 def gradient_values(sub: SandboxedSubmission) -> None:
     eps = 1e-6
-    for w, b in POINTS:
+    for w, b in points():
         value = as_sequence(sub.call("neuron_gradient", w, b, TABLE_X, TABLE_Y).value, 2,
                             "neuron_gradient should return a pair (dC/dw, dC/db)")
         dw = as_number(value[0], f"dC/dw at (w={w}, b={b})")
         db = as_number(value[1], f"dC/db at (w={w}, b={b})")
-        numerical = ((cost(w + eps, b) - cost(w - eps, b)) / (2 * eps),
-                     (cost(w, b + eps) - cost(w, b - eps)) / (2 * eps))
+        numerical = tuple(expected.of("neuron_gradient", w=w, b=b, x=TABLE_X, y=TABLE_Y,
+                                      eps=eps)["numerical"])
         # The cost is quadratic, so central differences are exact up to round-off (~1e-9).
         if np.allclose([dw, db], numerical, rtol=GRADIENT_RTOL, atol=1e-6):
             continue
@@ -114,58 +122,45 @@ def descent_converges(sub: SandboxedSubmission) -> None:
                           + descent_hint(sub, replay(sub)))
 
 
-START, RATE = (0.5, -0.2), 0.01  # the replayed three steps of the descent checks
+PUBLIC_START, RATE = (0.5, -0.2), 0.01  # the replayed three steps of the descent checks
 
 
-def walk(step, start: tuple[float, float] = START) -> tuple[float, float]:
-    """Where three steps of (w, b) += step(w, b) from `start` end."""
-    w, b = start
-    for _ in range(3):
-        dw, db = step(w, b)
-        w, b = w + dw, b + db
-    return w, b
+def start() -> tuple[float, float]:
+    w, b = inputs.jitter("stage1.start", PUBLIC_START, 0.1, 3)
+    return float(w), float(b)
 
 
-def downhill(w: float, b: float) -> tuple[float, float]:
-    dw, db = gradient(w, b)
-    return -RATE * dw, -RATE * db
-
-
-def uphill(w: float, b: float) -> tuple[float, float]:
-    dw, db = gradient(w, b)
-    return RATE * dw, RATE * db
-
-
-def w_then_b(w: float, b: float) -> tuple[float, float]:
-    """A step that moves w, then takes b's gradient at the moved w (a common slip)."""
-    new_w = w - RATE * gradient(w, b)[0]
-    return new_w - w, -RATE * gradient(new_w, b)[1]
+def walks() -> dict:
+    """Three steps from start(), right and in the known wrong ways (see expectations)."""
+    return expected.of("neuron_descent", x=TABLE_X, y=TABLE_Y, start=list(start()), rate=RATE,
+                       steps=3)
 
 
 def replay(sub: SandboxedSubmission) -> tuple[float, float]:
-    """Where the student's three steps from START end (NaN when they cannot be replayed)."""
+    """Where the student's three steps from start() end (NaN when they cannot be replayed)."""
     try:
-        return descend(sub, RATE, 3, *START)[:2]
+        return descend(sub, RATE, 3, *start())[:2]
     except (CheckFailed, SubmissionProblem):
         return np.nan, np.nan
 
 
 def descent_hint(sub: SandboxedSubmission, end: tuple[float, float]) -> str:
-    """Name the rule that three steps from START, ending at `end`, broke."""
+    """Name the rule that three steps from start(), ending at `end`, broke."""
+    walked = walks()
     if not gradient_is_right(sub):
         return ("Hint: your neuron_gradient does not match numerical differences yet (see its "
                 "check above); gradient_descent steps with it, so fix it first.")
-    if np.allclose(end, walk(uphill), rtol=1e-9):
+    if np.allclose(end, walked["uphill"], rtol=1e-9):
         return ("Hint: your steps go uphill, so the cost grows at every step: subtract the "
                 "gradient (w -= learning_rate * dC/dw), don't add it.")
-    if np.allclose(end, walk(w_then_b), rtol=1e-9):
+    if np.allclose(end, walked["w_then_b"], rtol=1e-9):
         return ("Hint: you updated w first and then you computed b's gradient with the NEW w. "
                 "Both gradients belong to the same point: compute dw, db at the current (w, b), "
                 "then update both (w, b = w - learning_rate * dw, b - learning_rate * db).")
-    if np.allclose(end, walk(lambda w, b: downhill(*START)), rtol=1e-9):
+    if np.allclose(end, walked["stale"], rtol=1e-9):
         return ("Hint: every step moved (w, b) by the same amount: recompute the gradient at "
                 "the current (w, b) inside the loop, not once before it.")
-    if np.allclose(end, walk(downhill, start=(0.0, 0.0)), rtol=1e-9):
+    if np.allclose(end, walked["from_zero"], rtol=1e-9):
         return ("Hint: it ended where three steps from w = 0, b = 0 end: start from the w and b "
                 "it is given.")
     return ("Hint: each step is w -= learning_rate * dC/dw (same for b), using the gradient at "
@@ -173,31 +168,29 @@ def descent_hint(sub: SandboxedSubmission, end: tuple[float, float]) -> str:
 
 
 def cost_is_right(sub: SandboxedSubmission) -> bool:
-    """Whether the student's own neuron_cost is right at START (unknown counts as right)."""
+    """Whether the student's own neuron_cost is right at start() (unknown counts as right)."""
     try:
-        value = sub.call("neuron_cost", *START, TABLE_X, TABLE_Y).value
-        return bool(np.isclose(float(value), cost(*START), rtol=1e-9))
+        value = sub.call("neuron_cost", *start(), TABLE_X, TABLE_Y).value
+        return bool(np.isclose(float(value), walks()["start_cost"], rtol=1e-9))
     except (SubmissionProblem, TypeError, ValueError):
         return True
 
 
 def gradient_is_right(sub: SandboxedSubmission) -> bool:
-    """Whether the student's own neuron_gradient is right at START (unknown counts as right)."""
+    """Whether the student's own neuron_gradient is right at start() (unknown counts as
+    right)."""
     try:
-        value = sub.call("neuron_gradient", *START, TABLE_X, TABLE_Y).value
-        return np.allclose(np.asarray(value, dtype=float), gradient(*START), rtol=1e-6)
+        value = sub.call("neuron_gradient", *start(), TABLE_X, TABLE_Y).value
+        return np.allclose(np.asarray(value, dtype=float), walks()["start_gradient"], rtol=1e-6)
     except (SubmissionProblem, TypeError, ValueError):
         return True
 
 
 @STAGE.check("gradient_descent records one cost per step", 1, ["gradient_descent"])
 def descent_records_costs(sub: SandboxedSubmission) -> None:
-    w, b, costs, where = descend(sub, RATE, 3, *START)
-    trajectory, (tw, tb) = [], START
-    for _ in range(3):
-        dw, db = gradient(tw, tb)
-        tw, tb = tw - RATE * dw, tb - RATE * db
-        trajectory.append(cost(tw, tb))
+    walked = walks()
+    w, b, costs, where = descend(sub, RATE, 3, *start())
+    trajectory, (tw, tb) = walked["costs"], walked["end"]
     if costs.size != 3:
         hint = {2: " That is one step too few: `for _ in range(steps)` runs exactly steps times.",
                 4: " That is one too many: record the cost after each step only, not before "
@@ -209,7 +202,7 @@ def descent_records_costs(sub: SandboxedSubmission) -> None:
                           + descent_hint(sub, (w, b)))
     if not np.allclose(costs, trajectory, rtol=COST_RTOL):
         hint = ""
-        if np.isclose(costs[0], cost(*START), rtol=1e-9):
+        if np.isclose(costs[0], walked["start_cost"], rtol=1e-9):
             hint = " costs[0] is the cost BEFORE the first step; record it after each step."
         elif not cost_is_right(sub):
             hint = (" The costs come from your neuron_cost, which is not right yet (see its "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks import expected, inputs
 from autograder.checks.expect import as_array, expect_close
 from autograder.checks.stage import CheckFailed, Stage
-from autograder.grader.numerics import logistic
 from autograder.sandbox.client import SandboxedSubmission
 
 STAGE = Stage(2, "sigmoid", "the activation function and its derivative")
@@ -17,13 +17,14 @@ def sigmoid_values(sub: SandboxedSubmission) -> None:
     zero = as_array(sub.call("sigmoid", 0.0).value, "sigmoid(0.0)")
     if zero.size != 1 or not np.isclose(zero.reshape(-1)[0], 0.5):
         raise CheckFailed(f"sigmoid(0.0) should be 0.5 (a single number), got {zero}.")
-    z = np.linspace(-6.0, 6.0, 24).reshape(2, 3, 4)
+    z = inputs.jitter("stage2.sigmoid_values", np.linspace(-6.0, 6.0, 24).reshape(2, 3, 4), 0.25)
+    want = expected.of("sigmoid", z=z)
     got = sub.call("sigmoid", z).value
     hint = ""
     flipped = as_array(got, "sigmoid(z)", shape=z.shape)
-    if np.allclose(flipped, logistic(-z)):
+    if np.allclose(flipped, want["flipped"]):
         hint = "Your values are sigmoid(-z): the exponent should be e^(-z), not e^(+z)."
-    expect_close(got, logistic(z), "sigmoid(z) for a 2x3x4 array z", hint=hint)
+    expect_close(got, want["value"], "sigmoid(z) for a 2x3x4 array z", hint=hint)
     after = sub.call("sigmoid", z, return_args=True).args_after
     if not np.array_equal(as_array(after[0], "z after sigmoid(z)", finite=False), z):
         raise CheckFailed("sigmoid changed its input z in place (z after the call differs from z "
@@ -51,7 +52,8 @@ def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
         )
     # Outputs live in (0, 1), so an absolute error of 1e-15 is round-off: formulas such as
     # (1 + tanh(z/2)) / 2 are right even though they give 0 instead of e^-40 = 4e-18.
-    expect_close(result.value, logistic(z), "sigmoid at extreme inputs", atol=1e-15)
+    expect_close(result.value, expected.of("sigmoid", z=z)["value"], "sigmoid at extreme inputs",
+                 atol=1e-15)
 
 
 def warning_sides(sub: SandboxedSubmission) -> str:
@@ -73,25 +75,25 @@ def warning_sides(sub: SandboxedSubmission) -> str:
 
 @STAGE.check("sigmoid_prime is the derivative of the sigmoid", 4, ["sigmoid_prime"])
 def derivative_values(sub: SandboxedSubmission) -> None:
-    z = np.linspace(-5.0, 5.0, 12).reshape(3, 4)
+    z = inputs.jitter("stage2.derivative_values", np.linspace(-5.0, 5.0, 12).reshape(3, 4), 0.25)
     result = sub.call("sigmoid_prime", z, record_warnings=True)
     got = as_array(result.value, "sigmoid_prime(z)", shape=z.shape)
     eps = 1e-6
-    numerical = (logistic(z + eps) - logistic(z - eps)) / (2 * eps)
-    s = logistic(z)
+    want = expected.of("sigmoid_prime", z=z, eps=eps)
+    numerical = want["numerical"]
     hint = ""
-    if np.allclose(got, z * (1 - z)):
+    if np.allclose(got, want["of_z"]):
         hint = ("You computed z(1-z): the formula s(1-s) needs s = sigmoid(z), "
                 "not z itself.")
-    elif np.allclose(got, logistic(s) * (1 - logistic(s))):
+    elif np.allclose(got, want["applied_twice"]):
         hint = ("You applied the sigmoid twice: sigmoid_prime(z) = s(1-s) with s = sigmoid(z); "
                 "don't pass an activation a = sigmoid(z) where z is expected.")
-    elif np.allclose(got, s):
+    elif np.allclose(got, want["sigmoid"]):
         hint = "You returned sigmoid(z) itself; the derivative is sigmoid(z) * (1 - sigmoid(z))."
-    elif np.allclose(got, s * (1 - z)):
+    elif np.allclose(got, want["s_times_one_minus_z"]):
         hint = ("You computed s(1 - z): both factors use s = sigmoid(z), the derivative is "
                 "s * (1 - s).")
-    elif np.allclose(got, -s * (1 - s)):
+    elif np.allclose(got, want["negated"]):
         hint = "The sign is flipped: the derivative is s(1 - s), not s(s - 1); it is positive."
     # Central differences of a smooth function: agreement to ~1e-9; 1e-6 is generous.
     expect_close(result.value, numerical, "sigmoid_prime(z) against numerical differences",

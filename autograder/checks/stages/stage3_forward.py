@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks import expected, inputs
 from autograder.checks.expect import as_array, as_sequence, expect_close, type_name
 from autograder.checks.stage import CheckFailed, Stage
-from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission
 
 STAGE = Stage(3, "forward pass", "random initialisation and a_l = sigmoid(a_{l-1} W_l + b_l)")
@@ -51,7 +51,8 @@ def parameters(value: Any, layer_sizes: list[int], what: str) -> dict[str, np.nd
              ["init_params"])
 def init_shapes(sub: SandboxedSubmission) -> None:
     for layer_sizes in SHAPES:
-        parameters(sub.call("init_params", layer_sizes, seed=1).value, layer_sizes,
+        parameters(sub.call("init_params", layer_sizes,
+                            seed=inputs.seed("stage3.init_shapes", 1)).value, layer_sizes,
                    f"init_params({layer_sizes})")
 
 
@@ -59,7 +60,8 @@ def init_shapes(sub: SandboxedSubmission) -> None:
              ["init_params"])
 def init_statistics(sub: SandboxedSubmission) -> None:
     layer_sizes = [400, 300, 50]
-    params = parameters(sub.call("init_params", layer_sizes, seed=3).value, layer_sizes,
+    params = parameters(sub.call("init_params", layer_sizes,
+                                 seed=inputs.seed("stage3.init_statistics", 3)).value, layer_sizes,
                         f"init_params({layer_sizes})")
     for layer, n_in in ((1, 400), (2, 300)):
         weights = params[f"W{layer}"]
@@ -90,18 +92,21 @@ def init_statistics(sub: SandboxedSubmission) -> None:
              ["init_params"])
 def init_seeding(sub: SandboxedSubmission) -> None:
     layer_sizes = [5, 4, 3]
+    same = inputs.seed("stage3.init_seeding", 7)
+    other = inputs.seed("stage3.init_seeding/other", 8)
+    other += other == same  # two different seeds, always
     runs = [parameters(sub.call("init_params", layer_sizes, seed=seed).value, layer_sizes,
-                       f"init_params({layer_sizes}, seed={seed})") for seed in (7, 7, 8)]
+                       f"init_params({layer_sizes}, seed={seed})") for seed in (same, same, other)]
     if not all(np.array_equal(runs[0][key], runs[1][key]) for key in runs[0]):
-        raise CheckFailed("Calling init_params twice with seed=7 gave different weights. "
+        raise CheckFailed(f"Calling init_params twice with seed={same} gave different weights. "
                           "Make the randomness depend only on the seed: "
                           "rng = np.random.default_rng(seed).")
     if np.all(runs[0]["W1"] == runs[0]["W1"].flat[0]):
         raise CheckFailed("init_params gave W1 with every value the same, for every seed: the "
                           "weights must be random (see the statistics check above).")
     if np.array_equal(runs[0]["W1"], runs[2]["W1"]):
-        raise CheckFailed("init_params gave the same W1 for seed=7 and seed=8: it ignores its "
-                          "seed. Pass the seed to np.random.default_rng(seed).")
+        raise CheckFailed(f"init_params gave the same W1 for seed={same} and seed={other}: it "
+                          "ignores its seed. Pass the seed to np.random.default_rng(seed).")
 
 
 def forward_output(sub: SandboxedSubmission, params: dict, X: np.ndarray, what: str):
@@ -109,18 +114,14 @@ def forward_output(sub: SandboxedSubmission, params: dict, X: np.ndarray, what: 
                        "forward should return a pair (A, cache)")
 
 
-def forward_hint(got: np.ndarray, params: dict, X: np.ndarray) -> str:
-    layers = numerics.layer_count(params)
-    no_bias = {k: (np.zeros_like(v) if k.startswith("b") else v) for k, v in params.items()}
-    if np.allclose(got, numerics.output(no_bias, X)):
+def forward_hint(got: np.ndarray, want: dict) -> str:
+    """`want`: the expected values of the "forward" request (see grader/expectations.py)."""
+    if np.allclose(got, want["no_bias"]):
         return "Your output equals the network without biases: add b_l in every layer."
-    pre = numerics.activations(params, X)[-2] @ params[f"W{layers}"] + params[f"b{layers}"]
-    if np.allclose(got, pre):
+    if np.allclose(got, want["pre_activation"]):
         return "Your output is z_L, before the sigmoid: the output layer needs the sigmoid too."
-    square = len({weights.shape for key, weights in params.items() if key.startswith("W")}) == 1
-    for reused in (1, layers) if square else ():  # one W in every layer fits square ones only
-        same = {k: (params[f"W{reused}"] if k.startswith("W") else v) for k, v in params.items()}
-        if np.allclose(got, numerics.output(same, X)):
+    for reused, output in want["reused_weights"].items():  # square networks only
+        if np.allclose(got, output):
             return (f"Your output is what you get when every layer uses the weights W{reused}: "
                     "layer l must use its own W{l} and b{l}.")
     return ""
@@ -133,30 +134,32 @@ FORWARD_CASES = (([3, 2], 4), ([4, 4, 4, 4], 7), ([5, 4, 3], 1), ([6, 5, 4, 3, 2
 
 @STAGE.check("forward computes sigmoid(a W + b) layer by layer", 6, ["forward"])
 def forward_values(sub: SandboxedSubmission) -> None:
-    for seed, (layer_sizes, m) in enumerate(FORWARD_CASES):
-        params = numerics.random_network(layer_sizes, seed)
+    for case, (layer_sizes, m) in enumerate(FORWARD_CASES):
+        seed = inputs.seed(f"stage3.forward_values/{case}", case)
+        params = inputs.random_network(layer_sizes, seed)
         X = np.random.default_rng(seed).normal(size=(m, layer_sizes[0]))
         value = forward_output(sub, params, X, "forward")
-        expected = numerics.output(params, X)
+        want = expected.of("forward", params=params, X=X)
+        expected_output = want["output"]
         what = f"A from forward for layer_sizes={layer_sizes} and m={m} samples"
         if (layer_sizes[-2] != layer_sizes[-1] and not hasattr(value[0], "type_name")
                 and np.shape(value[0]) == (m, layer_sizes[-2])):
             raise CheckFailed(
-                f"{what} has shape {np.shape(value[0])}, expected {expected.shape}: it has "
+                f"{what} has shape {np.shape(value[0])}, expected {expected_output.shape}: it has "
                 f"{layer_sizes[-2]} columns, the size of the layer BEFORE the output, so your "
                 "loop stops one layer early. With L = len(params) // 2 layers, "
                 "range(1, L + 1) runs l = 1, ..., L (range(1, L) stops at L - 1).")
-        got = as_array(value[0], what, shape=expected.shape)
-        expect_close(value[0], expected, what, hint=forward_hint(got, params, X))
+        got = as_array(value[0], what, shape=expected_output.shape)
+        expect_close(value[0], expected_output, what, hint=forward_hint(got, want))
 
 
 @STAGE.check("forward does not modify X or params (reported by the worker)", 1, ["forward"])
 def forward_is_pure(sub: SandboxedSubmission) -> None:
     # The grader's copies never change; the worker sends back what forward did to its inputs.
     # Only the worker sees that, so this is worth little, and only for a forward that answers.
-    layer_sizes = [4, 3, 2]
-    params = numerics.random_network(layer_sizes, 11)
-    X = np.random.default_rng(11).normal(size=(5, 4))
+    layer_sizes, seed = [4, 3, 2], inputs.seed("stage3.forward_is_pure", 11)
+    params = inputs.random_network(layer_sizes, seed)
+    X = np.random.default_rng(seed).normal(size=(5, 4))
     call = sub.call("forward", params, X, return_args=True)
     value = as_sequence(call.value, 2, "forward should return a pair (A, cache)")
     as_array(value[0], "A from forward for layer_sizes=[4, 3, 2] and m=5 samples", shape=(5, 2))

@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks import expected, inputs
 from autograder.checks.expect import as_number, as_sequence, type_name
 from autograder.checks.explain import explain
 from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.tolerances import COST_RTOL, pair
-from autograder.grader import numerics
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.codec import Handle
 
@@ -21,49 +21,50 @@ STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the
 @STAGE.check("cross_entropy is the mean over samples of the summed log losses", 5,
              ["cross_entropy"])
 def cross_entropy_values(sub: SandboxedSubmission) -> None:
-    rng = np.random.default_rng(4)
+    rng = inputs.rng("stage4.cross_entropy_values", 4)
     for m, k in ((6, 3), (1, 4), (10, 10)):
         A = rng.uniform(0.05, 0.95, (m, k))
-        Y = numerics.one_hot(rng.integers(0, k, m), k)
+        Y = inputs.one_hot(rng.integers(0, k, m), k)
         got = as_number(sub.call("cross_entropy", A, Y).value, f"cross_entropy for m={m}, k={k}")
-        expected = numerics.cross_entropy(A, Y)
-        if np.isclose(got, expected, rtol=COST_RTOL, atol=0.0):
+        want = expected.of("cross_entropy", A=A, Y=Y)
+        expected_cost = want["cost"]
+        if np.isclose(got, expected_cost, rtol=COST_RTOL, atol=0.0):
             continue
         hint = ""
-        if np.isclose(got, expected * m, rtol=COST_RTOL) and m > 1:
+        if np.isclose(got, expected_cost * m, rtol=COST_RTOL) and m > 1:
             hint = f" It is m = {m} times too big: average over the samples (divide by m)."
-        elif np.isclose(got, float(-np.sum(Y * np.log(A))) / m, rtol=COST_RTOL):
+        elif np.isclose(got, want["without_negatives"], rtol=COST_RTOL):
             hint = " The (1 - y) log(1 - a) term is missing: wrong outputs that fire must cost too."
-        elif np.isclose(got, -expected, rtol=COST_RTOL):
+        elif np.isclose(got, -expected_cost, rtol=COST_RTOL):
             hint = " The sign is flipped: the cost has a minus in front."
-        elif np.isclose(got, expected * m / (m * k), rtol=COST_RTOL):
+        elif np.isclose(got, expected_cost * m / (m * k), rtol=COST_RTOL):
             hint = " You averaged over every entry; divide by m only."
-        elif np.isclose(got, expected / np.log(10), rtol=COST_RTOL):
+        elif np.isclose(got, expected_cost / np.log(10), rtol=COST_RTOL):
             hint = " You used log10: the cost uses the natural logarithm, np.log."
-        shown = pair(expected, got, digits=8)
+        shown = pair(expected_cost, got, digits=8)
         raise CheckFailed(f"cross_entropy(A, Y) for m={m} samples and {k} outputs returned "
                           f"{shown[1]}, expected {shown[0]} (within a relative {COST_RTOL:g})."
                           f"{hint}")
 
 
 def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, seed: int) -> None:
-    params = numerics.random_network(layer_sizes, seed)
-    X, Y = numerics.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
+    seed = inputs.seed(f"stage4.backward/{seed}", seed)
+    params = inputs.random_network(layer_sizes, seed)
+    X, Y = inputs.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
     forward = as_sequence(sub.call("forward", params, X).value, 2,
                           "forward should return (A, cache), as backward needs the cache")
     grads = sub.call("backward", params, forward[1], Y).value
-    numerical = {key: numerics.numerical_gradient(lambda: numerics.network_cost(params, X, Y),
-                                                  params[key]) for key in params}
-    compare_gradients(grads, numerical, m, f"(layer_sizes={layer_sizes}, m={m} samples)",
-                      network=(params, X, Y))
+    want = expected.of("gradients", params=params, X=X, Y=Y)
+    compare_gradients(grads, want["numerical"], m, f"(layer_sizes={layer_sizes}, m={m} samples)",
+                      models=want["models"])
 
 
 @STAGE.check("backward returns a gradient for every parameter, same keys and shapes", 3,
              ["forward", "backward"])
 def backward_shapes(sub: SandboxedSubmission) -> None:
-    layer_sizes, m = [5, 4, 3], 7
-    params = numerics.random_network(layer_sizes, 1)
-    X, Y = numerics.random_batch(m, 5, 3, 1)
+    layer_sizes, m, seed = [5, 4, 3], 7, inputs.seed("stage4.backward_shapes", 1)
+    params = inputs.random_network(layer_sizes, seed)
+    X, Y = inputs.random_batch(m, 5, 3, seed)
     cache = as_sequence(sub.call("forward", params, X).value, 2,
                         "forward should return (A, cache), as backward needs the cache")[1]
     call = sub.call("backward", params, cache, Y, return_args=True)
@@ -139,8 +140,9 @@ def backward_realistic_size(sub: SandboxedSubmission) -> None:
     """79,510 parameters: backpropagation takes about a millisecond; differentiating the cost
     numerically needs 159,020 forward passes (minutes), far beyond the per-call limit. The
     expected gradients are the grader's own chain rule (numerics.gradients), not differences."""
-    params = numerics.random_network(REALISTIC_SIZES, 40)
-    X, Y = numerics.random_batch(REALISTIC_BATCH, REALISTIC_SIZES[0], REALISTIC_SIZES[-1], 40)
+    seed = inputs.seed("stage4.backward_realistic_size", 40)
+    params = inputs.random_network(REALISTIC_SIZES, seed)
+    X, Y = inputs.random_batch(REALISTIC_BATCH, REALISTIC_SIZES[0], REALISTIC_SIZES[-1], seed)
     where = f"(layer_sizes={REALISTIC_SIZES}, m={REALISTIC_BATCH} samples)"
     forward = sub.call("forward", params, X).value
     if not isinstance(forward, tuple | list) or len(forward) != 2:
@@ -158,7 +160,8 @@ def backward_realistic_size(sub: SandboxedSubmission) -> None:
             "rule: delta_L = (A - Y) / m, then delta_(l-1) = (delta_l W_l^T) * a(1 - a)."
         ) from None
     try:
-        compare_gradients(grads, numerics.gradients(params, X, Y), REALISTIC_BATCH, where)
+        exact = expected.of("exact_gradients", params=params, X=X, Y=Y)["gradients"]
+        compare_gradients(grads, exact, REALISTIC_BATCH, where)
     except CheckFailed as failure:  # the expected values here are exact, not differences
         raise CheckFailed(str(failure).replace("numerical gradients", "the exact gradients")
                           .replace("expected (numerical)", "expected (exact)")) from None

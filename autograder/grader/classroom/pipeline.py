@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from autograder.checks import calibration
 from autograder.checks.grade import GradeOptions
 from autograder.checks.report import Report
-from autograder.grader import batch, calibration
+from autograder.grader import batch
 from autograder.grader.classroom import signing, similarity
 from autograder.grader.classroom.fetch import Fetched, FetchError, fetch
 from autograder.grader.classroom.roster import Student

@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.checks.grade import GradeOptions, load_problems, run_stage
+from autograder.checks.grade import GradeOptions, drawn_inputs, load_problems, run_stage
 from autograder.checks.report import StageResult
 from autograder.checks.stage import Check, Stage
 from autograder.checks.stages import stage as stage_by_number
@@ -149,7 +149,8 @@ def grade_checks(stage: int, instructor: bool = False) -> float:
     with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         session = sandbox_for(submission_source(cells, saved_cell_labels(Path.cwd())))
-        result = run_stage(checks_of(stage, instructor), session.sub, OPTIONS)
+        with drawn_inputs(OPTIONS):  # the course secret, when the grading environment has one
+            result = run_stage(checks_of(stage, instructor), session.sub, OPTIONS)
         problems = load_problems(session.source, session.sub)
     print(describe(result, stage_by_number(stage), instructor, problems))
     return float(result.score)
