@@ -133,6 +133,7 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
     unavailable: set[str] = set()  # names that only skipped statements set
     containers: set[str] = set()  # names set to a dict, list, set or tuple display
     plans, skipped = [], []
+    lines: dict[int, list[str]] = {}
     for filename, tree in blocks:
         body = []
         for node in tree.body:
@@ -152,9 +153,9 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
                     made_from_own |= names | _mutated(node)
             else:
                 unavailable |= names
-                source = _source_of(tree)
-                text = (ast.get_source_segment(source, node) or "") if source else ""
-                first = text.splitlines()[0] if text else ""
+                if id(tree) not in lines:  # split once per block: statements only need a line
+                    lines[id(tree)] = _source_of(tree).splitlines()
+                first = _first_line(lines[id(tree)], node)
                 skipped.append(Skipped(filename, node.lineno,
                                        first if len(first) <= 80 else first[:77] + "...", reason))
         plans.append(ast.Module(body=body, type_ignores=[]))
@@ -163,6 +164,13 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
 
 def _source_of(tree: ast.Module) -> str:
     return getattr(tree, "nnkit_source", "")
+
+
+def _first_line(lines: list[str], node: ast.stmt) -> str:
+    """The statement's first line of source ('' when the source is not known)."""
+    if not 0 < node.lineno <= len(lines):
+        return ""
+    return lines[node.lineno - 1][node.col_offset:].rstrip()
 
 
 def definition_or_constant(node: ast.stmt) -> bool:

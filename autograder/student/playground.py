@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
 
 from autograder.student.plots import new_figure
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 CLASS_COLOURS = ("#f28e2b", "#4e79a7")  # orange = class 0, blue = class 1, as in the playground
-SHADES = ListedColormap(["#fbd7b3", "#c8d7ea"])
+SHADE_COLOURS = ("#fbd7b3", "#c8d7ea")  # matplotlib is imported only when a figure is drawn
 EXTENT = 1.6  # the plane drawn: [-EXTENT, EXTENT] in both coordinates
 
 
@@ -110,8 +112,11 @@ def describe(hidden: Sequence[int]) -> str:
 def draw(panels: Sequence[Panel], forward: Callable, resolution: int = 120) -> Figure:
     """One row per problem, one column per architecture: the plane shaded by the network's
     answer, the 0.5 contour (its decision boundary) and the training points."""
+    from matplotlib.colors import ListedColormap
+
     problems = list(dict.fromkeys(panel.problem for panel in panels))
     columns = len(panels) // len(problems)
+    shades = ListedColormap(SHADE_COLOURS)
     figure = new_figure(3.0 * columns, 3.0 * len(problems))
     grid = np.linspace(-EXTENT, EXTENT, resolution)
     gx, gy = np.meshgrid(grid, grid)
@@ -119,7 +124,7 @@ def draw(panels: Sequence[Panel], forward: Callable, resolution: int = 120) -> F
     for index, panel in enumerate(panels, start=1):
         axes = figure.add_subplot(len(problems), columns, index)
         probability = answers(forward, panel.params, plane).reshape(gx.shape)
-        axes.contourf(gx, gy, probability > 0.5, levels=[-0.5, 0.5, 1.5], cmap=SHADES)
+        axes.contourf(gx, gy, probability > 0.5, levels=[-0.5, 0.5, 1.5], cmap=shades)
         if probability.min() < 0.5 < probability.max():
             axes.contour(gx, gy, probability, levels=[0.5], colors="#333333", linewidths=1.2)
         for label, colour in enumerate(CLASS_COLOURS):

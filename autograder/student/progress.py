@@ -27,11 +27,6 @@ from tqdm.auto import tqdm
 
 from autograder.student import memory
 
-try:  # Jupyter's displays; without IPython the bar is plain text anyway
-    from IPython.display import Pretty, display
-except ImportError:  # pragma: no cover - IPython comes with Jupyter
-    Pretty = display = None
-
 SPIED = ("forward", "backward", "update")
 
 
@@ -136,6 +131,7 @@ def open_bar(progress_bar: Callable[..., Any], **settings: Any) -> tuple[Any, An
     """
     if progress_bar is not tqdm or not in_jupyter_kernel():
         return progress_bar(**settings), None
+    from IPython.display import display  # in a Jupyter kernel, IPython is there
     from tqdm.notebook import tqdm as notebook_bar
 
     try:
@@ -188,6 +184,8 @@ def train_with_progress(train: Callable, X: np.ndarray, Y: np.ndarray, layer_siz
             namespace[name] = original
         bar.close()
         if shown is not None:  # the live widget makes way for its last state, as text
+            from IPython.display import Pretty
+
             shown.update(Pretty(format_bar(bar)))
     if not isinstance(result, tuple | list) or len(result) != 2:
         raise TypeError(f"train should return (params, history), but it returned "

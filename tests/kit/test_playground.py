@@ -67,7 +67,7 @@ def test_the_shading_is_the_forward_it_is_given():
     row = int(height - (box.y0 + box.y1) / 2)
     left, right = image[row, int(box.x0) + 5], image[row, int(box.x1) - 5]
     orange, blue = (np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)])
-                    for c in playground.SHADES.colors)
+                    for c in playground.SHADE_COLOURS)
     assert np.abs(left - orange).sum() < 30 and np.abs(right - blue).sum() < 30
 
 

@@ -198,7 +198,7 @@ def test_the_version_comes_from_one_place(wheel, sdist):
     assert f"## {version}" in changelog, "CHANGELOG.md should describe the current version"
     # The README's first command installs the wheel this version builds.
     opening = (ROOT / "README.md").read_text(encoding="utf-8").split("```")[1]
-    assert f"pip install {wheel.name} && nnkit grade --reference" in opening
+    assert f"python -m build && pip install dist/{wheel.name} && nnkit grade --reference" in opening
     assert "python -m pytest" in opening
 
 
