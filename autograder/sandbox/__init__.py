@@ -5,7 +5,8 @@ Worker side (the only kit code that runs beside submitted code): worker.py, code
 private.py, loader.py (its `definitions_only`), allowed.py (what of the kit a submission may
 import; nothing of the grader's).
 Grader side of the fence: client.py (the pipe, time limits), isolation.py (bubblewrap or the
-fallback), processes.py (stopping everything a worker started), seccomp.py.
+fallback), dedicated_user.py (the fence as root without bubblewrap), policy.py (no fence, no
+grade), processes.py (stopping everything a worker started), seccomp.py.
 
 What crosses: requests (load, call, call_spied, get, store, proxy) with plain-data arguments,
 and replies of plain data, opaque handles for everything else, and the tail of printed output,
