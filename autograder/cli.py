@@ -14,7 +14,7 @@ from autograder.checks import calibration
 from autograder.checks.calibration import calibrate_command
 from autograder.checks.fence import weakened
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
-from autograder.checks.inputs import read_secret
+from autograder.checks.instructor_options import apply_instructor_options, instructor_options
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
 from autograder.checks.terminal import Printer
@@ -161,13 +161,7 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
 @click.option("--quiet", is_flag=True, help="Print only the score.")
 @click.option("--student", help="Whose work this is, for the leaderboard (default: "
               "$GITHUB_ACTOR, else $GITHUB_REPOSITORY_OWNER, else the submission's folder).")
-@click.option("--substitute-reference", is_flag=True,
-              help="Grade each stage with the reference in place of functions that failed in "
-                   "an earlier stage, so a mistake costs points only once (the report says so).")
-@click.option("--secret-file", type=click.Path(dir_okay=False),
-              help="Draw the checks' inputs from the course secret in this file (instructor "
-                   "grading; default: $NNKIT_COURSE_SECRET_FILE, else $NNKIT_COURSE_SECRET, "
-                   "else the public inputs).")
+@instructor_options
 @with_common
 def grade_command(submission: str | None, reference: bool, stages_text: str | None,
                   json_path: str | None, quiet: bool, student: str | None,
@@ -185,12 +179,7 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
     stages = parse_stages(stages_text)
     printer = None if quiet else Printer()
     options = grading_options(stages, threshold, time_budget, seed, verbose, printer, False)
-    options.substitute_reference = substitute_reference
-    if secret_file:
-        options.secret = read_secret(secret_file)
-    if substitute_reference and not assignment.holds_solution():
-        raise click.UsageError("--substitute-reference needs the reference solution, which this "
-                               "copy of the kit does not hold (it is a student release)")
+    apply_instructor_options(options, substitute_reference, secret_file)
     with tempfile.TemporaryDirectory(prefix="nnkit-reference-") as scratch:
         path = Path(submission) if submission else assignment.write_solution(scratch)
         report = grade(path, options)

@@ -27,9 +27,8 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from autograder import assignment as source
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
-from autograder.checks.inputs import read_secret
+from autograder.checks.instructor_options import apply_instructor_options, instructor_options
 from autograder.checks.report import Report
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox.policy import fence_for_credit
@@ -305,18 +304,13 @@ def write_csv(out: Path, result: BatchResult) -> Path:
               help="Seconds allowed for train() on MNIST.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed passed to train() on MNIST.")
-@click.option("--substitute-reference", is_flag=True,
-              help="Grade each stage with the reference in place of functions that failed in "
-                   "an earlier stage, so a mistake costs points only once.")
 @click.option("--submission-timeout", type=click.FloatRange(min=1), default=None,
               help="Seconds for the whole grading of one submission [default: 2 x "
                    "--time-budget + 60].")
 @click.option("--unsafe", is_flag=True,
               help="Grade even where no fence can run (no bubblewrap, not root): submitted "
                    "code then runs as you and can read and change your files.")
-@click.option("--secret-file", type=click.Path(dir_okay=False),
-              help="Draw the checks' inputs from the course secret in this file (default: "
-                   "$NNKIT_COURSE_SECRET_FILE, else $NNKIT_COURSE_SECRET, else public inputs).")
+@instructor_options
 def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                         stages_text: str | None, assignment: str | None, threshold: float,
                         time_budget: float, seed: int, substitute_reference: bool,
@@ -326,15 +320,11 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
 
     Exits 0 when every submission was graded (whatever the scores), 1 when the grader could
     not grade some (the CSV says which and why), 2 on a usage error."""
-    if substitute_reference and not source.holds_solution():
-        raise click.UsageError("--substitute-reference needs the reference solution, which this "
-                               "copy of the kit does not hold (it is a student release)")
-    options = GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,
-                           mnist_time_budget=time_budget, seed=seed,
-                           substitute_reference=substitute_reference,
-                           submission_timeout=submission_timeout, unsafe=unsafe)
-    if secret_file:
-        options.secret = read_secret(secret_file)
+    options = apply_instructor_options(
+        GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,
+                     mnist_time_budget=time_budget, seed=seed,
+                     submission_timeout=submission_timeout, unsafe=unsafe),
+        substitute_reference, secret_file)
     try:
         result = grade_batch(folder, out, options, jobs, force, assignment)
     except BatchError as error:
