@@ -3,11 +3,13 @@
 
 A temporary course with the kit's own course/nbgrader_config.py is released, and two students
 submit: the reference solution (all six stages, MNIST included) and the untouched stubs. For
-each submission, in alternation: `nbgrader autograde --student S --force` (one notebook:
-nbgrader start-up, then the points from nnkit's grading of the notebook's definitions outside
-the kernel; the kit's config starts no kernel) and `nnkit grade` on the same submitted notebook.
-Both are timed as commands, start-up included. Then the whole class (the two, plus
-`--class-copies` more of each) is autograded with `--jobs 1` and `--jobs 2`.
+each submission, in alternation: `nnkit nbgrader autograde COURSE --student S --force` (one
+notebook: nnkit grades its definitions ahead while nbgrader starts, and nbgrader records the
+points; the kit's config starts no kernel), `nnkit grade` on the same submitted notebook, and
+plain `nbgrader autograde` in the course folder (which grades the notebook inside nbgrader's
+process). All are timed as commands, start-up included. Then the whole class (the two, plus
+`--class-copies` more of each, each copy a distinct file) is autograded with `--jobs 1` and
+`--jobs 2`.
 
     python benchmarks/nbgrader_vs_nnkit.py [--repeats 1] [--class-copies 1]
 """
@@ -22,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -55,61 +56,70 @@ def make_course(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def autograde_seconds(course: Path, student: str) -> tuple[float, float, float]:
-    """Wall time of `nbgrader autograde` for one student, and of its test cells and other cells."""
-    from autograder.grader.course import ASSIGNMENT, driver
+def autograde_seconds(course: Path, student: str) -> float:
+    """Wall time of the command `nnkit nbgrader autograde COURSE --student S --force`."""
+    command = [sys.executable, "-m", "autograder.cli", "nbgrader", "autograde", str(course),
+               f"--student={student}", "--force"]
 
     def run() -> None:
-        outcomes, result = driver.autograde(course, student, force=True, capture=True)
-        if result.returncode != 0 or not outcomes[0].graded:
-            raise SystemExit(f"nbgrader autograde failed for {student}:\n{result.stderr[-3000:]}")
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"nnkit nbgrader autograde failed for {student}:\n"
+                             f"{result.stdout[-2000:]}{result.stderr[-3000:]}")
 
-    total = timed(run)
-    path = course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    return (total, *cell_seconds(nbformat.read(path, as_version=4)))
-
-
-def cell_seconds(notebook: nbformat.NotebookNode) -> tuple[float, float]:
-    """Seconds the kernel spent in the test cells, and in all other code cells (nbclient's
-    execution timestamps)."""
-    from autograder.grader.course.preprocessors import is_test_cell
-
-    tests = others = 0.0
-    for cell in notebook.cells:
-        stamps = cell.get("metadata", {}).get("execution", {})
-        if cell.cell_type != "code" or not {"iopub.execute_input", "shell.execute_reply"} <= set(
-                stamps):
-            continue
-        seconds = (datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
-                   - datetime.fromisoformat(stamps["iopub.execute_input"].replace("Z", "+00:00"))
-                   ).total_seconds()
-        if is_test_cell(cell):
-            tests += seconds
-        else:
-            others += seconds
-    return tests, others
+    return timed(run)
 
 
-def class_seconds(course: Path, paths: dict[str, Path], copies: int) -> list[list[str]]:
-    """`nnkit nbgrader autograde --force` of the whole class with 1 and with 2 jobs."""
+def distinct_copy(path: Path, number: int) -> nbformat.NotebookNode:
+    """The notebook with a comment added to its first answer cell: graded the same, but not
+    the same file, so that nothing can be graded once for two students."""
+    notebook = nbformat.read(path, as_version=4)
+    answer = next(cell for cell in notebook.cells
+                  if cell.metadata.get("nbgrader", {}).get("solution"))
+    answer.source += f"\n# copy {number}\n"
+    return notebook
+
+
+def class_seconds(course: Path, paths: dict[str, Path], copies: int, repeats: int,
+                  nnkit_each: dict[str, float]) -> list[list[str]]:
+    """`nnkit nbgrader autograde --force` of the whole class with 1 and with 2 jobs (alternating,
+    medians), next to `nnkit grade` of each of its notebooks in turn (from the medians above:
+    each copy is graded as its original)."""
     from autograder.grader.course import driver
 
     for student, path in list(paths.items()):
         for copy_number in range(1, copies + 1):
             target = path.parents[1].parent / f"{student}-{copy_number}" / path.parent.name
             target.mkdir(parents=True)
-            shutil.copy(path, target / path.name)
-    seconds = {}
-    for jobs in (1, 2):
-        def run(jobs: int = jobs) -> None:
-            outcomes, result = driver.autograde(course, force=True, capture=True, jobs=jobs)
-            if not all(outcome.graded for outcome in outcomes):
-                raise SystemExit(f"autograde --jobs {jobs} failed:\n{result.stderr[-3000:]}")
+            nbformat.write(distinct_copy(path, copy_number), target / path.name)
+    runs: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(repeats):
+        for jobs in (1, 2):
+            def run(jobs: int = jobs) -> None:
+                outcomes, result = driver.autograde(course, force=True, capture=True, jobs=jobs)
+                if not all(outcome.graded for outcome in outcomes):
+                    raise SystemExit(f"autograde --jobs {jobs} failed:\n{result.stderr[-3000:]}")
 
-        seconds[jobs] = timed(run)
+            runs[jobs].append(timed(run))
+    one, two = median(runs[1]), median(runs[2])
     count = len(paths) * (copies + 1)
-    return [["reference and stubs", str(count), f"{seconds[1]:.1f}", f"{seconds[2]:.1f}",
-             f"{seconds[1] / seconds[2]:.2f}x"]]
+    in_turn = (copies + 1) * sum(nnkit_each.values())
+    return [["reference and stubs", str(count), f"{in_turn:.1f}", f"{one:.1f}",
+             f"{one / count:.2f} ({one / in_turn:.2f}x)", f"{two:.1f}", f"{one / two:.2f}x"]]
+
+
+def plain_nbgrader_seconds(course: Path, student: str) -> float:
+    """Wall time of plain `nbgrader autograde` in the course folder (no grading ahead: the
+    notebook is graded inside nbgrader's process, after its start-up)."""
+    from autograder.grader.course import driver
+
+    def run() -> None:
+        result = driver.run_nbgrader(course, ["autograde", "neural_network",
+                                              f"--student={student}", "--force"], capture=True)
+        if result.returncode != 0:
+            raise SystemExit(f"nbgrader autograde failed for {student}:\n{result.stderr[-3000:]}")
+
+    return timed(run)
 
 
 def nnkit_seconds(path: Path, report: Path) -> float:
@@ -120,8 +130,8 @@ def nnkit_seconds(path: Path, report: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--class-copies", type=int, default=1,
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--class-copies", type=int, default=14,
                         help="extra copies of each submission in the --jobs comparison")
     args = parser.parse_args()
     mnist_environment()
@@ -130,35 +140,39 @@ def main() -> None:
         course = Path(scratch) / "course"
         course.mkdir()
         paths = make_course(course)
-        rows, scores = [], {}
+        rows, nnkit_each = [], {}
         for student, path in paths.items():
-            nbgrader_runs, nnkit_times = [], []
-            for _ in range(args.repeats):  # alternate, so both see the same machine
-                nbgrader_runs.append(autograde_seconds(course, student))
+            ahead_times, nnkit_times, plain_times = [], [], []
+            for _ in range(args.repeats):  # alternate, so all three see the same machine
+                ahead_times.append(autograde_seconds(course, student))
                 nnkit_times.append(nnkit_seconds(path, Path(scratch) / f"{student}.json"))
+                plain_times.append(plain_nbgrader_seconds(course, student))
             report = json.loads((Path(scratch) / f"{student}.json").read_text())
             from autograder.grader.course.driver import outcome
 
-            scores[student] = (outcome(course, student).score, report["score"])
-            nbgrader_s, tests_s, others_s = (median([run[i] for run in nbgrader_runs])
-                                             for i in range(3))
-            nnkit_s = median(nnkit_times)
+            score = outcome(course, student).score
+            ahead_s, nnkit_s, plain_s = map(median, (ahead_times, nnkit_times, plain_times))
+            nnkit_each[student] = nnkit_s
             train = report["mnist"]["train_seconds"]
-            rows.append([student, f"{nbgrader_s:.1f}", f"{tests_s:.1f}", f"{others_s:.1f}",
-                         f"{nnkit_s:.1f}", f"{nbgrader_s / nnkit_s:.1f}x",
-                         f"{train:.1f}" if train else "-",
-                         f"{scores[student][0]:g} / {scores[student][1]:g}"])
-        jobs_rows = class_seconds(course, paths, args.class_copies)
-    body = table(["submission", "nbgrader autograde (s)", "of which test cells (s)",
-                  "of which the student's own cells (s)", "nnkit grade (s)", "ratio",
-                  "MNIST training in nnkit grade (s)", "score nbgrader / nnkit"], rows)
-    body += (f"\n\nMedians of {args.repeats} run(s) each, alternating. Load average before the "
-             f"run: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min) on {os.cpu_count()} cores.\n\n"
+            rows.append([student, f"{nnkit_s:.2f}", f"{ahead_s:.2f}", f"{ahead_s / nnkit_s:.2f}x",
+                         f"{plain_s:.2f}", f"{plain_s / nnkit_s:.2f}x",
+                         f"{train:.1f}" if train else "-", f"{score:g} / {report['score']:g}"])
+        jobs_rows = class_seconds(course, paths, args.class_copies, args.repeats, nnkit_each)
+    body = table(["one notebook", "nnkit grade (s)", "nnkit nbgrader autograde (s)", "ratio",
+                  "plain nbgrader autograde (s)", "ratio", "MNIST training in nnkit grade (s)",
+                  "score nbgrader / nnkit"], rows)
+    body += (f"\n\nEach a command, start-up included; medians of {args.repeats} runs, "
+             f"alternating. Load average before the run: {load[0]:.1f} (1 min), {load[1]:.1f} "
+             f"(5 min) on {os.cpu_count()} cores.\n\n"
              "The kit's config starts no kernel at autograde: every test cell's points and "
              "output come from nnkit's grading of the notebook's definitions in the fenced "
-             "sandbox (autograder/grader/course/outside.py), so nbgrader's time is its own "
-             "start-up and bookkeeping plus one `nnkit grade`.\n\n")
-    body += table(["class", "notebooks", "--jobs 1 (s)", "--jobs 2 (s)", "speed-up"], jobs_rows)
+             "sandbox (autograder/grader/course/outside.py). `nnkit nbgrader autograde` grades "
+             "the notebooks ahead, while nbgrader starts up (ahead.py); plain `nbgrader "
+             "autograde` in the course folder grades each one inside nbgrader's process, after "
+             "its start-up.\n\n")
+    body += table(["class", "notebooks", "nnkit grade of each in turn (s)", "--jobs 1 (s)",
+                   "--jobs 1 per notebook (s, ratio to nnkit grade)", "--jobs 2 (s)",
+                   "speed-up"], jobs_rows)
     write_results("nbgrader_vs_nnkit", "nbgrader autograde vs nnkit grade, per notebook", body)
 
 

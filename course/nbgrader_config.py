@@ -56,14 +56,16 @@ c.Autograde.autograde_preprocessors = [
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 # Every test cell's points and output come from nnkit's own grading of the notebook's
-# definitions, in the fenced sandbox (GradeOutsideKernel), never from the kernel. The kernel is
-# not fenced, so by default it is not started at all: no submitted code runs outside the fence,
-# and students' cells keep the outputs they were submitted with. True re-runs their cells (for
-# their outputs in the feedback); that code then runs unfenced, as nbgrader's user.
-c.GradingExecute.enabled = False
-# When enabled, the kernel runs fenced: bubblewrap, no network, an unprivileged uid, no view of
+# definitions, in the fenced sandbox (GradeOutsideKernel), never from the kernel. By default no
+# kernel is started at all: autograde costs one `nnkit grade` per notebook plus nbgrader's own
+# bookkeeping, and students' cells keep no output. True re-runs their cells (for their outputs in
+# the feedback) in a fenced kernel: bubblewrap, no network, an unprivileged uid, no view of
 # source/, other submissions or the gradebook (autograder/grader/course/fenced_kernel.py).
+c.GradingExecute.enabled = False
 c.GradingExecute.kernel_manager_class = FencedKernelManager
+# With the kernel on, the notebook's demos (experiments outside the answer cells: its own MNIST
+# training, its figures) are not run during autograde; True runs them too.
+c.GradingExecute.run_experiments = False
 
 # Feedback shows each stage's messages but not the hidden tests (nbgrader shows them by default).
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

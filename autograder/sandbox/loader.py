@@ -46,6 +46,7 @@ class SubmissionSource:
     kind: str  # "py" or "ipynb"
     blocks: list[CodeBlock]
     problems: list[str] = field(default_factory=list)  # cells skipped, and why
+    skipped: list[Skipped] | None = field(default=None, repr=False)  # skipped_statements' answer
 
 
 @dataclass(frozen=True)
@@ -245,9 +246,12 @@ def parse_block(source: str, filename: str) -> ast.Module:
 
 
 def skipped_statements(source: SubmissionSource) -> list[Skipped]:
-    """The top-level statements of a submission that grading does not run."""
-    return plan_blocks([(block.filename, parse_block(block.source, block.filename))
-                        for block in source.blocks])[1]
+    """The top-level statements of a submission that grading does not run (worked out once
+    per submission: the report and several checks ask)."""
+    if source.skipped is None:
+        source.skipped = plan_blocks([(block.filename, parse_block(block.source, block.filename))
+                                      for block in source.blocks])[1]
+    return source.skipped
 
 
 def definitions_only(tree: ast.Module) -> ast.Module:
@@ -303,7 +307,7 @@ def find_submission_file(path: Path) -> Path:
     return candidates[0]
 
 
-def _strip_magics(source: str) -> str:
+def strip_magics(source: str) -> str:
     # IPython magics and shell escapes are not Python; blank them so line numbers stay right.
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
                      for line in source.splitlines())
@@ -346,7 +350,7 @@ def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
                             "text); it was skipped, so nothing "
                             "it defines can be graded")
             continue
-        source = _strip_magics(source)
+        source = strip_magics(source)
         try:
             ast.parse(source, filename=filename)
         except SyntaxError as error:

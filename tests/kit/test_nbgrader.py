@@ -40,7 +40,13 @@ from autograder.grader.course.notebook import (
     source_notebook,
     stage_tests_id,
 )
-from autograder.grader.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
+from autograder.grader.course.preprocessors import (
+    EXPERIMENT_NOTE,
+    KERNEL_DIED,
+    KERNEL_STUCK,
+    NOT_RUN,
+    TIMED_OUT,
+)
 from tests.kit.conftest import ROOT, apply_edits
 
 STUDENT_CELL_SECONDS = 8  # the hanging cells are interrupted after this (the kit's config: 300)
@@ -106,10 +112,12 @@ STUDENTS = {
     "stubs": Student(None),
     "early-mistake": Student(MEAN_COST),
     "tampered": Student(FLIPPED_SIGMOID, change=tamper),
-    "hanging": Student(SOLUTION, change=insert_after(stage_tests_id(2), "while True:\n    pass")),
+    # Hangs that are not experiments (a top-level `while` is one, and is not run at autograde).
+    "hanging": Student(SOLUTION, change=insert_after(stage_tests_id(2), (
+        "import time\ntime.sleep(10**6)  # hangs"))),
     "stuck": Student(SOLUTION, change=insert_after(stage_tests_id(3), (
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)  # ignore interrupts\n"
-        "while True:\n    time.sleep(0.1)")), finished_stages=(1, 2, 3)),
+        "for _ in iter(int, 1):\n    time.sleep(0.1)")), finished_stages=(1, 2, 3)),
     "crashing": Student(SOLUTION, change=insert_after(stage_tests_id(4), "import os\nos._exit(1)"),
                         finished_stages=(1, 2, 3, 4)),
     # Stubs, plus a cell that makes every later test cell of the kernel claim full marks.
@@ -307,7 +315,7 @@ def test_an_edited_or_deleted_test_cell_is_graded_with_the_instructors_version(
 
 def test_a_hanging_cell_is_interrupted_and_the_rest_of_the_notebook_is_graded(
         course: Path, graded: Graded):
-    found = errors(autograded(course, "hanging"), "while True")
+    found = errors(autograded(course, "hanging"), "# hangs")
     assert TIMED_OUT in found and KERNEL_STUCK not in found  # interrupted, and it stopped
     assert graded.outcomes["hanging"].stages == stage_scores(graded.nnkit["hanging"])
 
@@ -324,6 +332,21 @@ def test_a_dead_or_stuck_kernel_costs_only_the_unfinished_cells_and_the_batch_go
         assert stage_scores(graded.nnkit[name])[5] == 20  # nnkit grade: the code is right
         assert graded.outcomes[name].stages[5] == 20  # and the points come from outside
     assert all(outcome.graded for outcome in graded.outcomes.values())
+
+
+def test_the_notebooks_demo_cells_are_not_run_at_autograde_and_the_answer_cells_are(
+        course: Path, graded: Graded):
+    notebook = autograded(course, "correct")
+    demos = [cell for cell in notebook.cells if cell.cell_type == "code"
+             and ("train_with_progress" in cell.source or "plots." in cell.source)]
+    assert len(demos) >= 5
+    for cell in demos:  # its own MNIST training and every figure: a note, and nothing else
+        assert [output.get("text") for output in cell.outputs] == [EXPERIMENT_NOTE], cell.source
+    answers = [cell for cell in notebook.cells
+               if cell.metadata.get("nbgrader", {}).get("solution")]
+    assert answers and all(cell.get("execution_count") for cell in answers)  # re-run
+    assert not [output for cell in answers for output in cell.outputs
+                if output.output_type == "error"]
 
 
 def test_nnkit_nbgrader_autograde_reports_every_student_and_what_went_wrong(

@@ -17,6 +17,7 @@ from tests.kit.test_nbgrader import (
     SOLUTION,
     STAGES_1_TO_5,
     Student,
+    cell_index,
     insert_after,
     stage_scores,
     submission,
@@ -75,14 +76,30 @@ def test_each_test_cell_shows_nnkits_verdicts_and_no_solution(graded):
     assert "### BEGIN SOLUTION" not in text and "def neuron(x, w, b):" not in text
 
 
-def test_autograde_with_two_jobs_gives_the_same_points_into_one_gradebook(graded):
+def edit_locked_cell(notebook: nbformat.NotebookNode) -> None:
+    """Change the locked imports cell, which nbgrader puts back before grading."""
+    notebook.cells[cell_index(notebook, "imports")].source += "\n# edited by the student\n"
+
+
+def test_autograde_with_two_jobs_shares_the_work_and_gives_the_same_points(graded):
+    """nbgrader and a helper grade the class from its two ends: every notebook is graded
+    once, a copy takes its original's report ("graded ahead"), and a notebook that nbgrader
+    changes while sanitizing it (a locked cell put back) is graded as nbgrader sees it."""
     folder, outcomes, *_ = graded
+    five = submitted_path(folder, "five-stages")
+    for name, change in (("five-stages-copy", None), ("edited-locked", edit_locked_cell)):
+        notebook = nbformat.read(five, 4)
+        if change:
+            change(notebook)
+        submitted_path(folder, name).parent.mkdir(parents=True)
+        nbformat.write(notebook, submitted_path(folder, name))
     parallel, result = driver.autograde(folder, force=True, capture=True, jobs=2)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert {o.student: o.stages for o in parallel} == {
-        name: outcome.stages for name, outcome in outcomes.items()}
-    # GradeOutsideKernel copied the points graded in parallel instead of grading again.
-    assert result.stderr.count("graded beforehand") == 2 and "graded now" not in result.stderr
+    expected = {name: outcome.stages for name, outcome in outcomes.items()}
+    expected["five-stages-copy"] = expected["edited-locked"] = expected["five-stages"]
+    assert {o.student: o.stages for o in parallel} == expected
+    ahead, now = result.stderr.count("graded ahead"), result.stderr.count("graded now")
+    assert ahead + now == 4 and ahead >= 1 and now >= 1, result.stderr[-3000:]
 
 
 KERNEL_PROBE = f"""

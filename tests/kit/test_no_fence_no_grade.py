@@ -172,3 +172,33 @@ def test_a_non_root_instructors_nbgrader_kernel_runs_fenced(world):
                           capture_output=True, text=True, timeout=120, cwd=world)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "kernel said: False False" in done.stdout
+
+
+def test_nbgrader_autograde_with_unsafe_grades_without_a_fence(world):
+    """--unsafe reaches nbgrader's own process, where the points are graded: the batch is
+    graded (stages 1-5 right: 80 points), unfenced, as the instructor asked."""
+    import nbformat
+
+    from autograder.grader.course import ASSIGNMENT, driver
+    from tests.kit.test_nbgrader import SOLUTION, STAGES_1_TO_5, Student, submission
+
+    course = world / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "course" / driver.CONFIG, course / driver.CONFIG)
+    for folder in (course, course / driver.CONFIG):
+        os.chown(folder, NOBODY, NOBODY)
+    released = nnkit_as_nobody(world, "nbgrader", "release", str(course))
+    assert released.returncode == 0, released.stdout + released.stderr[-3000:]
+    release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    path = course / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(submission(release, Student(SOLUTION, STAGES_1_TO_5)), path)
+    for folder in (course, *course.rglob("*")):
+        os.chown(folder, NOBODY, NOBODY)
+    refused = nnkit_as_nobody(world, "nbgrader", "autograde", str(course))
+    assert refused.returncode == EXIT_ENVIRONMENT, refused.stderr[-2000:]
+    done = nnkit_as_nobody(world, "nbgrader", "autograde", str(course), "--unsafe")
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    row = next(line for line in done.stdout.splitlines() if line.startswith("ada"))
+    assert row.split()[1:8] == ["10", "10", "15", "25", "20", "0", "80"], done.stdout
+    assert "process group + rlimits" in done.stderr  # nbgrader's log: graded unfenced

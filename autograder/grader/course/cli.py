@@ -56,7 +56,8 @@ def release(course: Path) -> None:
 @click.option("--unsafe", is_flag=True, help="Grade even where no fence can run (no "
               "bubblewrap, not root); also NNKIT_UNSAFE=1.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Notebooks graded at the same time (into the one gradebook).")
+              help="Notebooks graded at the same time, while nbgrader runs (into its one "
+              "gradebook).")
 def autograde_command(course: Path, student: str, force: bool, unsafe: bool, jobs: int) -> None:
     """`nbgrader autograde`, then each student's points per stage and what went wrong.
 
@@ -68,7 +69,7 @@ def autograde_command(course: Path, student: str, force: bool, unsafe: bool, job
 
     fence_for_credit(unsafe)  # grading for credit: no fence, no grade (nnkit's group: exit 3)
     try:
-        outcomes, result = autograde(course, student, force, jobs=jobs)
+        outcomes, result = autograde(course, student, force, jobs=jobs, unsafe=unsafe)
     except CourseError as error:
         fail(error)
     click.echo(report(outcomes))

@@ -10,7 +10,9 @@ gradebook is refused before any command, and one a failed command just created i
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import importlib
 import os
 import shutil
 import sqlite3
@@ -18,19 +20,17 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
-from autograder import assignment
-from autograder.checks.stages import STAGES
-from autograder.grader.batch import write_atomically
 from autograder.grader.course import ASSIGNMENT
-from autograder.grader.course.notebook import BEGIN_HIDDEN, stage_tests_id, write_source
-from autograder.grader.course.outside import REPORTS_ENV, definitions_key
-from autograder.grader.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
+from autograder.grader.course.ahead import REPORTS_ENV, GradingAhead
 from autograder.resources import kit_file
+from autograder.sandbox.policy import UNSAFE_ENV
+
+# nbformat and nbgrader take 1-1.5 s to import. autograde starts nbgrader and the grading ahead
+# first, so what needs them (the release, reading the outcomes) imports them where it is used.
 
 CONFIG = "nbgrader_config.py"
 GRADEBOOK = "gradebook.db"
@@ -106,6 +106,8 @@ def require_success(result: subprocess.CompletedProcess, what: str) -> None:
 def release(course: Path, capture: bool = False) -> Path:
     """Write the source notebook from the single source of truth, generate the students' release
     with nbgrader, and make sure it holds stubs and no solution or hidden test."""
+    from autograder.grader.course.notebook import write_source
+
     course = check_course(course)
     write_source(course)
     require_success(run_nbgrader(course, ["generate_assignment", ASSIGNMENT, "--force"],
@@ -119,6 +121,11 @@ def release(course: Path, capture: bool = False) -> Path:
 
 def release_leaks(path: Path) -> list[str]:
     """What a release notebook must not hold: solution code, hidden tests; and it needs stubs."""
+    import nbformat
+
+    from autograder import assignment
+    from autograder.grader.course.notebook import BEGIN_HIDDEN
+
     text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells)
     leaks = []
     bodies = ["\n".join(block.splitlines()[1:-1])
@@ -153,15 +160,16 @@ def submitted_students(course: Path, pattern: str = "*") -> list[str]:
 
 
 def autograde(course: Path, student: str = "*", force: bool = False,
-              capture: bool = False, jobs: int = 1
+              capture: bool = False, jobs: int = 1, unsafe: bool = False
               ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
     """`nbgrader autograde` for the submissions matching `student`, then what happened to each.
 
-    With `jobs` > 1 the notebooks are first graded by nnkit, `jobs` at a time, each in its own
-    fenced sandbox (what costs the time); nbgrader then runs once, into its one gradebook, and
-    only copies those points (outside.GradeOutsideKernel). nbgrader exits 1 when any notebook
-    could not be graded; the outcomes say which, so one student's notebook never hides the
-    results of the others."""
+    nbgrader grades each notebook's definitions in the fenced sandbox, from outside the kernel
+    (outside.py), in its one process and gradebook. With `jobs` > 1, `jobs` - 1 helper
+    processes grade the class from its other end at the same time, and nbgrader takes their
+    reports (ahead.py). nbgrader exits 1 when any notebook could not be graded; the outcomes
+    say which, so one student's notebook never hides the results of the others. `unsafe`
+    grades even where no fence can run (NNKIT_UNSAFE=1 for nbgrader's process)."""
     course = check_course(course)
     students = submitted_students(course, student)
     if not students:
@@ -169,49 +177,25 @@ def autograde(course: Path, student: str = "*", force: bool = False,
                           f"(expected submitted/STUDENT/{ASSIGNMENT}/{ASSIGNMENT}.ipynb; "
                           "`nbgrader collect` or `nbgrader zip_collect` puts them there).")
     args = ["autograde", ASSIGNMENT, f"--student={student}", *(["--force"] if force else [])]
-    if jobs <= 1:
-        result = run_nbgrader(course, args, capture)
-    else:
-        todo = [name for name in students if force or not (
-            course / "autograded" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()]
-        with tempfile.TemporaryDirectory(prefix="nnkit-nbgrader-reports-") as reports:
-            grade_in_parallel(course, todo, Path(reports), jobs)
-            result = run_nbgrader(course, args, capture, {REPORTS_ENV: reports})
+    todo = sorted((course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+                   for name in students if force or not (
+                       course / "autograded" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+                   ).exists()), key=lambda path: str(path.parent))  # nbgrader's own order
+    # Reading the outcomes needs nbgrader's api, whose package takes about 1.5 s to import (it
+    # imports its server extensions): that happens while nbgrader runs, not after.
+    importing = threading.Thread(target=importlib.import_module, args=("nbgrader.api",),
+                                 daemon=True)
+    importing.start()
+    extra = {UNSAFE_ENV: "1"} if unsafe else {}
+    with contextlib.ExitStack() as stack:
+        if jobs > 1 and len(todo) > 1:  # helpers grade from the class's other end
+            folder = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="nnkit-nbgrader-reports-"))
+            stack.enter_context(GradingAhead(todo, Path(folder), jobs - 1, unsafe))
+            extra[REPORTS_ENV] = folder
+        result = run_nbgrader(course, args, capture, extra)
+    importing.join()
     return [outcome(course, name) for name in students], result
-
-
-def grade_in_parallel(course: Path, students: list[str], reports: Path, jobs: int) -> None:
-    """nnkit's grading of each student's submitted notebook, `jobs` at a time, into `reports`
-    (named by the notebook's definitions_key)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    paths = [course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-             for name in students]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(grade_for_nbgrader, path) for path in paths]
-        for future in futures:
-            try:
-                key, text = future.result()
-            except Exception:  # noqa: BLE001 - nbgrader's own pass grades it again
-                continue
-            if key:
-                write_atomically(reports / f"{key}.json", text)
-
-
-def grade_for_nbgrader(path: Path) -> tuple[str, str]:
-    """In a pool process: (definitions_key, report JSON) of one submitted notebook, or ("", "")
-    when it cannot be read (nbgrader then reports it as it would)."""
-    from autograder.checks.grade import GradeOptions, grade
-    from autograder.sandbox.policy import unsafe_from_environment
-
-    try:
-        notebook = nbformat.read(path, as_version=4)
-    except Exception:  # noqa: BLE001 - nbgrader itself says what is wrong with it
-        return "", ""
-    report = grade(path, GradeOptions(for_credit=True, unsafe=unsafe_from_environment()))
-    return definitions_key(notebook), report.to_json()
 
 
 def outcome(course: Path, student: str) -> Outcome:
@@ -220,6 +204,9 @@ def outcome(course: Path, student: str) -> Outcome:
         return Outcome(student, False, problems=["nbgrader could not grade this notebook (see "
                                                  "its log); it holds no score"])
     from nbgrader.api import Gradebook, MissingEntry
+
+    from autograder.checks.stages import STAGES
+    from autograder.grader.course.notebook import stage_tests_id
 
     result = Outcome(student, True, problems=cell_problems(path))
     with Gradebook(f"sqlite:///{course / GRADEBOOK}") as gradebook:
@@ -236,6 +223,10 @@ def outcome(course: Path, student: str) -> Outcome:
 
 def cell_problems(path: Path) -> list[str]:
     """The autograded notebook's cells that timed out, killed the kernel, or were not run."""
+    import nbformat
+
+    from autograder.grader.course.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TIMED_OUT
+
     problems, not_run = [], 0
     code_cells = [cell for cell in nbformat.read(path, as_version=4).cells
                   if cell.cell_type == "code"]

@@ -32,8 +32,8 @@ from autograder.sandbox.loader import (
     CodeBlock,
     SubmissionLoadError,
     SubmissionSource,
-    _strip_magics,
     find_submission_file,
+    strip_magics,
 )
 
 OPTIONS = GradeOptions()  # the defaults of `nnkit grade`: same threshold, budgets and seed
@@ -92,7 +92,7 @@ def submission_source(cells: list[str], labels: dict[str, str]) -> SubmissionSou
         if any(line.startswith(TEST_CELL_MARKER) for line in text.splitlines()):
             continue  # a test cell: the grader's code, not the student's
         label = labels.get(text.strip(), f"notebook In [{count}]")
-        source = _strip_magics(text)
+        source = strip_magics(text)
         try:
             ast.parse(source, filename=label)
         except SyntaxError as error:

@@ -5,13 +5,18 @@
 - `GradingExecute` (autograde): when a notebook kills its kernel, or keeps it busy even after the
   interrupt at a cell's timeout, stock nbgrader discards the whole notebook, grades nothing of
   it and exits 1 for the batch. Here the cells it did not reach are marked as not run, so it is
-  graded 0 for what it did not finish and the rest of the class is graded as usual.
+  graded 0 for what it did not finish and the rest of the class is graded as usual. During
+  autograde (nbgrader sets NBGRADER_EXECUTION) it also leaves out the experiments outside the
+  answer cells, by the rule `nnkit grade` uses: the notebook's demos, its own MNIST training
+  among them, cost nothing (`GradingExecute.run_experiments = True` runs them).
 - `HideHiddenTests` (generate_feedback): nbgrader puts the hidden tests back into the feedback
   by default; this removes them, and the tracebacks that would quote them.
 """
 
 from __future__ import annotations
 
+import ast
+import os
 import time
 from dataclasses import dataclass
 from queue import Empty
@@ -23,15 +28,16 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool, Integer
 
+from autograder.grader.course.ahead import is_test_cell
+from autograder.sandbox.loader import plan_blocks, strip_magics
+
 TIMED_OUT = "CellTimeoutError"  # nbgrader's name for a cell stopped at its timeout
 KERNEL_DIED = "KernelDied"  # the kernel process ended during this cell
 KERNEL_STUCK = "KernelStuck"  # the cell timed out and the kernel ignored the interrupt
 NOT_RUN = "NotRun"  # a cell after one of those two
-
-
-def is_test_cell(cell: NotebookNode) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution")
+EXPERIMENT_NOTE = ("Not run during autograde: this cell is an experiment (it calls your "
+                   "functions or the kit's plotting or training helpers), and grading does not "
+                   "run experiments. Your points come from your definitions.\n")
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,23 @@ class GradingExecute(Execute):
                  "that does not is stopped and the rest of its notebook is marked not run."
     ).tag(config=True)
 
+    run_experiments = Bool(
+        False, help="Also run, during autograde, the cells outside the answer cells that hold an "
+                    "experiment (a call of the student's functions or of the kit's plotting and "
+                    "training helpers, by the rule `nnkit grade` uses): the notebook's demos, "
+                    "its own MNIST training among them. nbgrader sets NBGRADER_EXECUTION during "
+                    "autograde; by default those cells are not run then."
+    ).tag(config=True)
+
     lost = ""  # why the rest of the current notebook cannot run; empty while the kernel is fine
+    experiments: frozenset[int] = frozenset()  # indices of the cells not run during autograde
 
     def preprocess(self, nb: NotebookNode, resources: dict, km=None
                    ) -> tuple[NotebookNode, dict]:
         self.lost = ""
+        autograding = bool(os.environ.get("NBGRADER_EXECUTION"))
+        self.experiments = (experiment_cells(nb) if autograding and not self.run_experiments
+                            else frozenset())
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int
@@ -73,6 +91,9 @@ class GradingExecute(Execute):
             cell.outputs = []
             return cell, resources
         where = f"code cell {self.code_cell_number(index)}"
+        if index in self.experiments:
+            cell.outputs = [new_output("stream", name="stdout", text=EXPERIMENT_NOTE)]
+            return cell, resources
         if self.lost:
             cell.outputs = [error(NOT_RUN, f"{where} was not run: {self.lost}.")]
             return cell, resources
@@ -122,6 +143,24 @@ class GradingExecute(Execute):
 
     async def stop_kernel(self) -> None:
         await ensure_async(self.km.shutdown_kernel(now=True))
+
+
+def experiment_cells(nb: NotebookNode) -> frozenset[int]:
+    """The code cells, other than answer and test cells, that hold a statement grading skips
+    as an experiment (autograder/sandbox/loader.py's rule, over the whole notebook)."""
+    blocks = []
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
+            continue
+        try:
+            tree = ast.parse(strip_magics(cell.source))
+        except SyntaxError:
+            continue
+        blocks.append((str(index), tree))
+    skipped = {int(statement.filename) for statement in plan_blocks(blocks)[1]}
+    answers = {index for index, cell in enumerate(nb.cells)
+               if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    return frozenset(index for index in skipped - answers if not is_test_cell(nb.cells[index]))
 
 
 class HideHiddenTests(ClearHiddenTests):
