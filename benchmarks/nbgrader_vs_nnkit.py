@@ -1,17 +1,16 @@
 """nbgrader autograde time per notebook, next to `nnkit grade` on the same submission, and
-`nnkit nbgrader autograde` of a small class with 1 and 2 jobs.
+`nnkit nbgrader autograde` of a class with 1 and 2 jobs.
 
 A temporary course with the kit's own course/nbgrader_config.py is released, and two students
 submit: the reference solution (all six stages, MNIST included) and the untouched stubs. For
 each submission, in alternation: `nnkit nbgrader autograde COURSE --student S --force` (one
-notebook: nnkit grades its definitions ahead while nbgrader starts, and nbgrader records the
-points; the kit's config starts no kernel), `nnkit grade` on the same submitted notebook, and
-plain `nbgrader autograde` in the course folder (which grades the notebook inside nbgrader's
-process). All are timed as commands, start-up included. Then the whole class (the two, plus
-`--class-copies` more of each, each copy a distinct file) is autograded with `--jobs 1` and
-`--jobs 2`.
+notebook; the kit's config starts no kernel), `nnkit grade` on the same submitted notebook, and
+plain `nbgrader autograde` in the course folder. All are timed as commands, start-up included.
+Then the whole class (the two, plus `--class-copies` more of each, each copy a distinct file:
+30 notebooks by default, half complete, half stubs) is autograded with `--jobs 1` and
+`--jobs 2`, alternating.
 
-    python benchmarks/nbgrader_vs_nnkit.py [--repeats 1] [--class-copies 1]
+    python benchmarks/nbgrader_vs_nnkit.py [--repeats 3] [--class-copies 14]
 """
 
 from __future__ import annotations
@@ -166,10 +165,11 @@ def main() -> None:
              f"(5 min) on {os.cpu_count()} cores.\n\n"
              "The kit's config starts no kernel at autograde: every test cell's points and "
              "output come from nnkit's grading of the notebook's definitions in the fenced "
-             "sandbox (autograder/grader/course/outside.py). `nnkit nbgrader autograde` grades "
-             "the notebooks ahead, while nbgrader starts up (ahead.py); plain `nbgrader "
-             "autograde` in the course folder grades each one inside nbgrader's process, after "
-             "its start-up.\n\n")
+             "sandbox (autograder/grader/course/outside.py), inside nbgrader's process. `nnkit "
+             "nbgrader autograde` is plain `nbgrader autograde` plus the command's own start-up, "
+             "its fence check and reading each student's points from the gradebook; with "
+             "`--jobs N`, N - 1 helper processes grade the class from its other end "
+             "(autograder/grader/course/ahead.py).\n\n")
     body += table(["class", "notebooks", "nnkit grade of each in turn (s)", "--jobs 1 (s)",
                    "--jobs 1 per notebook (s, ratio to nnkit grade)", "--jobs 2 (s)",
                    "speed-up"], jobs_rows)

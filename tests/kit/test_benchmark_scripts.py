@@ -69,3 +69,17 @@ def test_loading_benchmark_reports_compressed_and_cached(tmp_path):
     assert re.search(rf"\| from the \.gz files [^|]* \| {NUMBER} \|", text)
     assert re.search(rf"\| from the kit's cache \(uint8, memory-mapped\) \| {NUMBER} \|", text)
     assert re.search(rf"Cache vs compressed: {NUMBER}x faster", text)
+
+
+def test_nbgrader_benchmark_times_one_notebook_and_a_class_with_one_and_two_jobs(tmp_path):
+    text = run_benchmark("nbgrader_vs_nnkit.py", tmp_path, "--repeats", "1",
+                         "--class-copies", "0")
+    for student, scores in (("reference", "100 / 100"), ("stubs", "0 / 0")):
+        row = re.search(rf"^\| {student} \| (.*) \|$", text, re.MULTILINE)
+        assert row, text
+        cells = row.group(1).split(" | ")
+        assert all(re.fullmatch(NUMBER, cell) for cell in (cells[0], cells[1], cells[3]))
+        assert re.fullmatch(rf"{NUMBER}x", cells[2]) and cells[-1] == scores
+    row = re.search(r"^\| reference and stubs \| 2 \| (.*) \|$", text, re.MULTILINE)
+    assert row, text
+    assert re.fullmatch(rf"{NUMBER}x", row.group(1).split(" | ")[-1])  # the --jobs 2 speed-up
