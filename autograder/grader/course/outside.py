@@ -15,7 +15,7 @@ here and now.
 
 The kernel does not need to run the test cells at all (`GradingExecute` skips them), and by
 default the course does not start a kernel (`c.GradingExecute.enabled = False` in
-nbgrader_config.py): students' cells keep the outputs they were submitted with. Set it to True
+nbgrader_config.py): students' cells keep no output (nbgrader clears it). Set it to True
 to re-run the students' cells for their feedback; the kernel then runs fenced
 (fenced_kernel.py), and still decides nothing.
 """
