@@ -77,8 +77,10 @@ def test_each_test_cell_shows_nnkits_verdicts_and_no_solution(graded):
 
 
 def edit_locked_cell(notebook: nbformat.NotebookNode) -> None:
-    """Change the locked imports cell, which nbgrader puts back before grading."""
+    """Change the locked imports cell, which nbgrader puts back before grading, and leave a
+    comment in an answer cell (so that, put back, it is still no other student's notebook)."""
     notebook.cells[cell_index(notebook, "imports")].source += "\n# edited by the student\n"
+    notebook.cells[cell_index(notebook, "stage1_neuron")].source += "\n# my own\n"
 
 
 def test_autograde_with_two_jobs_shares_the_work_and_gives_the_same_points(graded):
