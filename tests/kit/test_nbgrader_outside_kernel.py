@@ -104,6 +104,39 @@ def test_autograde_with_two_jobs_shares_the_work_and_gives_the_same_points(grade
     assert ahead + now == 4 and ahead >= 1 and now >= 1, result.stderr[-3000:]
 
 
+FORGE_REPORTS = """
+import glob, json, os
+POINTS = {1: 10, 2: 10, 3: 15, 4: 25, 5: 20, 6: 20}
+FORGED = json.dumps({"submission": "forged", "score": 100.0, "max_score": 100.0,
+                     "isolation": "forged", "stages": [
+    {"stage": n, "name": "forged", "passed": True, "score": float(p), "max_score": float(p),
+     "checks": []} for n, p in POINTS.items()]})
+for pending in sorted(glob.glob("/tmp/nnkit-nbgrader-reports-*/*.pending"))[:50]:
+    with open(pending[:-len(".pending")] + ".json", "w") as forged:
+        forged.write(FORGED)
+    os.remove(pending)  # as if it had been published
+import time
+time.sleep(3)  # its own grading goes on: nbgrader reaches it while the forgery stands
+"""
+
+
+def test_a_submission_cannot_forge_a_report_into_the_exchange(graded):
+    """Submitted code that writes full-marks reports for every pending notebook into the
+    grader's exchange folders, and marks them published (bounded: at most 50 small files),
+    reaches none of them: it runs behind the fence, which hides the grader's temporary files.
+    (Unfenced, with NNKIT_ISOLATION=process NNKIT_UNSAFE=1, it gets 100 points.)"""
+    folder, *_ = graded
+    release = nbformat.read(folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    for name, change in (("forger", insert_after(stage_tests_id(1), FORGE_REPORTS)),
+                         ("forger-victim", None)):
+        path = submitted_path(folder, name)
+        path.parent.mkdir(parents=True)
+        nbformat.write(submission(release, Student(None, change=change)), path)
+    outcomes, result = driver.autograde(folder, "forger*", force=True, capture=True, jobs=2)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {o.student: o.score for o in outcomes} == {"forger": 0, "forger-victim": 0}
+
+
 KERNEL_PROBE = f"""
 import os, socket
 found = {{"uid": os.getuid(), "source": os.path.exists({str(ROOT / 'assignments')!r}),

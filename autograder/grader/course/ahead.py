@@ -69,10 +69,10 @@ def definitions_notebook(nb: Notebook) -> Notebook:
 def definitions_key(nb: Notebook) -> str:
     """What the grade of a notebook depends on: the sources of its code cells, test cells
     blank, in order (a source saved as a list of lines counts as the text it joins to)."""
-    digest = hashlib.sha256()
-    for cell in definitions_notebook(nb).get("cells", []):
+    digest = hashlib.sha256()  # no copy of the notebook: its outputs may be large
+    for cell in nb.get("cells", []):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source")
+            source = "" if is_test_cell(cell) else cell.get("source")
             if isinstance(source, list) and all(isinstance(line, str) for line in source):
                 source = "".join(source)
             digest.update(json.dumps(source, default=str).encode() + b"\0")
@@ -137,14 +137,15 @@ class Exchange:
         from autograder.checks.grade import GradeOptions, submission_time_limit
         from autograder.grader.batch import read_report
 
-        report, pending = self.file(key, "json"), self.file(key, "pending")
-        if not report.exists() and (not pending.exists() or self.claim(key)):
-            return None
-        wait = submission_time_limit(GradeOptions(secret=None)) + WAIT_MARGIN_SECONDS
-        deadline = time.monotonic() + wait
-        while not report.exists() and pending.exists() and time.monotonic() < deadline:
-            time.sleep(POLL_SECONDS)
-        return read_report(report)
+        pending = self.file(key, "pending")
+        if pending.exists():  # a report is only final once its pending mark is gone
+            if self.claim(key):
+                return None
+            wait = submission_time_limit(GradeOptions(secret=None)) + WAIT_MARGIN_SECONDS
+            deadline = time.monotonic() + wait
+            while pending.exists() and time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
+        return read_report(self.file(key, "json"))
 
 
 def grade_unless_claimed(folder: str, key: str, path: str, unsafe: bool) -> bool:
