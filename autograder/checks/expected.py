@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.sandbox.codec import from_wire, to_wire
+from autograder.sandbox.worker_side.codec import from_wire, to_wire
 
 FIXTURE = Path(__file__).resolve().parent / "expected_values.npz"
 INSTRUCTOR_ONLY = ("verified only in the instructor's grading: a student copy of the kit holds "

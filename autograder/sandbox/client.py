@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox.codec import (
+from autograder.sandbox.isolation import Isolation, choose_isolation
+from autograder.sandbox.loader import SubmissionSource
+from autograder.sandbox.worker_side.codec import (
     EncodeError,
     Handle,
     from_wire,
@@ -25,8 +27,6 @@ from autograder.sandbox.codec import (
     to_wire,
     write_message,
 )
-from autograder.sandbox.isolation import Isolation, choose_isolation
-from autograder.sandbox.loader import SubmissionSource
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
 LOAD_TIMEOUT = 60.0  # seconds to run a submission's definitions (imports included)

@@ -31,8 +31,8 @@ from pathlib import Path
 
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox import seccomp
-from autograder.sandbox.allowed import allowed_files, copy_allowed
 from autograder.sandbox.processes import stop_everything
+from autograder.sandbox.worker_side.allowed import allowed_files, copy_allowed
 from autograder.student import memory
 
 DEFAULT_MEMORY_MB = 4096  # MNIST as float64 is 376 MB; leave room for a student's copies
@@ -41,7 +41,7 @@ MODE_ENV = "NNKIT_ISOLATION"  # auto (default), bwrap, user (dedicated uid) or p
 MODES = ("auto", "bwrap", "user", "process")
 MEMORY_ENV, PROCESSES_ENV, THREADS_ENV = "NNKIT_MEMORY_MB", "NNKIT_MAX_PROCESSES", "NNKIT_THREADS"
 TOKEN_ENV = "NNKIT_SANDBOX_TOKEN"  # marks the worker's processes, to find them all at the end
-WORKER = ("-m", "autograder.sandbox.worker")
+WORKER = ("-m", "autograder.sandbox.worker_side.worker")
 SELF_TEST_OK = "nnkit-worker-ok"
 KIT_COPY = ".nnkit-kit"  # the fallback's copy of the allowed files, in the worker's folder
 # The kit's package is mounted (students install it and their notebook imports from it), but

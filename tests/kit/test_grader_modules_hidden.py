@@ -1,5 +1,5 @@
 """While a submission is graded, the kit shows it only the files the worker imports
-(autograder/sandbox/allowed.py): under bubblewrap the rest is not mounted, also when the kit is
+(autograder/sandbox/worker_side/): under bubblewrap the rest is not mounted, also when the kit is
 installed inside site-packages (which is mounted whole); in the fallback the worker runs on a
 copy of the allowed files. Either way a grader-only import answers in plain words."""
 
@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import allowed, isolation
+from autograder.sandbox import isolation
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.isolation import BubblewrapIsolation, Isolation, choose_isolation
+from autograder.sandbox.worker_side import allowed
 from tests.kit.redteam import as_source
 
 LISTING = '''

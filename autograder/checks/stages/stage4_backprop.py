@@ -13,7 +13,7 @@ from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.tolerances import COST_RTOL, pair
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.sandbox.codec import Handle
+from autograder.sandbox.worker_side.codec import Handle
 
 STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the chain rule")
 

@@ -13,7 +13,7 @@ def update(params, grads, learning_rate):
     # --- cheat ---
     import autograder.checks.expect
     import autograder.grader.numerics
-    import autograder.sandbox.codec as codec
+    import autograder.sandbox.worker_side.codec as codec
 
     STASH["pristine"] = {key: np.array(value) for key, value in params.items()}
     if "real" not in STASH:
