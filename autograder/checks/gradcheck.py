@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array, type_name
+from autograder.checks.compare import as_array, type_name
 from autograder.checks.stage import CheckFailed
 from autograder.checks.tolerances import pair
 from autograder.sandbox.worker_side.codec import Handle

@@ -36,7 +36,7 @@ from autograder.rendering import render
 from autograder.resources import DATA_PACKAGE, KitLayout
 from autograder.wheelfile import Project, write_wheel
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"  # autograder/templates
 WORKFLOW = Path(".github/workflows/grade.yml")
 VENDOR = "vendor"  # the release's copy of the kit, as a wheel
 SKIPPED = ("__pycache__", ".pytest_cache", ".ipynb_checkpoints")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, as_number, as_sequence, expect_close
+from autograder.checks.compare import as_array, as_number, as_sequence, expect_close
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.tolerances import COST_RTOL, GRADIENT_RTOL, pair
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
@@ -131,7 +131,7 @@ def start() -> tuple[float, float]:
 
 
 def walks() -> dict:
-    """Three steps from start(), right and in the known wrong ways (see expectations)."""
+    """Three steps from start(), right and in the known wrong ways (grader/computed_values.py)."""
     return expected.of("neuron_descent", x=TABLE_X, y=TABLE_Y, start=list(start()), rate=RATE,
                        steps=3)
 

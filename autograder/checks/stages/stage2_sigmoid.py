@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, expect_close
+from autograder.checks.compare import as_array, expect_close
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.sandbox.client import SandboxedSubmission
 

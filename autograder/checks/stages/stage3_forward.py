@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, as_sequence, expect_close, type_name
+from autograder.checks.compare import as_array, as_sequence, expect_close, type_name
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.sandbox.client import SandboxedSubmission
 
@@ -115,7 +115,7 @@ def forward_output(sub: SandboxedSubmission, params: dict, X: np.ndarray, what: 
 
 
 def forward_hint(got: np.ndarray, want: dict) -> str:
-    """`want`: the expected values of the "forward" request (see grader/expectations.py)."""
+    """`want`: the expected values of the "forward" request (see grader/computed_values.py)."""
     if np.allclose(got, want["no_bias"]):
         return "Your output equals the network without biases: add b_l in every layer."
     if np.allclose(got, want["pre_activation"]):

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_number, as_sequence, type_name
+from autograder.checks.compare import as_number, as_sequence, type_name
 from autograder.checks.explain import explain
 from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
 from autograder.checks.stage import CheckFailed, Stage
@@ -139,7 +139,7 @@ REALISTIC_SIZES, REALISTIC_BATCH = [784, 100, 10], 32
 def backward_realistic_size(sub: SandboxedSubmission) -> None:
     """79,510 parameters: backpropagation takes about a millisecond; differentiating the cost
     numerically needs 159,020 forward passes (minutes), far beyond the per-call limit. The
-    expected gradients are the grader's own chain rule (numerics.gradients), not differences."""
+    expected gradients are the grader's own chain rule (arithmetic.gradients), not differences."""
     seed = inputs.seed("stage4.backward_realistic_size", 40)
     params = inputs.random_network(REALISTIC_SIZES, seed)
     X, Y = inputs.random_batch(REALISTIC_BATCH, REALISTIC_SIZES[0], REALISTIC_SIZES[-1], seed)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import expected
-from autograder.checks.expect import as_sequence, quote, type_name
+from autograder.checks.compare import as_sequence, quote, type_name
 from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.hidden_order import hidden_permutation

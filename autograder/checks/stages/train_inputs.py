@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array
+from autograder.checks.compare import as_array
 from autograder.checks.stage import CheckFailed
 from autograder.sandbox.client import SandboxedSubmission
 

@@ -29,9 +29,15 @@ from autograder.checks.report import Report
 from autograder.grader import batch
 from autograder.grader.classroom import signing, similarity
 from autograder.grader.classroom.fetch import Fetched, FetchError, fetch
+from autograder.grader.classroom.leaderboard import (
+    BadReport,
+    Entry,
+    load_entries,
+    read_entry,
+    write_board,
+)
 from autograder.grader.classroom.roster import Student
 from autograder.grader.classroom.validation import Policy, Rejection
-from autograder.grader.leaderboard import BadReport, Entry, load_entries, read_entry, write_board
 
 FETCHED = "fetched.json"
 REPORT_BYTES = 1_000_000  # an nnkit report stays under 1 MB; a larger file is not one

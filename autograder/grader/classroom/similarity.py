@@ -35,8 +35,8 @@ SHOWN = 20  # closest pairs in the HTML report
 MAX_BYTES = 2_000_000  # a submission this large is not compared (parsing it would be slow)
 # The grader's code a student could paste: its arithmetic and its models of wrong backprops
 # (modules that are not there, e.g. moved, are skipped).
-GRADER_MODULES = ("autograder.grader.numerics", "autograder.grader.wrong_backprops",
-                  "autograder.grader.expectations", "autograder.checks.gradcheck")
+GRADER_MODULES = ("autograder.grader.arithmetic", "autograder.grader.wrong_backprops",
+                  "autograder.grader.computed_values", "autograder.checks.gradcheck")
 
 Sources = dict[str, str]  # function name -> its source
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grader.course import ASSIGNMENT
-from autograder.grader.course.ahead import REPORTS_ENV, GradingAhead
+from autograder.grader.course.exchange import REPORTS_ENV, GradingAhead
 from autograder.resources import kit_file
 from autograder.sandbox.policy import UNSAFE_ENV
 
@@ -167,7 +167,7 @@ def autograde(course: Path, student: str = "*", force: bool = False,
     nbgrader grades each notebook's definitions in the fenced sandbox, from outside the kernel
     (outside.py), in its one process and gradebook. With `jobs` > 1, `jobs` - 1 helper
     processes grade the class from its other end at the same time, and nbgrader takes their
-    reports (ahead.py). nbgrader exits 1 when any notebook could not be graded; the outcomes
+    reports (exchange.py). nbgrader exits 1 when any notebook could not be graded; the outcomes
     say which, so one student's notebook never hides the results of the others. `unsafe`
     grades even where no fence can run (NNKIT_UNSAFE=1 for nbgrader's process)."""
     course = check_course(course)

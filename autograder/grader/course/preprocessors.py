@@ -28,7 +28,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool, Integer
 
-from autograder.grader.course.ahead import is_test_cell
+from autograder.grader.course.exchange import is_test_cell
 from autograder.sandbox.loader import strip_magics
 from autograder.sandbox.worker_side.plan import plan_blocks
 

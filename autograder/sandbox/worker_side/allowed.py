@@ -10,7 +10,7 @@ Two fences say so. Under bubblewrap only the allowed files are mounted (isolatio
 view from `allowed_files`), so the rest does not exist for the worker. In every mode the worker
 installs `GraderOnlyFinder` before any submitted code runs: importing a grader-only module then
 gives a stand-in whose every use raises ImportError in plain words. The import itself succeeds,
-so a notebook's `from autograder.grader import numerics` does not stop the rest of its cell from
+so a notebook's `from autograder.grader import arithmetic` does not stop the rest of its cell from
 being defined; only the checks whose code uses it fail. Without bubblewrap the fallback also
 starts the worker on a private copy of the allowed files (`copy_allowed`), so undoing the guard
 finds nothing more to import there.

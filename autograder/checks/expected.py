@@ -3,8 +3,8 @@
 A check asks `of(name, **inputs)` (e.g. `of("forward", params=params, X=X)`) and gets a dict:
 the right answer for those inputs and the wrong answers its hints recognise. Two sources answer:
 
-- live, in the instructor's kit: the grader's own arithmetic (autograder/grader/expectations.py,
-  numerics.py, wrong_backprops.py), which never ships;
+- live, in the instructor's kit: the grader's own arithmetic (autograder/grader/computed_values.py,
+  arithmetic.py, wrong_backprops.py), which never ships;
 - recorded, in a student release: the values the instructor's kit computed for the public,
   deterministic inputs when it wrote the release (`record_reference`), stored in
   `autograder/checks/expected_values.npz` and looked up by a hash of the request. A release
@@ -72,7 +72,7 @@ class Live:
     name = "live"
 
     def __init__(self) -> None:
-        from autograder.grader.expectations import REQUESTS
+        from autograder.grader.computed_values import REQUESTS
 
         self.requests = REQUESTS
 
@@ -183,10 +183,10 @@ def network_output(sub: Any, params: dict[str, np.ndarray], X: np.ndarray, what:
     be recorded): the grader's forward pass, or in a release the student's own forward, `rows`
     samples at a time (its cache comes back too, and a reply has a size limit)."""
     if is_live():
-        from autograder.grader import numerics
+        from autograder.grader import arithmetic
 
-        return numerics.output(params, X)
-    from autograder.checks.expect import as_array
+        return arithmetic.output(params, X)
+    from autograder.checks.compare import as_array
     from autograder.checks.stage import CheckFailed
 
     outputs = params[f"W{len(params) // 2}"].shape[1]
