@@ -15,14 +15,14 @@ from autograder.checks.calibration import calibrate_command
 from autograder.checks.fence import weakened
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
 from autograder.checks.instructor_options import apply_instructor_options, instructor_options
-from autograder.checks.report import default_student
+from autograder.checks.report import Report, default_student
 from autograder.checks.summary import summary_command
 from autograder.checks.terminal import Printer
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 from autograder.outputs import adding_to_folder, one_line_errors
 from autograder.resources import ASSIGNMENT_ENV
-from autograder.sandbox.isolation import choose_isolation
 from autograder.sandbox.loader import PREFERRED_NAMES
+from autograder.sandbox.policy import choose_isolation
 
 WORK_FOLDER = "."  # the student's notebook lives at the top of their repository
 LEGACY_FOLDER = "my_work"  # where `nnkit start` used to write it
@@ -44,9 +44,9 @@ def find_working_copy() -> Path:
     )
 
 
-def warn_if_unfenced(isolation: str) -> None:
-    """One line on stderr when the worker ran without bubblewrap (see checks/fence.py)."""
-    warning = weakened(isolation)
+def warn_if_unfenced(report: Report) -> None:
+    """One line on stderr when the worker ran behind a weak fence (see checks/fence.py)."""
+    warning = weakened(report.fence, report.isolation)
     if warning:
         click.echo(warning, err=True)
 class KitGroup(click.Group):
@@ -189,7 +189,7 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
         printer.summary(report)
     else:
         click.echo(f"{report.score:g}/{report.max_score:g}")
-    warn_if_unfenced(report.isolation)
+    warn_if_unfenced(report)
     if json_path:
         report.write(json_path)
 

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import click
 
-from autograder.checks import expected, inputs
+from autograder.checks import expected, grader_seam, inputs
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
 from autograder.checks.stages import STAGES
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
+from autograder.sandbox.isolation import NONE
 from autograder.sandbox.loader import (
     SubmissionLoadError,
     SubmissionSource,
@@ -138,12 +139,12 @@ def not_run(stage: Stage, message: str) -> StageResult:
 
 def empty_report(path: Path, message: str, options: GradeOptions) -> Report:
     stages = [not_run(stage, message) for stage in STAGES]
-    return assemble(str(path), stages, [message], "none (not started)", options, 0.0)
+    return assemble(str(path), stages, [message], "none (not started)", options, 0.0, fence=NONE)
 
 
 def assemble(submission: str, stages: list[StageResult], problems: list[str], isolation: str,
              options: GradeOptions, seconds: float, mnist: dict | None = None,
-             skipped: list[str] | None = None) -> Report:
+             skipped: list[str] | None = None, fence: str = NONE) -> Report:
     return Report(
         submission=submission,
         score=sum(stage.score for stage in stages),
@@ -152,6 +153,7 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         mnist=mnist or {"accuracy": None, "train_seconds": None},
         problems=problems,
         isolation=isolation,
+        fence=fence,
         kit_version=kit_version(),
         seed=options.seed,
         graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -195,9 +197,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         sub.options, sub.call_timeout = options, options.call_timeout
         substitution = None
         if options.substitute_reference:  # instructor grading only: a release has no grader/
-            from autograder.grader.substitution import Substitution
-
-            substitution = Substitution(sub, options.stages)
+            substitution = grader_seam.substitution(sub, options.stages)
         blocked_by = None
         try:
             for stage in STAGES:
@@ -226,7 +226,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
                    for statement in skipped_statements(source)[:MAX_SKIPPED]]
         return assemble(str(source.path), results, problems,
                         sub.isolation.name, options, time.perf_counter() - started, mnist_summary,
-                        skipped)
+                        skipped, fence=sub.isolation.strength)
 
 
 def grade(path: str | Path, options: GradeOptions | None = None) -> Report:

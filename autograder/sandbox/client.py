@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox.isolation import Isolation, choose_isolation
+from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.loader import SubmissionSource
+from autograder.sandbox.policy import choose_isolation
 from autograder.sandbox.worker_side.codec import (
     EncodeError,
     Handle,

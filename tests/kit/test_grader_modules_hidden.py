@@ -12,7 +12,8 @@ import pytest
 
 from autograder.sandbox import isolation
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.sandbox.isolation import BubblewrapIsolation, Isolation, choose_isolation
+from autograder.sandbox.isolation import BubblewrapIsolation, Isolation
+from autograder.sandbox.policy import choose_isolation
 from autograder.sandbox.worker_side import allowed
 from tests.kit.redteam import as_source
 

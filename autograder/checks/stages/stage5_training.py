@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import expected, inputs
+from autograder.checks import expected, grader_seam, inputs
 from autograder.checks.compare import as_array, as_sequence, expect_close
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
@@ -129,12 +129,10 @@ def replayed_by_grader(sub: SandboxedSubmission, run: TrainingRun, X: np.ndarray
     unverified = expected.unverified_here("the replay of train's minibatches")
     if unverified:
         return unverified
-    from autograder.grader import arithmetic
-
     initial = parameters(sub.call("init_params", [3, 4, 2], seed=init_seed()).value,
                          [3, 4, 2], f"init_params([3, 4, 2], seed={init_seed()})")
     batches = [run.batch_rows(i) for i in run.called("update")]
-    replayed = arithmetic.replay_training(initial, X, Y, batches, run.rate)
+    replayed = grader_seam.arithmetic().replay_training(initial, X, Y, batches, run.rate)
     for key in replayed:
         # float32 arithmetic is a correct choice: 15 updates of it drift ~1e-5 from float64's.
         if not np.allclose(returned[key], replayed[key], rtol=1e-4, atol=1e-6):

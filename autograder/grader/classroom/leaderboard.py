@@ -12,7 +12,6 @@ are rejected with their reasons (autograder/grader/classroom/validation.py), lis
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from autograder.checks.report import ReportError, report_data
 from autograder.grader.classroom.validation import Policy, Rejection
 from autograder.rendering import render
 
@@ -127,16 +127,9 @@ def _student(data: dict, path: Path) -> str:
 
 def read_entry(path: Path, policy: Policy | None = None) -> Entry:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise BadReport(f"cannot be read ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise BadReport("is not text (UTF-8 JSON expected)") from None
-    except json.JSONDecodeError as error:
-        raise BadReport(f"is not valid JSON ({error.msg} at line {error.lineno})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("stages"), list):
-        raise BadReport("is not an nnkit report (no 'stages' list; write reports with "
-                        "`nnkit grade SUBMISSION --json report.json`)")
+        data = report_data(path, hostile=True)  # the kit's one report reader, hostile mode
+    except ReportError as error:
+        raise BadReport(str(error)) from None
     stages = tuple(_stage(stage, index) for index, stage in enumerate(data["stages"]))
     mnist = data.get("mnist") or {}
     if not isinstance(mnist, dict):

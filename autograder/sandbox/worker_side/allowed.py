@@ -29,9 +29,10 @@ from typing import Any
 PACKAGE = "autograder"
 # Modules a submission may import. The parents of the worker side are packages a submission's
 # import walks through; autograder.assignment only names the kit's folders for
-# autograder.student.handwriting (the reference solution it points at is not mounted).
+# autograder.student.handwriting (the reference solution it points at is not mounted);
+# autograder.outputs is the kit's one way to write a file whole (the MNIST download uses it).
 ALLOWED_MODULES = ("autograder", "autograder.assignment", "autograder.errors",
-                   "autograder.resources", "autograder.sandbox")
+                   "autograder.outputs", "autograder.resources", "autograder.sandbox")
 # Packages, with everything below them: the worker side (this folder: its modules are not
 # listed again anywhere) and the notebook's helpers.
 WORKER_SIDE = __name__.rpartition(".")[0]
