@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import grader_seam
+from autograder.checks.context import Grading
 from autograder.sandbox.worker_side.codec import from_wire, to_wire
 
 FIXTURE = Path(__file__).resolve().parent / "expected_values.npz"
@@ -176,7 +177,7 @@ def unverified_here(what: str) -> str | None:
     return None if is_live() else f"{what}: {INSTRUCTOR_ONLY}"
 
 
-def network_output(sub: Any, params: dict[str, np.ndarray], X: np.ndarray, what: str,
+def network_output(ctx: Grading, params: dict[str, np.ndarray], X: np.ndarray, what: str,
                    rows: int = 500) -> np.ndarray:
     """The network's output activations for parameters the submission produced (so they cannot
     be recorded): the grader's forward pass, or in a release the student's own forward, `rows`
@@ -190,7 +191,7 @@ def network_output(sub: Any, params: dict[str, np.ndarray], X: np.ndarray, what:
     parts = []
     for start in range(0, X.shape[0], rows):
         chunk = X[start:start + rows]
-        value = sub.call("forward", params, chunk).value
+        value = ctx.call("forward", params, chunk).value
         if not isinstance(value, tuple | list) or len(value) != 2:
             raise CheckFailed(f"forward should return (A, cache); {what} needs A.")
         parts.append(as_array(value[0], f"A from your forward for {what}",

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from autograder.checks import expected, grader_seam, inputs
+from autograder.checks.context import Grading
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
@@ -79,14 +80,14 @@ def kit_version() -> str:
     return autograder.__version__
 
 
-def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> CheckResult:
+def run_check(check: Check, ctx: Grading) -> CheckResult:
     result = CheckResult(check.id, check.name, False, 0.0, check.points)
     try:
-        note = check.run(sub)
+        note = check.run(ctx)
     except CheckFailed as failure:
         result.message = str(failure)
     except SubmissionProblem as problem:
-        result.message = explain(problem, check.stage, options.verbose)
+        result.message = explain(problem, check.stage, ctx.options.verbose)
     except KitEnvironmentError:
         raise  # the environment's fault (no MNIST...): stop grading, cost nothing
     except Exception as error:  # noqa: BLE001 - one odd value must not end the whole grading
@@ -115,17 +116,18 @@ def stage_time_limit(stage: Stage, options: GradeOptions) -> float:
     return options.stage_timeout + (options.mnist_time_budget if trains_on_mnist else 0.0)
 
 
-def run_stage(stage: Stage, sub: SandboxedSubmission, options: GradeOptions) -> StageResult:
+def run_stage(stage: Stage, ctx: Grading) -> StageResult:
     results = []
-    sub.set_time_limit(stage_time_limit(stage, options))  # enforced from outside, by SIGKILL
+    options = ctx.options
+    ctx.pipe.set_time_limit(stage_time_limit(stage, options))  # enforced from outside: SIGKILL
     try:
         for check in stage.checks:
-            result = run_check(check, sub, options)
+            result = run_check(check, ctx)
             results.append(result)
             if callable(options.on_check):
                 options.on_check(stage, result)
     finally:
-        sub.set_time_limit(None)
+        ctx.pipe.set_time_limit(None)
     score = sum(result.score for result in results)
     return StageResult(stage.number, stage.name, all(r.passed for r in results), score,
                        stage.max_score, results)
@@ -194,7 +196,8 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     sub = SandboxedSubmission(source, isolation)
     sub.set_overall_limit(submission_time_limit(options))  # loading included
     with sub:
-        sub.options, sub.call_timeout = options, options.call_timeout
+        sub.call_timeout = options.call_timeout
+        ctx = Grading(sub, options)
         substitution = None
         if options.substitute_reference:  # instructor grading only: a release has no grader/
             substitution = grader_seam.substitution(sub, options.stages)
@@ -206,7 +209,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
                 elif blocked_by is not None:
                     results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
                 else:
-                    results.append(run_stage(stage, sub, options))
+                    results.append(run_stage(stage, ctx))
                     if substitution is not None:
                         substitution.after_stage(stage, results[-1])
                     if options.stop_at_first_failing_stage and not results[-1].passed:
@@ -214,7 +217,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         finally:
             if substitution is not None:
                 substitution.close()  # the reference's own worker
-        mnist = sub.memo.get("mnist")
+        mnist = ctx.memo.get("mnist")
         mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
                          "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])

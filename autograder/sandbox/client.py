@@ -73,8 +73,6 @@ class SandboxedSubmission:
         self.names: set[str] = set()
         self.load_errors: list[dict] = []
         self.restarts = 0
-        self.memo: dict[str, Any] = {}  # results shared by the checks of one grading
-        self.options: Any = None  # the GradeOptions of the grading in progress
         self.call_timeout = 5.0  # seconds; stages 1-5 need milliseconds per call
         self.timed_out: set[str] = set()  # functions that hung once are not waited for again
         self.load_failure: SubmissionProblem | None = None  # loading crashed or hung: no retries

@@ -9,7 +9,8 @@
 - No import cycles: between modules, and between folders (sibling files and folders at every
   depth: grader/classroom/ and grader/course/, checks/stages/ and checks/grade.py, ...).
 
-Every import counts, also one inside a function: a lazy import still ties two modules together.
+Every import counts, also one inside a function: a lazy import still ties two modules together
+(only one under `if TYPE_CHECKING:`, which never runs, does not).
 Each rule is also run on a copy of the package with one forbidden import planted, and must fail.
 """
 
@@ -45,7 +46,13 @@ def imports(path: Path, name: str) -> Iterator[tuple[str, int]]:
     """Every module `path` imports (absolute names; `from x import y` gives x.y when y is a
     module of the kit, else x), with its line."""
     is_package = path.name == "__init__.py"
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    typing_only = {id(child) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+                   for statement in node.body for child in ast.walk(statement)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue  # `if TYPE_CHECKING:` names a type, never runs
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, node.lineno
