@@ -5,7 +5,8 @@
   seam (checks/grader_seam.py) and the `nnkit` command's entry (cli.py, for the instructor's
   commands). A student release holds no grader/, so any other import would fail there.
 - The worker side (autograder/sandbox/worker_side/, the only kit code beside submitted code)
-  imports the standard library, NumPy and its own folder only.
+  imports the standard library, NumPy and its own folder only; and what a submission may
+  import of the kit (allowed.py) imports nothing of the kit it may not.
 - No import cycles: between modules, and between folders (sibling files and folders at every
   depth: grader/classroom/ and grader/course/, checks/stages/ and checks/grade.py, ...).
 
@@ -254,6 +255,26 @@ def test_no_import_cycle_between_folders():
         "\n".join(" <-> ".join(cycle) for cycle in found)
 
 
+def allowed_but_importing_the_rest(package: Path) -> list[str]:
+    """Modules a submission may import (allowed.py) that import a kit module it may not: in the
+    worker that import would give the grader-only stand-in, or nothing under bubblewrap."""
+    from autograder.sandbox.worker_side import allowed
+
+    wrong = []
+    for name, edges in kit_graph(package).items():
+        if allowed.is_allowed(name):
+            wrong += [f"{where(name, package)}, line {line}: imports {target}"
+                      for target, line in edges.items() if not allowed.is_allowed(target)]
+    return wrong
+
+
+def test_what_the_worker_may_import_imports_only_what_it_may_import():
+    wrong = allowed_but_importing_the_rest(PACKAGE)
+    assert not wrong, ("these modules are importable beside submitted code but import a module "
+                       "that is not (add it to allowed.py, or drop the import):\n"
+                       + "\n".join(wrong))
+
+
 def test_the_worker_side_is_exactly_what_the_worker_may_import():
     # The folder is the allow-list: a module added to it is allowed, one outside it is not.
     from autograder.sandbox.worker_side import allowed, module_names, private
@@ -294,6 +315,12 @@ def test_a_planted_kit_import_on_the_worker_side_is_found(planted):
         ["imports autograder.sandbox.loader"]
     copy = planted("sandbox/worker_side/plan.py", "import matplotlib  # noqa")
     assert [line.split(": ")[1] for line in worker_side_imports(copy)] == ["imports matplotlib"]
+
+
+def test_a_planted_import_of_the_checks_in_the_notebooks_helpers_is_found(planted):
+    copy = planted("data/download.py", "from autograder.checks import inputs  # noqa")
+    assert [line.split(": ")[1] for line in allowed_but_importing_the_rest(copy)] == \
+        ["imports autograder.checks.inputs"]
 
 
 def test_a_planted_import_of_a_moved_module_is_found(planted):
