@@ -444,6 +444,23 @@ def _returned_call(module: _Module, target: Target) -> ast.expr | None:
     return value.func if isinstance(value, ast.Call) else None
 
 
+def _collapsed(module: _Module, target: Target, raw: dict[str, Target], name: str,
+               follow_graded: bool) -> Target:
+    """`return helper(...)` is the helper (not another graded function), to any depth."""
+    others = {id(t) for other, t in raw.items() if other != name}
+    for _ in range(MAX_CHAIN):
+        called = _returned_call(module, target)
+        owner = module.owner.get(id(target))
+        inner = module.resolve(called, owner) if called else None
+        if inner is None and owner is not None and isinstance(called, ast.Name):
+            inner = _member(owner, called.id)  # self.helper(...), written helper(...)
+        if not isinstance(inner, Functions | ast.Lambda) or inner is target or (
+                id(inner) in others and not follow_graded):
+            break
+        target = inner
+    return target
+
+
 def normalise(blocks: Sequence[str], names: Sequence[str],
               follow_graded: bool = False) -> Normalised:
     """The effective code of each of `names` the blocks define, normalised (module docstring).
@@ -459,22 +476,15 @@ def normalise(blocks: Sequence[str], names: Sequence[str],
             roots[name] = found
     raw = {name: target for name, target in roots.items()}
     for name, target in list(roots.items()):
-        others = {id(t) for other, t in raw.items() if other != name}
-        for _ in range(MAX_CHAIN):  # `return helper(...)` is the helper (not another graded one)
-            called = _returned_call(module, target)
-            owner = module.owner.get(id(target))
-            inner = module.resolve(called, owner) if called else None
-            if inner is None and owner is not None and isinstance(called, ast.Name):
-                inner = _member(owner, called.id)  # self.helper(...), written helper(...)
-            if not isinstance(inner, Functions | ast.Lambda) or inner is target or (
-                    id(inner) in others and not follow_graded):
-                break
-            target = inner
-        roots[name] = target
+        try:
+            roots[name] = _collapsed(module, target, raw, name, follow_graded)
+        except PARSE_ERRORS as error:  # RecursionError on a deeply nested expression
+            notes.append(f"{name} could not be normalised ({type(error).__name__})")
+            del roots[name]
     functions: dict[str, str] = {}
     for name, target in roots.items():
         stop = set() if follow_graded else {
-            id(t) for other in roots if other != name for t in (roots[other], raw[other])}
+            id(t) for other in raw if other != name for t in (roots.get(other), raw[other]) if t}
         try:
             functions[name] = _Effective(module, stop).code(target, name)
         except PARSE_ERRORS as error:  # RecursionError on a deeply nested expression

@@ -324,13 +324,22 @@ def against_reference(functions: Sources, note: str = "") -> dict:
     return found
 
 
+def note_in(report: Path) -> str:
+    """What the similarity scan could not read of a graded submission (its report's note)."""
+    try:
+        found = json.loads(report.read_text(encoding="utf-8")).get("similarity") or {}
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return str(found.get("note", "")) if isinstance(found, dict) else ""
+
+
 def write_report(sources: Mapping[str, Sources], out: Path, shown: int = SHOWN,
                  notes: Mapping[str, str] | None = None) -> list[Pair]:
     """similarity.html (closest pairs, code side by side, and each submission's share that
     matches the reference) and similarity.json (every pair)."""
     pairs = class_pairs(sources)
     closest = [compare_pair(p.left, p.right, sources[p.left], sources[p.right], keep_code=True)
-               for p in pairs[:shown] if p.tokens or p.matching]
+               for p in pairs[:shown] if p.similarity or p.matching]
     students = []
     for name in sorted(sources, key=str.casefold):
         share, size = _share_of("", whole(sources[name]), whole(reference()))
