@@ -215,7 +215,7 @@ def classroom(tmp_path_factory) -> Path:
     honest = students.honest()
     others = {variant.id: variant for variant in VARIANTS}
     eve = apply_edits(simulated.solution(), [*others["class-based-layers"].edits,
-                                            *others["loops-instead-of-vectorisation"].edits])
+                                            *others["clipped-log-cross-entropy"].edits])
     texts = {"ada": honest, "cal": disguise(honest, NAMES, *ALL_AT_ONCE),
              "rex": disguise(reference_text(), NAMES, "split", "in_a_class", "renamed",
                              "dead_code"),
