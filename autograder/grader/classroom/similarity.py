@@ -289,12 +289,19 @@ def _share_of(function: str, code: str, other: str) -> tuple[float, int]:
     return float(min(1.0, overlap / mine.token_coverage)), int(mine.token_coverage)
 
 
+@lru_cache(maxsize=1024)
+def _normal(name: str, code: str) -> str:
+    """`code` of `name` in its normal form (the same if it already is; as it is if unreadable)."""
+    return normalise.normalise([code], [name]).functions.get(name, code)
+
+
 def against_reference(functions: Sources, note: str = "") -> dict:
     """Per graded function, its similarity to the kit's reference and to the closest function of
     the grader's code; flagged ones listed; and the whole submission's share that matches the
     reference. For the instructor's report: a flag to look at, never a lost point (a one-line
     function matches everyone's, so small ones are not flagged)."""
     scores, grader, flagged, flagged_grader = {}, {}, [], []
+    functions = {name: _normal(name, code) for name, code in functions.items()}
     for name, code in functions.items():
         if name not in reference():
             continue
@@ -304,9 +311,12 @@ def against_reference(functions: Sources, note: str = "") -> dict:
         scores[name] = round(match.similarity, 3)
         if match.similarity >= REFERENCE_FLAG and match.left_tokens >= MIN_TOKENS:
             flagged.append(name)
-        shares = [(*_share_of(name, code, other), where) for where, other in grader_code().items()]
+        # The closest: the largest share, then the smallest function holding it (a grader
+        # function's code includes its helpers, so its callers hold it too).
+        shares = [(*_share_of(name, code, other), -len(other), where)
+                  for where, other in grader_code().items()]
         if shares:
-            share, size, where = max(shares)
+            share, size, _, where = max(shares)
             grader[name] = {"similarity": round(share, 3), "closest": where}
             if share >= REFERENCE_FLAG and size >= MIN_TOKENS:
                 flagged_grader.append(name)
