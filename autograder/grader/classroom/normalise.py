@@ -25,7 +25,6 @@ renaming never matters. The order of the functions in the file never matters eit
 from __future__ import annotations
 
 import ast
-import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -280,7 +279,7 @@ class _Canonical(ast.NodeTransformer):
         return self.visit(ast.Assign([node.target], node.value, lineno=0))
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
-        load = copy.deepcopy(node.target)
+        load = _clone(node.target)
         for inner in ast.walk(load):
             if hasattr(inner, "ctx"):
                 inner.ctx = ast.Load()
@@ -289,7 +288,7 @@ class _Canonical(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if isinstance(node.ctx, ast.Load) and node.id in self.aliases:
-            return copy.deepcopy(self.aliases[node.id])
+            return _clone(self.aliases[node.id])
         return node
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
@@ -358,15 +357,30 @@ def _simplify(unit: ast.AST) -> bool:
     return False
 
 
+def _clone(node):
+    """A deep copy of an AST, several times quicker than copy.deepcopy."""
+    if isinstance(node, ast.AST):
+        new = node.__class__()
+        for name, value in ast.iter_fields(node):
+            setattr(new, name, _clone(value))
+        for name in node._attributes:
+            if hasattr(node, name):
+                setattr(new, name, getattr(node, name))
+        return new
+    if isinstance(node, list):
+        return [_clone(item) for item in node]
+    return node
+
+
 def _as_function(target: Target, name: str | None) -> ast.AST:
     if isinstance(target, ast.Lambda):
-        unit: ast.AST = ast.FunctionDef(name or "_lambda", copy.deepcopy(target.args),
-                                        [ast.Return(copy.deepcopy(target.body))], [],
+        unit: ast.AST = ast.FunctionDef(name or "_lambda", _clone(target.args),
+                                        [ast.Return(_clone(target.body))], [],
                                         None, None, lineno=0)
         if hasattr(unit, "type_params"):
             unit.type_params = []
     else:
-        unit = copy.deepcopy(target)
+        unit = _clone(target)
         if name:
             unit.name = name
     return unit
@@ -437,6 +451,12 @@ def _returned_call(module: _Module, target: Target) -> ast.expr | None:
     if isinstance(target, ast.Lambda):
         value = target.body
     else:
+        owner = module.owner.get(id(target))
+        if not any(isinstance(node, ast.Return) and isinstance(node.value, ast.Call) and (
+                module.resolve(node.value.func, owner) is not None or (
+                    owner is not None and isinstance(node.value.func, ast.Name)))
+                for node in ast.walk(target)):
+            return None  # no `return f(...)` of a function of the submission's: quick answer
         body = _canonical(module, target, None).body
         if len(body) != 1 or not isinstance(body[0], ast.Return):
             return None

@@ -102,7 +102,7 @@ def grade_class(students: list[Student], deadline: datetime, out: Path, options:
         write_json(sources / f"{name}.json", functions)
         data = json.loads(path.read_text(encoding="utf-8"))
         data.update(student=name, source=got.as_dict(),
-                    similarity=similarity.against_reference(functions, note))
+                    similarity=similarity.against_reference(functions, note, normalised=True))
         data.pop(signing.FIELD, None)
         if (data.get("mnist") or {}).get("accuracy") is not None and not data.get("calibration"):
             speed = speed or calibration.measure()

@@ -19,7 +19,6 @@ All of it flags for the instructor; none of it changes a score.
 from __future__ import annotations
 
 import ast
-import io
 import itertools
 import json
 import warnings
@@ -39,6 +38,7 @@ K, WINDOW = 10, 1  # k-gram length: a function is short, so shorter than copydet
 PAIR_FLAG, REFERENCE_FLAG = 0.8, 0.9  # shares of the compared tokens that match
 MIN_TOKENS = 40  # a pair must share more than a line or two to be flagged
 SHOWN = 20  # closest pairs in the HTML report
+GRADER_CANDIDATES = 4  # grader functions sharing the most k-grams, measured exactly
 MAX_BYTES = 2_000_000  # a submission this large is not compared (parsing it would be slow)
 # The grader's code a student could paste: its arithmetic and its models of wrong backprops
 # (modules that are not there, e.g. moved, are skipped).
@@ -122,14 +122,38 @@ def whole(functions: Mapping[str, str]) -> str:
     return "\n\n".join(functions[name] for name in graded_names() if name in functions)
 
 
-@lru_cache(maxsize=4096)  # the reference's and the grader's are compared with every student
-def _fingerprint(code: str, boilerplate: tuple[int, ...]):
-    import copydetect
+@lru_cache(maxsize=4096)
+def _tokens(code: str) -> tuple[str, np.ndarray]:
+    """copydetect's tokenised code (every name the same token) and its map back to `code`."""
+    from copydetect.utils import filter_code
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return copydetect.CodeFingerprint("function.py", K, WINDOW, boilerplate=list(boilerplate),
-                                          language="python", fp=io.StringIO(code))
+        return filter_code(code, "function.py", "python")
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """What copydetect.CodeFingerprint holds, built with copydetect's own functions, but
+    tokenising a text once for all the boilerplates it is compared with."""
+
+    raw_code: str
+    filtered_code: str
+    offsets: np.ndarray
+    hashes: set
+    hash_idx: dict
+    token_coverage: int
+    k: int = K
+
+
+@lru_cache(maxsize=8192)  # the reference's and the grader's are compared with every student
+def _fingerprint(code: str, boilerplate: tuple[int, ...]) -> Fingerprint:
+    from copydetect.utils import get_document_fingerprints, get_token_coverage
+
+    filtered, offsets = _tokens(code)
+    hashes, where = get_document_fingerprints(filtered, K, WINDOW, list(boilerplate))
+    return Fingerprint(code, filtered, offsets, hashes, where,
+                       int(get_token_coverage(where, K, len(filtered))))
 
 
 @cache
@@ -146,20 +170,20 @@ def _boilerplate(function: str, with_reference: bool) -> tuple[int, ...]:
     return tuple(sorted(hashes))
 
 
-def _matched(a, b) -> np.ndarray:
-    """Which tokens of fingerprint `a` are part of a k-gram that `b` has too."""
-    from copydetect.utils import find_fingerprint_overlap, get_copied_slices
+def _matched(a: Fingerprint, b: Fingerprint) -> np.ndarray:
+    """Which tokens of `a` are part of a k-gram that `b` has too (as copydetect's slices)."""
+    size = len(a.filtered_code)
+    common = a.hashes & b.hashes
+    if not common:
+        return np.zeros(size, dtype=bool)
+    starts = np.fromiter(itertools.chain.from_iterable(a.hash_idx[h] for h in common), int)
+    change = np.zeros(size + K + 1, dtype=np.int32)
+    np.add.at(change, starts, 1)
+    np.add.at(change, starts + K, -1)
+    return np.cumsum(change)[:size] > 0
 
-    mask = np.zeros(len(a.filtered_code), dtype=bool)
-    if not a.hashes & b.hashes:
-        return mask
-    ours, _ = find_fingerprint_overlap(a.hashes, b.hashes, a.hash_idx, b.hash_idx)
-    for start, end in zip(*get_copied_slices(ours, a.k)):
-        mask[int(start):int(end)] = True
-    return mask
 
-
-def _raw(fingerprint, position: int) -> int:
+def _raw(fingerprint: Fingerprint, position: int) -> int:
     """A position in the tokenised code as a position in the code (copydetect's own mapping)."""
     offsets = fingerprint.offsets
     if not len(offsets):
@@ -171,7 +195,8 @@ def _raw(fingerprint, position: int) -> int:
 Segment = tuple[str, bool, bool]  # (text, shared by the pair?, also the reference's?)
 
 
-def _segments(fingerprint, shared: np.ndarray, also_reference: np.ndarray) -> list[Segment]:
+def _segments(fingerprint: Fingerprint, shared: np.ndarray,
+              also_reference: np.ndarray) -> list[Segment]:
     code, parts, at = fingerprint.raw_code, [], 0
     state = shared.astype(np.int8) + (shared & also_reference).astype(np.int8)
     edges = np.flatnonzero(np.diff(state)) + 1
@@ -211,7 +236,7 @@ class Pair:
     matching_reference: float = 0.0  # of that: the share also matching the reference
 
 
-def _share(a, b) -> tuple[float, int, np.ndarray]:
+def _share(a: Fingerprint, b: Fingerprint) -> tuple[float, int, np.ndarray]:
     """Tokens of `a` and `b` that match, over the larger side's; their count; `a`'s mask."""
     mask = _matched(a, b)
     tokens = int(max(a.token_coverage, b.token_coverage))
@@ -295,13 +320,15 @@ def _normal(name: str, code: str) -> str:
     return normalise.normalise([code], [name]).functions.get(name, code)
 
 
-def against_reference(functions: Sources, note: str = "") -> dict:
+def against_reference(functions: Sources, note: str = "", normalised: bool = False) -> dict:
     """Per graded function, its similarity to the kit's reference and to the closest function of
     the grader's code; flagged ones listed; and the whole submission's share that matches the
     reference. For the instructor's report: a flag to look at, never a lost point (a one-line
-    function matches everyone's, so small ones are not flagged)."""
+    function matches everyone's, so small ones are not flagged). `note`: what could not be
+    read (read_functions)."""
     scores, grader, flagged, flagged_grader = {}, {}, [], []
-    functions = {name: _normal(name, code) for name, code in functions.items()}
+    if not normalised:  # read_functions' answer already is
+        functions = {name: _normal(name, code) for name, code in functions.items()}
     for name, code in functions.items():
         if name not in reference():
             continue
@@ -313,8 +340,11 @@ def against_reference(functions: Sources, note: str = "") -> dict:
             flagged.append(name)
         # The closest: the largest share, then the smallest function holding it (a grader
         # function's code includes its helpers, so its callers hold it too).
+        mine = _fingerprint(code, _boilerplate(name, False)).hashes
+        likely = sorted(grader_code().items(), key=lambda item: (
+            -len(mine & _fingerprint(item[1], ()).hashes), len(item[1])))[:GRADER_CANDIDATES]
         shares = [(*_share_of(name, code, other), -len(other), where)
-                  for where, other in grader_code().items()]
+                  for where, other in likely]
         if shares:
             share, size, _, where = max(shares)
             grader[name] = {"similarity": round(share, 3), "closest": where}
