@@ -137,6 +137,10 @@ WAYS = {
                 + "net = Net()\nforward = net.fw\n",
     "globals": f"def _f(X, W, b):\n{BODY}\nglobals()['forward'] = _f\n",
     "tuple": f"def _f(X, W, b):\n{BODY}\nforward, other = _f, None\n",
+    "setattr": f"import sys\ndef _f(X, W, b):\n{BODY}\n"
+               "setattr(sys.modules[__name__], 'forward', _f)\n",
+    "if-true": f"if True:\n    def _f(X, W, b):\n{BODY.replace('    ', '        ')}"
+               "    forward = _f\n",
     "merged": "import numpy as xp\ndef forward(X: 'array', W, b) -> 'array':\n"
               "    return xp.tanh(X @ W + b)\n",
     "augmented": "from numpy import tanh\ndef forward(X, W, b):\n    out = X @ W\n"
@@ -158,6 +162,21 @@ def test_every_way_of_binding_a_function_has_the_same_normal_form():
     # from numpy are gone.
     assert forms["augmented"] == "def forward(X, W, b):\n    out = X @ W\n" \
                                  "    out = out + b\n    return np.tanh(out)"
+
+
+OPAQUE = {
+    "decorator-result": f"def _f(X, W, b):\n{BODY}\ndef keep(f):\n    return f\n"
+                        "forward = keep(_f)\n",
+    "called-lambda": f"def _f(X, W, b):\n{BODY}\nforward = (lambda f: f)(_f)\n",
+    "callable-object": "class Forward:\n    def __call__(self, X, W, b):\n"
+                       + BODY.replace("    ", "        ") + "forward = Forward()\n",
+}
+
+
+@pytest.mark.parametrize("way", OPAQUE)
+def test_a_binding_the_normaliser_cannot_see_through_still_brings_the_code_it_uses(way):
+    form = normalise.normalise([OPAQUE[way]], ["forward"]).functions.get("forward")
+    assert form is not None and "return np.tanh(X @ W + b)" in form, form
 
 
 def test_a_graded_function_another_one_calls_is_compared_on_its_own_not_twice():

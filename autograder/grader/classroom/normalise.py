@@ -91,6 +91,10 @@ class _Module:
                     self._bind(inner)
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             call = statement.value  # globals().update({"forward": f}) / update(forward=f)
+            if isinstance(call.func, ast.Name) and call.func.id == "setattr" and \
+                    len(call.args) == 3 and isinstance(call.args[1], ast.Constant) and \
+                    isinstance(call.args[1].value, str):  # setattr(module, "forward", f)
+                self.bindings[call.args[1].value] = call.args[2]
             if isinstance(call.func, ast.Attribute) and call.func.attr == "update" and \
                     _is_globals(call.func.value):
                 for argument in call.args:
@@ -490,12 +494,24 @@ def normalise(blocks: Sequence[str], names: Sequence[str],
     body, notes = parse(blocks)
     module = _Module(body)
     roots: dict[str, Target] = {}
+    opaque: set[str] = set()
     for name in names:
         found = module.resolve(ast.Name(name, ast.Load()))
         if isinstance(found, Functions | ast.Lambda):
             roots[name] = found
+        elif isinstance(module.bindings.get(name), ast.expr | ast.ClassDef):
+            # Bound to what this module cannot see through (a decorator's result, a callable
+            # object...): the expression is the function, and what it uses is followed.
+            bound = module.bindings[name]
+            value = ast.Name(bound.name, ast.Load()) if isinstance(bound, ast.ClassDef) \
+                else bound
+            roots[name] = ast.FunctionDef(name, ast.arguments([], [], None, [], [], None, []),
+                                          [ast.Return(value)], [], None, None, lineno=0)
+            opaque.add(name)
     raw = {name: target for name, target in roots.items()}
     for name, target in list(roots.items()):
+        if name in opaque:
+            continue
         try:
             roots[name] = _collapsed(module, target, raw, name, follow_graded)
         except PARSE_ERRORS as error:  # RecursionError on a deeply nested expression
