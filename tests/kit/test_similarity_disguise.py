@@ -278,3 +278,27 @@ def test_the_pipelines_reports_flag_the_disguised_reference(classroom):
         assert found["whole"]["flagged"], (name, found["whole"])
     assert report("syn")["note"].startswith("not compared: ")
     assert report("eve")["flagged"] != plain["flagged"]
+
+
+def test_the_similarity_page_opens_in_headless_chromium_with_both_shares(classroom, tmp_path):
+    from PIL import Image
+
+    from tests.kit import chromium
+
+    page = classroom / "similarity.html"
+    dom = chromium.dump_dom(page, tmp_path / "profile")
+    rows = dict(re.findall(r'<tr data-student="(\w+)" data-reference="([\d.]+)">', dom))
+    assert set(rows) == {"ada", "cal", "dot", "eve", "rex", "syn"}, rows
+    assert float(rows["rex"]) == float(rows["dot"]) == 1.0 and float(rows["syn"]) == 0.0
+    syn = re.search(r'<tr data-student="syn".*?</tr>', dom, re.DOTALL).group(0)
+    assert "not compared: " in syn  # why it is not compared, on its row
+    # (the legend alone is a few hundred pixels of each)
+    png = chromium.screenshot(page, tmp_path / "profile", tmp_path / "page.png",
+                              size=(1400, 2400))
+    with Image.open(png) as image:
+        colours = dict((rgb, count) for count, rgb in
+                       image.convert("RGB").getcolors(maxcolors=1 << 22))
+    yellow, blue = colours.get((0xff, 0xe0, 0x8a), 0), colours.get((0xcf, 0xe3, 0xff), 0)
+    assert yellow > 5000 and blue > 5000, \
+        f"the page should highlight shared code (yellow: {yellow} px) and the reference's share " \
+        f"of it (blue: {blue} px)"
