@@ -492,7 +492,10 @@ def normalise(blocks: Sequence[str], names: Sequence[str],
     A name bound to another graded function's code is not followed into unless
     `follow_graded` (the grader's modules: every function compared with its helpers)."""
     body, notes = parse(blocks)
-    module = _Module(body)
+    try:
+        module = _Module(body)
+    except Exception as error:  # noqa: BLE001 (as below)
+        return Normalised({}, [*notes, f"could not be normalised ({type(error).__name__})"])
     roots: dict[str, Target] = {}
     opaque: set[str] = set()
     for name in names:
@@ -514,7 +517,8 @@ def normalise(blocks: Sequence[str], names: Sequence[str],
             continue
         try:
             roots[name] = _collapsed(module, target, raw, name, follow_graded)
-        except PARSE_ERRORS as error:  # RecursionError on a deeply nested expression
+        except Exception as error:  # noqa: BLE001 (RecursionError on deep nesting, or code
+            # this normaliser does not know: never a crash of the class's scan)
             notes.append(f"{name} could not be normalised ({type(error).__name__})")
             del roots[name]
     functions: dict[str, str] = {}
@@ -523,6 +527,6 @@ def normalise(blocks: Sequence[str], names: Sequence[str],
             id(t) for other in raw if other != name for t in (roots.get(other), raw[other]) if t}
         try:
             functions[name] = _Effective(module, stop).code(target, name)
-        except PARSE_ERRORS as error:  # RecursionError on a deeply nested expression
+        except Exception as error:  # noqa: BLE001 (as above)
             notes.append(f"{name} could not be normalised ({type(error).__name__})")
     return Normalised(functions, notes)
