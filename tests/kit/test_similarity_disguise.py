@@ -135,6 +135,9 @@ WAYS = {
     "instance": "class Net:\n    def fw(self, X, W, b):\n        return self._go(X, W, b)\n"
                 "    def _go(self, X, W, b):\n" + BODY.replace("    ", "        ")
                 + "net = Net()\nforward = net.fw\n",
+    "inherited": "class Base:\n    def fw(self, X, W, b):\n        return self._go(X, W, b)\n"
+                 "    def _go(self, X, W, b):\n" + BODY.replace("    ", "        ")
+                 + "class Net(Base):\n    pass\nforward = Net().fw\n",
     "globals": f"def _f(X, W, b):\n{BODY}\nglobals()['forward'] = _f\n",
     "tuple": f"def _f(X, W, b):\n{BODY}\nforward, other = _f, None\n",
     "setattr": f"import sys\ndef _f(X, W, b):\n{BODY}\n"

@@ -147,12 +147,25 @@ class _Module:
         if isinstance(node, ast.Attribute):
             if method_of is not None and isinstance(node.value, ast.Name) and \
                     node.value.id in ("self", "cls"):
-                return _member(method_of, node.attr)
+                return self.member(method_of, node.attr)
             owner = self._class_of(node.value, depth + 1)
-            return _member(owner, node.attr) if owner is not None else None
+            return self.member(owner, node.attr) if owner is not None else None
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
             return self.resolve(self._item(node.value, node.slice.value, depth + 1), None,
                                 depth + 1)
+        return None
+
+    def member(self, owner: ast.ClassDef, name: str, depth: int = 0) -> Target | None:
+        """The method (or nested class) `name` of `owner`, or of its bases."""
+        found = _member(owner, name)
+        if found is not None or depth > MAX_CHAIN:
+            return found
+        for base in owner.bases:
+            parent = self._class_of(base, depth + 1)
+            if parent is not None and parent is not owner:
+                found = self.member(parent, name, depth + 1)
+                if found is not None:
+                    return found
         return None
 
     def _class_of(self, node: ast.AST | None, depth: int) -> ast.ClassDef | None:
@@ -477,7 +490,7 @@ def _collapsed(module: _Module, target: Target, raw: dict[str, Target], name: st
         owner = module.owner.get(id(target))
         inner = module.resolve(called, owner) if called else None
         if inner is None and owner is not None and isinstance(called, ast.Name):
-            inner = _member(owner, called.id)  # self.helper(...), written helper(...)
+            inner = module.member(owner, called.id)  # self.helper(...), written helper(...)
         if not isinstance(inner, Functions | ast.Lambda) or inner is target or (
                 id(inner) in others and not follow_graded):
             break
