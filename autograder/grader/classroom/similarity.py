@@ -272,7 +272,7 @@ def compare_function(function: str, left: str, right: str, with_reference: bool,
     return match
 
 
-@cache
+@lru_cache(maxsize=1024)  # each submission is in a pair with every other
 def _whole_prints(code: str) -> tuple:
     """A whole submission's fingerprints: beyond the stubs, beyond the stubs and the reference,
     and which of its tokens match the reference."""
