@@ -7,6 +7,7 @@ cannot read is skipped with a note, never a crash; and the classroom pipeline's 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -78,6 +79,31 @@ def test_a_disguised_copy_of_a_classmate_is_flagged_as_a_pair(steps, tmp_path):
         f"a classmate's solution disguised by {steps} should be flagged as a copy (at least "
         f"90% beyond the reference); it matched {pair.similarity:.0%} of {pair.tokens} tokens")
     assert pair.matching >= 0.95
+
+
+def _with_functions_of(text: str, donor: str, names: set[str]) -> str:
+    """`text` with the top-level functions `names` taken from `donor` (as written there)."""
+    donated = {node.name: ast.get_source_segment(donor, node) for node in ast.parse(donor).body
+               if isinstance(node, ast.FunctionDef) and node.name in names}
+    lines = text.splitlines(keepends=True)
+    for node in sorted((node for node in ast.parse(text).body if isinstance(
+            node, ast.FunctionDef) and node.name in donated), key=lambda n: -n.lineno):
+        lines[node.lineno - 1:node.end_lineno] = [donated[node.name] + "\n"]
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("steps", [("renamed",), ALL_AT_ONCE], ids="+".join)
+def test_a_part_copied_from_a_classmate_flags_the_pair_by_the_functions_copied(steps, tmp_path):
+    """Two of the honest student's own functions (forward and init_params, their own way)
+    copied into the reference, disguised: diluted in the whole, flagged by the functions."""
+    honest = students.honest()
+    partial = _with_functions_of(reference_text(), honest, {"forward", "init_params"})
+    assert partial != reference_text()
+    pair = similarity.compare_pair("ada", "cal", functions_of(honest, tmp_path / "ada"),
+                                   functions_of(disguise(partial, NAMES, *steps), tmp_path / "c"))
+    assert pair.flagged and set(pair.copied) == {"forward", "init_params"}, (
+        f"forward and init_params copied should flag the pair; whole {pair.similarity:.0%}, "
+        f"flagged by {pair.copied}")
 
 
 def test_two_different_correct_variants_are_never_flagged_as_copies():

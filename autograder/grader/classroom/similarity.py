@@ -37,6 +37,7 @@ from autograder.rendering import render
 K, WINDOW = 10, 1  # k-gram length: a function is short, so shorter than copydetect's 25
 PAIR_FLAG, REFERENCE_FLAG = 0.8, 0.9  # shares of the compared tokens that match
 MIN_TOKENS = 40  # a pair must share more than a line or two to be flagged
+FUNCTION_TOKENS = 2 * MIN_TOKENS  # one function alone flags a pair at PAIR_FLAG of this many
 SHOWN = 20  # closest pairs in the HTML report
 GRADER_CANDIDATES = 4  # grader functions sharing the most k-grams, measured exactly
 MAX_BYTES = 2_000_000  # a submission this large is not compared (parsing it would be slow)
@@ -234,6 +235,7 @@ class Pair:
     functions: list[FunctionMatch]
     matching: float = 0.0  # share matching each other, the stubs only as boilerplate
     matching_reference: float = 0.0  # of that: the share also matching the reference
+    copied: list[str] = field(default_factory=list)  # functions that flag the pair on their own
 
 
 def _share(a: Fingerprint, b: Fingerprint) -> tuple[float, int, np.ndarray]:
@@ -291,17 +293,22 @@ def compare_pair(left: str, right: str, a: Sources, b: Sources,
     of_reference = float((shared & ours[2]).sum() / count) if count else 0.0
     matches = [compare_function(name, a[name], b[name], True, keep_code)
                for name in graded_names() if name in a and name in b]
-    return Pair(left, right, float(score), tokens,
-                score >= PAIR_FLAG and score * tokens >= MIN_TOKENS,
+    # A part copied (a function or two, the rest written or pasted from the reference) is
+    # diluted in the whole: a function that matches on its own, at twice the size, flags too.
+    copied = [m.function for m in matches
+              if m.similarity >= PAIR_FLAG and m.similarity * m.tokens >= FUNCTION_TOKENS]
+    flagged = (score >= PAIR_FLAG and score * tokens >= MIN_TOKENS) or bool(copied)
+    return Pair(left, right, float(score), tokens, flagged,
                 [match for match in matches if match.tokens or (keep_code and match.matching)],
-                round(float(matching), 3), round(of_reference, 3))
+                round(float(matching), 3), round(of_reference, 3), copied)
 
 
 def class_pairs(sources: Mapping[str, Sources]) -> list[Pair]:
     """Every pair of students, closest first."""
     pairs = [compare_pair(a, b, sources[a], sources[b])
              for a, b in itertools.combinations(sorted(sources, key=str.casefold), 2)]
-    return sorted(pairs, key=lambda pair: (-pair.similarity, -pair.matching, pair.left,
+    return sorted(pairs, key=lambda pair: (not pair.flagged, -pair.similarity, -pair.matching,
+                                           pair.left,
                                            pair.right))
 
 
@@ -390,6 +397,7 @@ def write_report(sources: Mapping[str, Sources], out: Path, shown: int = SHOWN,
     (out / "similarity.html").write_text(
         render("similarity.html.j2", pairs=closest, total=len(pairs), flag=PAIR_FLAG,
                reference_flag=REFERENCE_FLAG, min_tokens=MIN_TOKENS, students=len(sources),
+               function_tokens=FUNCTION_TOKENS,
                submissions=students), encoding="utf-8")
     summary = [{k: v for k, v in asdict(p).items() if k != "functions"}
                | {"functions": {m.function: round(m.similarity, 3) for m in p.functions}}
