@@ -161,6 +161,9 @@ WAYS = {
     "instance": "class Net:\n    def fw(self, X, W, b):\n        return self._go(X, W, b)\n"
                 "    def _go(self, X, W, b):\n" + BODY.replace("    ", "        ")
                 + "net = Net()\nforward = net.fw\n",
+    "not-self": "class Net:\n    def fw(me, X, W, b):\n        return me._go(X, W, b)\n"
+                "    def _go(this, X, W, b):\n" + BODY.replace("    ", "        ")
+                + "forward = Net().fw\n",
     "inherited": "class Base:\n    def fw(self, X, W, b):\n        return self._go(X, W, b)\n"
                  "    def _go(self, X, W, b):\n" + BODY.replace("    ", "        ")
                  + "class Net(Base):\n    pass\nforward = Net().fw\n",

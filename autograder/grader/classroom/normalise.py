@@ -145,9 +145,10 @@ class _Module:
                 return self.resolve(node.args[0], method_of, depth + 1)
             return None
         if isinstance(node, ast.Attribute):
-            if method_of is not None and isinstance(node.value, ast.Name) and \
-                    node.value.id in ("self", "cls"):
-                return self.member(method_of, node.attr)
+            if method_of is not None and isinstance(node.value, ast.Name):
+                found = self.member(method_of, node.attr)  # self.x, whatever `self` is called
+                if found is not None:
+                    return found
             owner = self._class_of(node.value, depth + 1)
             return self.member(owner, node.attr) if owner is not None else None
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
@@ -306,6 +307,8 @@ class _Canonical(ast.NodeTransformer):
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if isinstance(node.ctx, ast.Load) and node.id in self.aliases:
             return _clone(self.aliases[node.id])
+        if self.this and node.id == self.this:
+            node.id = "self"  # the tokeniser keeps `self` as it is: `this.W` is `self.W`
         return node
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
@@ -418,6 +421,10 @@ class _Effective:
             seen.add(id(target))
             units.append(self._unit(target, label))
             owner = self.module.owner.get(id(target))
+            if owner is not None:  # a method: its class's constructor runs first
+                init = self.module.member(owner, "__init__")
+                if init is not None and id(init) not in seen:
+                    pending.append((init, None))
             for node in ast.walk(target):
                 if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
                     continue
@@ -452,6 +459,16 @@ def _canonical(module: _Module, target: Target, label: str | None) -> ast.AST:
     if isinstance(unit, ast.ClassDef):
         methods = {item.name for item in unit.body if isinstance(item, Functions)}
         this = "self"
+        for item in unit.body:  # each method's own name for the instance is `self`
+            static = any(isinstance(d, ast.Name) and d.id == "staticmethod"
+                         for d in getattr(item, "decorator_list", []))
+            positional = (item.args.posonlyargs or item.args.args) \
+                if isinstance(item, Functions) else []
+            if positional and not static and positional[0].arg != "self":
+                old_name, positional[0].arg = positional[0].arg, "self"
+                for node in ast.walk(item):
+                    if isinstance(node, ast.Name) and node.id == old_name:
+                        node.id = "self"
     unit = _Canonical(module.aliases, methods, this).visit(unit)
     for _ in range(MAX_PASSES):
         if not _simplify(unit):
