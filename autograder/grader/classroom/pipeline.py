@@ -102,11 +102,13 @@ def grade_class(students: list[Student], deadline: datetime, out: Path, options:
     speed = None  # this runner's speed, measured once, so shards on other runners compare
     for name, got in fetched.items():
         path = reports / f"{name}.json"
-        functions = similarity.graded_functions(checkouts / name)
+        functions, note = similarity.read_functions(checkouts / name)
+        if note:
+            say(f"{name}: similarity: {note}")
         write_json(sources / f"{name}.json", functions)
         data = json.loads(path.read_text(encoding="utf-8"))
         data.update(student=name, source=got.as_dict(),
-                    similarity=similarity.against_reference(functions))
+                    similarity=similarity.against_reference(functions, note, normalised=True))
         data.pop(signing.FIELD, None)
         if (data.get("mnist") or {}).get("accuracy") is not None and not data.get("calibration"):
             speed = speed or calibration.measure()
@@ -186,9 +188,10 @@ def build(folders: list[Path], out: Path, policy: Policy, extra: Iterable[Path] 
     write_grades(entries, missing, out / "grades.csv")
     lines = "".join(f"{item}\n" for item in rejected + missing)
     write_atomically(out / "rejected.txt", lines)
-    sources = {}
+    sources, notes = {}, {}
     for folder in folders:
         for path in sorted((folder / "sources").glob("*.json")):
             sources[path.stem] = json.loads(path.read_text(encoding="utf-8"))
-    pairs = similarity.write_report(sources, out) if sources else []
+            notes[path.stem] = similarity.note_in(folder / "reports" / path.name)
+    pairs = similarity.write_report(sources, out, notes=notes) if sources else []
     return ClassBoard(entries, rejected + missing, pairs, out)
