@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from autograder.checks import expected, inputs
+from autograder.checks import expected, inputs, mistakes
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
@@ -95,6 +95,8 @@ def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> 
     else:
         result.passed, result.score, result.message = True, check.points, str(note or "")
     result.message = bounded(result.message, MAX_MESSAGE)
+    if not result.passed:
+        result.mistake = mistakes.recognise(check.id, result.message)
     return result
 
 
@@ -217,6 +219,8 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         mnist = sub.memo.get("mnist")
         mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
                          "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
+        if mnist:  # what the student chose, for the class report (accuracy vs hyperparameters)
+            mnist_summary["hyperparams"] = mnist["settings"]
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])
         if len(problems) > MAX_PROBLEMS:
             problems = [*problems[:MAX_PROBLEMS - 1],

@@ -17,6 +17,9 @@ class CheckResult:
     score: float
     max_score: float
     message: str = ""
+    # A failing check's named mistake: {"id": stable id, "label": short label}
+    # (autograder/checks/mistakes.py), so that a class's mistakes can be counted.
+    mistake: dict | None = None
 
 
 @dataclass
