@@ -8,6 +8,7 @@ import click
 from autograder.grader.batch import grade_batch_command
 from autograder.grader.classroom.class_report import class_report_command
 from autograder.grader.classroom.cli import classroom_group
+from autograder.grader.classroom.lms_export import export_grades_command
 from autograder.grader.course.cli import nbgrader_group
 from autograder.grader.gradescope import gradescope_command
 from autograder.grader.leaderboard import leaderboard_command
@@ -15,4 +16,4 @@ from autograder.release import release_command
 
 COMMANDS: list[click.Command] = [release_command, leaderboard_command, gradescope_command,
                                  nbgrader_group, grade_batch_command, classroom_group,
-                                 class_report_command]
+                                 class_report_command, export_grades_command]
