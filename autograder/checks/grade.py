@@ -3,6 +3,7 @@ selected stage's checks, and assemble the report."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -161,7 +162,22 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         inputs="course secret" if inputs.secret_in_use() else "public",
         expected_values=expected.source().name,
         skipped=skipped or [],
+        grading=grading_record(options),
     )
+
+
+def secret_fingerprint(secret: bytes) -> str:
+    """Tells two course secrets apart without revealing either (a secret is 32+ random bytes)."""
+    return hashlib.sha256(b"nnkit course secret fingerprint\0" + secret).hexdigest()[:16]
+
+
+def grading_record(options: GradeOptions) -> dict:
+    """The options a regrade needs to grade the same way again (Report.grading)."""
+    secret = options.secret if expected.is_live() else None
+    return {"stages": list(options.stages), "threshold": options.mnist_threshold,
+            "time_budget": options.mnist_time_budget,
+            "substitute_reference": options.substitute_reference,
+            "secret_fingerprint": secret_fingerprint(secret) if secret else None}
 
 
 def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[str]:

@@ -68,6 +68,10 @@ class Report:
     # Top-level statements not run at grading because they call the submission's own functions
     # or the kit's helpers (experiments: training runs, plots), one per line, by cell and line.
     skipped: list[str] = field(default_factory=list)
+    # How it was graded, so that `nnkit regrade` can grade it again the same way: the stages
+    # selected, the MNIST threshold and time budget, the reference substitution, and a
+    # fingerprint of the course secret (never the secret; None: the public inputs).
+    grading: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
