@@ -229,6 +229,8 @@ def stage_table(students: list[Student]) -> list[dict]:
     for number in numbers:
         stages = [s.stages[number] for s in students if number in s.stages]
         ran = [stage for stage in stages if stage["ran"]]
+        if not ran:
+            continue  # nobody was graded on it (not selected in this run): see stages_not_graded
         checks: dict[str, dict] = {}
         for stage in ran:
             for check in stage["checks"]:
@@ -292,6 +294,9 @@ def class_summary(run: ClassRun) -> dict:
         "students": len(run.students) + len(set(run.not_graded) - {s.name for s in run.students}),
         "graded": len(students),
         "stages": stage_table(students),
+        "stages_not_graded": sorted({n for s in students for n, stage in s.stages.items()}
+                                    - {n for s in students for n, stage in s.stages.items()
+                                       if stage["ran"]}),
         "mistakes": ranked_mistakes(students),
         "training": training_rows(students),
         "similarity": {"pairs": run.similar_pairs,

@@ -1,0 +1,252 @@
+"""`nnkit class-report`: a class of generated students (honest, common mistakes from the
+catalogue, a stub, a copier, an unreadable file) graded by the real `nnkit grade-batch`, and the
+report ranking the mistakes they made, in the right counts, read back from the page as headless
+Chromium renders it; figures, CSV and JSON; similarity flags; rounds."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from autograder.checks.mistakes import CATALOGUED, recognise
+from autograder.grader.classroom import class_data
+from tests.kit import chromium
+from tests.kit import classroom_students as students
+from tests.kit import simulated_students as simulated
+from tests.kit.catalogue.mistakes import MISTAKES
+from tests.kit.conftest import ROOT, apply_edits
+from tests.kit.reports import report
+
+BY_ID = {mistake.id: mistake for mistake in MISTAKES}
+# The class: who made which catalogued mistake (None: an honest solution).
+CLASS = {"ann": None, "bob": None, "cat": "init-weights-transposed",
+         "dan": "init-weights-transposed", "eve": "init-weights-transposed",
+         "fox": "backward-missing-sigma-prime", "gus": "backward-missing-sigma-prime",
+         "hal": "sigmoid-prime-of-z-not-sigmoid", "ian": "cross-entropy-missing-second-term"}
+# What the report must rank: each named mistake, with who made it. ivy's notebook is the stubs.
+EXPECTED = {"init-weights-transposed": ["cat", "dan", "eve"],
+            "backward-missing-sigma-prime": ["fox", "gus"],
+            "sigmoid-prime-of-z-not-sigmoid": ["hal"],
+            "cross-entropy-missing-second-term": ["ian"],
+            "not-written-yet": ["ivy"]}
+
+
+def nnkit(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real command line, with this checkout first on the path."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *arguments], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=600)
+
+
+def write_class(folder: Path, stubbed: tuple[str, ...] = ()) -> Path:
+    """The class's submissions (names in `stubbed` hand in the untouched stubs instead)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    solution = simulated.solution()
+    for name, mistake in CLASS.items():
+        text = solution if mistake is None else apply_edits(solution,
+                                                            list(BY_ID[mistake].edits))
+        (folder / f"{name}.py").write_text(students.stubs() if name in stubbed else text,
+                                           encoding="utf-8")
+    (folder / "ivy.py").write_text(students.stubs(), encoding="utf-8")
+    (folder / "cy.py").write_text(students.copier(), encoding="utf-8")  # ann's code, renamed
+    (folder / "zoe.py").write_text("def neuron(w, b, x:\n    return\n", encoding="utf-8")
+    return folder
+
+
+def grade_class(submissions: Path, out: Path) -> Path:
+    done = nnkit("grade-batch", str(submissions), "--out", str(out), "--stages", "1-5",
+                 "--jobs", "2")
+    assert done.returncode == 0, f"grade-batch failed: {done.stdout}\n{done.stderr}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("class")
+    return grade_class(write_class(root / "submissions"), root / "reports")
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory) -> Path:
+    """An earlier round: cat, dan and eve had handed in nothing but the stubs."""
+    root = tmp_path_factory.mktemp("round1")
+    return grade_class(write_class(root / "submissions", ("cat", "dan", "eve")), root / "reports")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    """Reports of a stage-6 grading (made up, with hyperparameters) for the MNIST section."""
+    folder = tmp_path_factory.mktemp("trained")
+    for name, (accuracy, seconds, rate, hidden, epochs) in {
+            "tia": (0.962, 12.0, 0.5, 32, 3), "uma": (0.935, 3.0, 0.1, 16, 1),
+            "val": (0.971, 40.0, 1.0, 100, 5)}.items():
+        made = report(name, 6, accuracy=accuracy, train_seconds=seconds, calibration=0.25)
+        made.mnist["hyperparams"] = {"layer_sizes": [784, hidden, 10], "epochs": epochs,
+                                     "batch_size": 32, "learning_rate": rate}
+        made.write(folder / f"{name}.json")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(graded, earlier, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("class-report")
+    done = nnkit("class-report", str(graded), "--out", str(out), "--previous", str(earlier),
+                 "--title", "Week 3")
+    assert done.returncode == 0, f"class-report failed: {done.stdout}\n{done.stderr}"
+    return out
+
+
+# -- the named mistakes ----------------------------------------------------------------------
+def test_every_catalogued_diagnosis_is_recognised_under_its_own_id():
+    wrong = {m.id: recognise(f"stage{m.stage}.{m.check}", f"... {m.diagnosis} ...")
+             for m in MISTAKES}
+    wrong = {key: value for key, value in wrong.items() if (value or {}).get("id") != key}
+    assert not wrong, ("these catalogued mistakes' words are not recognised under their id in "
+                       f"autograder/checks/mistakes.py (add or fix their entry): {wrong}")
+    assert {named.id for named in CATALOGUED} == set(BY_ID), "mistakes.py and the catalogue differ"
+
+
+def test_a_failing_check_carries_its_named_mistake_in_the_report(graded):
+    data = json.loads((graded / "cat.json").read_text(encoding="utf-8"))
+    checks = {c["id"]: c for stage in data["stages"] for c in stage["checks"]}
+    assert checks["stage3.init_shapes"]["mistake"] == {"id": "init-weights-transposed",
+                                                       "label": "init weights transposed"}
+    assert checks["stage1.neuron_values"]["mistake"] is None  # passed: no mistake
+
+
+# -- the class report's data -----------------------------------------------------------------
+def test_the_report_ranks_the_mistakes_the_class_made_with_who(built):
+    data = json.loads((built / "class_report.json").read_text(encoding="utf-8"))
+    named = [m for m in data["mistakes"] if m["named"]]
+    assert {m["id"]: sorted(m["students"]) for m in named} == EXPECTED, named
+    counts = [m["count"] for m in named]
+    assert counts == sorted(counts, reverse=True), f"not ranked by count: {counts}"
+    assert named[0]["id"] == "init-weights-transposed" and named[0]["count"] == 3
+
+
+def test_stage_and_check_pass_counts_match_the_class(built):
+    data = json.loads((built / "class_report.json").read_text(encoding="utf-8"))
+    assert data["graded"] == 11 and data["students"] == 12  # zoe could not be graded
+    stages = {row["stage"]: row for row in data["stages"]}
+    # Stage 1 is failed only by the stubs; stage 3 also by the three transposed weights.
+    assert stages[1]["passed"] == 10
+    assert stages[3]["passed"] == 7
+    checks = {c["id"]: c for c in stages[3]["checks"]}
+    assert (checks["stage3.init_shapes"]["passed"], checks["stage3.init_shapes"]["graded"]) == \
+        (7, 11)
+
+
+def test_who_could_not_be_graded_is_listed_with_the_reason(built):
+    data = json.loads((built / "class_report.json").read_text(encoding="utf-8"))
+    reasons = {item["student"]: item["reason"] for item in data["not_graded"]}
+    assert list(reasons) == ["zoe"], reasons
+    assert "SyntaxError" in reasons["zoe"] or "syntax" in reasons["zoe"].lower(), reasons
+
+
+def test_rounds_show_how_the_class_moved(built):
+    data = json.loads((built / "class_report.json").read_text(encoding="utf-8"))
+    rounds = data["rounds"]
+    assert rounds["rounds"] == 2
+    stage1 = next(row for row in rounds["stages"] if row["stage"] == 1)
+    assert stage1["passed"] == [7, 10]  # cat, dan and eve wrote stage 1 since
+    moved = {row["student"]: row for row in rounds["students"]}
+    assert moved["cat"]["scores"][0] == 0 and moved["cat"]["change"] == moved["cat"]["scores"][1]
+    assert moved["ann"]["change"] == 0
+
+
+def test_csv_files_hold_the_same_data(built):
+    with (built / "mistakes.csv").open(encoding="utf-8", newline="") as file:
+        rows = [row for row in csv.DictReader(file) if row["named"] == "True"]
+    assert {row["id"]: int(row["count"]) for row in rows} == \
+        {key: len(value) for key, value in EXPECTED.items()}
+    with (built / "students.csv").open(encoding="utf-8", newline="") as file:
+        people = {row["student"]: row for row in csv.DictReader(file)}
+    assert "init-weights-transposed" in people["cat"]["mistakes"].split()
+    assert people["ann"]["mistakes"] == ""
+
+
+# -- the page in a browser -------------------------------------------------------------------
+class _Page(HTMLParser):
+    """The ranked mistake rows (data-mistake, data-count) and the images' sources."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mistakes: list[tuple[str, int]] = []
+        self.images: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "tr" and attributes.get("class") == "mistake":
+            self.mistakes.append((attributes["data-mistake"], int(attributes["data-count"])))
+        if tag == "img":
+            self.images.append(attributes.get("src") or "")
+        if tag in ("link", "script") and (attributes.get("href") or attributes.get("src")):
+            self.links.append(tag)
+
+
+def test_the_page_renders_in_chromium_with_the_ranked_mistakes(built, tmp_path):
+    dom = chromium.dump_dom(built / "index.html", tmp_path / "profile")
+    page = _Page()
+    page.feed(dom)
+    assert page.mistakes[0] == ("init-weights-transposed", 3), page.mistakes
+    assert dict(page.mistakes) == {key: len(value) for key, value in EXPECTED.items()}
+    assert "cat, dan, eve" in dom and "Week 3" in dom
+    assert page.images and all(src.startswith("data:image/png;base64,") for src in page.images)
+    assert not page.links, "the page must load nothing from elsewhere"
+    png = chromium.screenshot(built / "index.html", tmp_path / "profile", tmp_path / "page.png",
+                              size=(1200, 2400))
+    assert chromium.png_size(png) == (1200, 2400)
+    shutil.copy(png, Path(os.environ.get("NNKIT_SCREENSHOTS", tmp_path)) / "class_report.png")
+
+
+def test_mnist_section_relates_accuracy_time_and_hyperparameters(graded, trained, tmp_path):
+    data = class_data.class_summary(class_data.read_run([graded, trained]))
+    rows = {row["student"]: row for row in data["training"]}
+    assert list(rows) == ["val", "tia", "uma"]  # by accuracy
+    assert rows["tia"]["normalised_time"] == 48.0 and rows["tia"]["hidden_units"] == 32
+    assert rows["uma"]["learning_rate"] == 0.1 and rows["val"]["epochs"] == 5
+    done = nnkit("class-report", str(graded), str(trained), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    dom = chromium.dump_dom(tmp_path / "out" / "index.html", tmp_path / "profile")
+    assert 'alt="MNIST accuracy against learning rate' in dom
+    assert "48.0×" in dom and "784-32-10" in dom
+
+
+def test_similarity_flags_from_a_classroom_run_are_shown(graded, tmp_path):
+    run = tmp_path / "class"
+    shutil.copytree(graded, run / "reports")
+    (run / "similarity.json").write_text(json.dumps([
+        {"left": "ann", "right": "cy", "similarity": 0.93, "tokens": 420, "flagged": True,
+         "functions": {}},
+        {"left": "bob", "right": "cat", "similarity": 0.3, "tokens": 90, "flagged": False,
+         "functions": {}}]), encoding="utf-8")
+    (run / "fetched.json").write_text(json.dumps({"mo": {"error": "no repository (has not "
+                                                               "accepted the assignment)"}}),
+                                      encoding="utf-8")
+    data = class_data.class_summary(class_data.read_run([run]))
+    assert [(p["left"], p["right"]) for p in data["similarity"]["pairs"]] == [("ann", "cy")]
+    assert {item["student"] for item in data["not_graded"]} == {"mo", "zoe"}
+
+
+def test_reports_of_an_older_kit_without_the_mistake_field_are_read_the_same(graded, tmp_path):
+    folder = tmp_path / "old"
+    folder.mkdir()
+    for path in graded.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for stage in data["stages"]:
+            for check in stage["checks"]:
+                check.pop("mistake", None)
+        (folder / path.name).write_text(json.dumps(data), encoding="utf-8")
+    old = class_data.class_summary(class_data.read_run([folder]))
+    new = class_data.class_summary(class_data.read_run([graded]))
+    assert old["mistakes"] == new["mistakes"]
