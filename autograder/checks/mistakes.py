@@ -6,7 +6,9 @@ diagnosis the kit gives also has a stable id: the id of the catalogued mistake i
 for (tests/kit/catalogue/mistakes.py; tests/kit/test_class_report.py checks that every catalogued
 diagnosis is recognised under its own id), or one of the few generic ones below (a stub, a
 missing function, a time-out, a crash). `recognise` reads the id from the check's id and
-message, so reports written before the `mistake` field existed are read the same way.
+message (the words of its own check first, then those of any check of the same stage: "It looks
+transposed" in init_seeding's message is the same slip as in init_shapes'), so reports written
+before the `mistake` field existed are read the same way.
 
 In the fragments, `#` stands for any one word or number (a count, a size, a learning rate),
 which depends on the check's inputs.
@@ -214,6 +216,10 @@ def recognise(check_id: str, message: str) -> dict[str, str] | None:
     """{"id", "label"} of the named mistake a failing check's message gives, else None."""
     for named in CATALOGUED:
         if named.check == check_id and named.pattern.search(message):
+            return named.as_dict()
+    stage = check_id.partition(".")[0] + "."
+    for named in CATALOGUED:  # the same words from another check of the stage: the same slip
+        if named.check.startswith(stage) and named.pattern.search(message):
             return named.as_dict()
     for named in GENERIC:
         if named.pattern.search(message):
