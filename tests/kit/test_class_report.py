@@ -215,11 +215,15 @@ def test_mnist_section_relates_accuracy_time_and_hyperparameters(graded, trained
     assert list(rows) == ["val", "tia", "uma"]  # by accuracy
     assert rows["tia"]["normalised_time"] == 48.0 and rows["tia"]["hidden_units"] == 32
     assert rows["uma"]["learning_rate"] == 0.1 and rows["val"]["epochs"] == 5
+    choices = {(row["choice"], row["value"]): row for row in data["training_by_choice"]}
+    assert choices[("batch size", 32)]["students"] == 3
+    assert choices[("batch size", 32)]["median_accuracy"] == 0.962  # tia's, the middle one
+    assert choices[("epochs", 5)]["median_normalised_time"] == 160.0  # val: 40 s / 0.25 s
     done = nnkit("class-report", str(graded), str(trained), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     dom = chromium.dump_dom(tmp_path / "out" / "index.html", tmp_path / "profile")
     assert 'alt="MNIST accuracy against learning rate' in dom
-    assert "48.0×" in dom and "784-32-10" in dom
+    assert "48.0×" in dom and "784-32-10" in dom and 'data-choice="learning rate"' in dom
 
 
 def test_similarity_flags_from_a_classroom_run_are_shown(graded, tmp_path):
@@ -250,3 +254,22 @@ def test_reports_of_an_older_kit_without_the_mistake_field_are_read_the_same(gra
     old = class_data.class_summary(class_data.read_run([folder]))
     new = class_data.class_summary(class_data.read_run([graded]))
     assert old["mistakes"] == new["mistakes"]
+
+
+def test_a_classroom_run_gives_its_report_flags_and_who_has_no_repository(tmp_path):
+    from datetime import datetime, timezone
+
+    deadline = datetime.now(timezone.utc).replace(microsecond=0)
+    roster = students.make_class(tmp_path, deadline)
+    done = nnkit("classroom", "grade", str(roster), "--deadline", deadline.isoformat(), "--out",
+                 str(tmp_path / "class"), "--stages", "1-5")
+    assert done.returncode == 0, f"classroom grade failed: {done.stdout}\n{done.stderr}"
+    report_done = nnkit("class-report", str(tmp_path / "class"), "--out", str(tmp_path / "out"))
+    assert report_done.returncode == 0, report_done.stderr
+    data = json.loads((tmp_path / "out" / "class_report.json").read_text(encoding="utf-8"))
+    named = {m["id"]: sorted(m["students"]) for m in data["mistakes"] if m["named"]}
+    assert named == {"not-written-yet": ["ben", "fay"]}  # forward unwritten; the stubs
+    assert data["graded"] == 5  # fay's own report.json in her repository is never read
+    assert [(p["left"], p["right"]) for p in data["similarity"]["pairs"]] == [("ada", "cal")]
+    assert "backward" in data["similarity"]["similar_to_reference"]["ben"]
+    assert [item["student"] for item in data["not_graded"]] == ["mo"]

@@ -287,6 +287,33 @@ def training_rows(students: list[Student]) -> list[dict]:
     return sorted(rows, key=lambda row: -row["accuracy"])
 
 
+def _median(values: list[float]) -> float | None:
+    values = sorted(values)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+CHOICES = (("learning_rate", "learning rate"), ("hidden_units", "hidden units"),
+           ("epochs", "epochs"), ("batch_size", "batch size"))
+
+
+def by_choice(rows: list[dict]) -> list[dict]:
+    """Per hyperparameter and value chosen: how many students, their median accuracy and
+    median normalised time (the short table beside the figure)."""
+    table = []
+    for key, label in CHOICES:
+        values = sorted({row[key] for row in rows if row.get(key) is not None})
+        for value in values:
+            chosen = [row for row in rows if row.get(key) == value]
+            times = [row["normalised_time"] for row in chosen if row["normalised_time"]]
+            table.append({"choice": label, "value": value, "students": len(chosen),
+                          "median_accuracy": _median([row["accuracy"] for row in chosen]),
+                          "median_normalised_time": _median(times)})
+    return table
+
+
 def class_summary(run: ClassRun) -> dict:
     """The class report's data (also written as class_report.json)."""
     students = [s for s in run.students if s.graded]
@@ -299,6 +326,7 @@ def class_summary(run: ClassRun) -> dict:
                                        if stage["ran"]}),
         "mistakes": ranked_mistakes(students),
         "training": training_rows(students),
+        "training_by_choice": by_choice(training_rows(students)),
         "similarity": {"pairs": run.similar_pairs,
                        "similar_to_reference": {s.name: s.similar_to_reference for s in students
                                                 if s.similar_to_reference}},
@@ -310,7 +338,8 @@ def class_summary(run: ClassRun) -> dict:
                          "mistakes": sorted({m["id"] for m in s.mistakes}),
                          "accuracy": s.accuracy, "train_seconds": s.train_seconds,
                          "normalised_time": s.normalised, "hyperparams": s.hyperparams,
-                         "kit_version": s.kit_version, "report": s.report}
+                         "problems": s.problems, "kit_version": s.kit_version,
+                         "report": s.report}
                         for s in students],
         "sources": run.sources,
     }

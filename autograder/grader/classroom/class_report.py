@@ -2,8 +2,8 @@
 
 Writes into OUT: index.html (one self-contained page: inline CSS, figures as inline PNG, no
 network), class_report.json (the same data), and stages.csv, mistakes.csv, students.csv,
-not_graded.csv (and rounds.csv with --previous). The data: class_data.py; the figures:
-class_figures.py.
+not_graded.csv, hyperparameters.csv (and rounds.csv with --previous). The data:
+class_data.py; the figures: class_figures.py.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def csv_files(data: dict, rounds: dict | None) -> dict[str, str]:
                              "learning_rate", "epochs", "batch_size", "hidden_units")},
                          "layer_sizes": "-".join(map(str, trained.get("layer_sizes") or [])),
                          "mistakes": " ".join(row["mistakes"]),
+                         "problems": "; ".join(row["problems"]),
                          "kit_version": row["kit_version"]})
     numbers = sorted({int(n) for row in data["per_student"] for n in row["stages"]})
     files = {
@@ -70,8 +71,11 @@ def csv_files(data: dict, rounds: dict | None) -> dict[str, str]:
                                         *(f"stage{n}" for n in numbers), "accuracy",
                                         "train_seconds", "calibration", "normalised_time",
                                         "layer_sizes", "hidden_units", "epochs", "batch_size",
-                                        "learning_rate", "mistakes", "kit_version"]),
+                                        "learning_rate", "mistakes", "problems",
+                                        "kit_version"]),
         "not_graded.csv": _csv(data["not_graded"], ["student", "reason"]),
+        "hyperparameters.csv": _csv(data["training_by_choice"], [
+            "choice", "value", "students", "median_accuracy", "median_normalised_time"]),
     }
     if rounds:
         count = rounds["rounds"]
