@@ -110,7 +110,7 @@ def main() -> None:
             + f"\n\n`--jobs 2` grades the class {speedup:.2f}x as fast as `--jobs 1`. "
             f"Fetching alone (git clone over file://, one at a time) took {fetching:.1f} s."
             f"\n\nThe class report of the graded class (`nnkit class-report OUT`: every report "
-            f"read, the mistakes ranked, four matplotlib figures, index.html of {page / 1024:.0f} "
+            f"read, the mistakes ranked, its matplotlib figures drawn, index.html of {page / 1024:.0f} "
             f"KiB with the CSV and JSON files) took {report:.1f} s, the whole command "
             f"({report / median(times[1]):.0%} of the `--jobs 1` grading); the Canvas export "
             f"(`nnkit export-grades OUT --format canvas`) {export:.1f} s.")
