@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from autograder.grader.course import ASSIGNMENT, driver
+from tests.kit import simulated_students as simulated
 from tests.kit.catalogue.mistakes import MISTAKES
 from tests.kit.conftest import ROOT, apply_edits
 from tests.kit.test_class_report import nnkit
@@ -22,7 +23,8 @@ TRANSPOSED = apply_edits(SOLUTION, list(BY_ID["init-weights-transposed"].edits))
 DERIVATIVE = apply_edits(SOLUTION, list(BY_ID["sigmoid-prime-of-z-not-sigmoid"].edits))
 # Answers filled in for the first stages only; the rest are the release's stubs.
 CLASS = {"cat": Student(TRANSPOSED, (1, 2, 3)), "dan": Student(TRANSPOSED, (1, 2, 3)),
-         "hal": Student(DERIVATIVE, (1, 2)), "ivy": Student(None)}
+         "hal": Student(DERIVATIVE, (1, 2)), "ivy": Student(None),
+         "val": Student(simulated.weak(), (1, 2, 3, 4, 5, 6))}  # trains, below the threshold
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,9 @@ def test_autograde_keeps_every_students_report_in_the_course(course: Path):
     assert found == set(CLASS)
     data = json.loads((course / "reports" / ASSIGNMENT / "cat.json").read_text(encoding="utf-8"))
     assert data["student"] == "cat" and data["stages"][0]["passed"]
+    val = json.loads((course / "reports" / ASSIGNMENT / "val.json").read_text(encoding="utf-8"))
+    assert val["mnist"]["train_seconds"] and val["calibration"] > 0  # measured once per run
+    assert "calibration" not in data or data["calibration"] is None  # cat did not train
 
 
 def test_the_class_report_of_an_nbgrader_course_ranks_its_mistakes(course: Path,
@@ -55,13 +60,18 @@ def test_the_class_report_of_an_nbgrader_course_ranks_its_mistakes(course: Path,
     assert done.returncode == 0, done.stderr
     data = json.loads((tmp_path / "report" / "class_report.json").read_text(encoding="utf-8"))
     named = {m["id"]: sorted(m["students"]) for m in data["mistakes"] if m["named"]}
-    everyone = sorted(CLASS)  # later stages are the release's stubs, HYPERPARAMS too
+    unfinished = ["cat", "dan", "hal", "ivy"]  # later stages are the stubs, HYPERPARAMS too
     assert named == {"init-weights-transposed": ["cat", "dan"],
                      "sigmoid-prime-of-z-not-sigmoid": ["hal"],
-                     "not-written-yet": everyone, "function-missing": everyone}
+                     "not-written-yet": unfinished, "function-missing": unfinished,
+                     "mnist-hyperparameters-too-weak": ["val"]}
     assert [m["id"] for m in data["mistakes"] if m["named"]] == [
         "not-written-yet", "function-missing", "init-weights-transposed",
-        "sigmoid-prime-of-z-not-sigmoid"]
+        "sigmoid-prime-of-z-not-sigmoid", "mnist-hyperparameters-too-weak"]
+    trained = data["training"]
+    assert [row["student"] for row in trained] == ["val"]
+    assert trained[0]["normalised_time"] and trained[0]["learning_rate"] == \
+        simulated.WEAK["learning_rate"]
 
 
 def test_the_canvas_export_of_an_nbgrader_course_has_a_column_per_stage(course: Path,
