@@ -273,3 +273,16 @@ def test_a_classroom_run_gives_its_report_flags_and_who_has_no_repository(tmp_pa
     assert [(p["left"], p["right"]) for p in data["similarity"]["pairs"]] == [("ada", "cal")]
     assert "backward" in data["similarity"]["similar_to_reference"]["ben"]
     assert [item["student"] for item in data["not_graded"]] == ["mo"]
+
+
+def test_grade_batch_students_without_a_report_are_listed_from_its_status_column(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    report("ada", 2).write(folder / "ada.json")
+    (folder / "grades.csv").write_text(
+        "student,score,status\nada,20,graded\n"
+        "bo,,error: its grading process died twice (out of memory?)\n", encoding="utf-8")
+    data = class_data.class_summary(class_data.read_run([folder]))
+    assert data["not_graded"] == [{"student": "bo", "reason":
+                                   "its grading process died twice (out of memory?)"}]
+    assert data["students"] == 2 and data["graded"] == 1
