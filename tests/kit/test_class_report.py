@@ -286,3 +286,21 @@ def test_grade_batch_students_without_a_report_are_listed_from_its_status_column
     assert data["not_graded"] == [{"student": "bo", "reason":
                                    "its grading process died twice (out of memory?)"}]
     assert data["students"] == 2 and data["graded"] == 1
+
+
+def test_names_and_messages_are_shown_as_text_never_as_markup(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    made = report("<img src=x onerror=alert(1)>", 2)
+    failing = next(c for s in made.stages for c in s.checks if not c.passed and s.ran)
+    failing.message = "<script>alert(2)</script> It looks transposed"
+    failing.mistake = {"id": 3, "label": None}  # not what the kit writes: read from the words
+    made.write(folder / "evil.json")
+    done = nnkit("class-report", str(folder), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    dom = chromium.dump_dom(tmp_path / "out" / "index.html", tmp_path / "profile")
+    page = _Page()
+    page.feed(dom)
+    assert all(src.startswith("data:image/png") for src in page.images)  # no <img src=x>
+    assert "<script>alert(2)" not in dom and "&lt;script&gt;alert(2)" in dom
+    assert "&lt;img src=x onerror=alert(1)&gt;" in dom

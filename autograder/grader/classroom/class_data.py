@@ -102,7 +102,10 @@ def mistakes_of(stages: list[dict]) -> list[dict]:
             continue  # locked or not selected: no verdict on its checks
         for check in _failing_checks(stage):
             check_id, message = str(check.get("id", "")), str(check.get("message", ""))
-            mistake = check.get("mistake") if isinstance(check.get("mistake"), dict) else None
+            mistake = check.get("mistake")
+            if not (isinstance(mistake, dict) and isinstance(mistake.get("id"), str)
+                    and isinstance(mistake.get("label"), str)):
+                mistake = None  # none, or not one the kit wrote: read it from the message
             mistake = mistake or recognise(check_id, message) or unnamed(
                 check_id, str(check.get("name", check_id)))
             found.append({"id": str(mistake["id"]), "label": str(mistake["label"]),
