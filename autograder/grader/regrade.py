@@ -27,7 +27,6 @@ from autograder import settings
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, secret_fingerprint
 from autograder.checks.inputs import read_secret
 from autograder.checks.report import Report
-from autograder.errors import KitEnvironmentError
 from autograder.grader.batch import write_atomically
 
 NOT_SELECTED = "not selected for this grading"
@@ -218,8 +217,6 @@ def regrade_command(report: Path, submission: Path | None, as_before: bool,
         before, after, diff = regrade(report, submission, not as_before, secret)
     except RegradeError as error:
         raise click.UsageError(str(error)) from None
-    except KitEnvironmentError:
-        raise
     click.echo(as_text(diff, str(after.get("student"))))
     if out:
         write_atomically(out, json.dumps(after, indent=2) + "\n")
