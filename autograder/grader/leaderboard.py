@@ -289,11 +289,11 @@ def leaderboard_command(reports: tuple[str, ...], out: str, anonymise: bool, sal
     """Build a static leaderboard (index.html, leaderboard.md) from JSON REPORTS (files, or
     folders searched for *.json). Rejected reports are listed in rejected.txt, with reasons."""
     from autograder.grader.classroom.roster import RosterError
+    from autograder.grader.classroom.validation import policy_from_files
 
     warning = board_notes.anonymise_warning(anonymise, salt)
     if warning:
         click.echo(warning, err=True)
-    from autograder.grader.classroom.validation import policy_from_files
 
     try:
         policy = policy_from_files(key_path, roster_path)
