@@ -304,3 +304,21 @@ def test_names_and_messages_are_shown_as_text_never_as_markup(tmp_path):
     assert all(src.startswith("data:image/png") for src in page.images)  # no <img src=x>
     assert "<script>alert(2)" not in dom and "&lt;script&gt;alert(2)" in dom
     assert "&lt;img src=x onerror=alert(1)&gt;" in dom
+
+
+def test_three_rounds_oldest_first_and_the_change_since_the_last_one(tmp_path):
+    runs = []
+    for number, passed in enumerate(((0, 1), (2, 1), (4, 6)), start=1):  # ada's, bo's stages
+        folder = tmp_path / f"round{number}"
+        folder.mkdir()
+        for name, stages in zip(("ada", "bo"), passed):
+            report(name, stages).write(folder / f"{name}.json")
+        runs.append(class_data.class_summary(class_data.read_run([folder])))
+    moved = class_data.rounds(runs[:-1], runs[-1])
+    assert moved["rounds"] == 3
+    scores = {row["student"]: row for row in moved["students"]}
+    assert [len(row["scores"]) for row in moved["students"]] == [3, 3]
+    ada = scores["ada"]["scores"]
+    assert ada[0] < ada[1] < ada[2] and scores["ada"]["change"] == ada[2] - ada[1]
+    stage1 = next(row for row in moved["stages"] if row["stage"] == 1)
+    assert stage1["passed"] == [1, 2, 2]  # bo from the start; ada from the second round
