@@ -3,6 +3,7 @@ selected stage's checks, and assemble the report."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from autograder.checks import expected, grader_seam, inputs
+from autograder.checks import expected, grader_seam, inputs, mistakes
 from autograder.checks.context import Grading
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
@@ -97,6 +98,8 @@ def run_check(check: Check, ctx: Grading) -> CheckResult:
     else:
         result.passed, result.score, result.message = True, check.points, str(note or "")
     result.message = bounded(result.message, MAX_MESSAGE)
+    if not result.passed:
+        result.mistake = mistakes.recognise(check.id, result.message)
     return result
 
 
@@ -163,7 +166,22 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         inputs="course secret" if inputs.secret_in_use() else "public",
         expected_values=expected.source().name,
         skipped=skipped or [],
+        grading=grading_record(options),
     )
+
+
+def secret_fingerprint(secret: bytes) -> str:
+    """Tells two course secrets apart without revealing either (a secret is 32+ random bytes)."""
+    return hashlib.sha256(b"nnkit course secret fingerprint\0" + secret).hexdigest()[:16]
+
+
+def grading_record(options: GradeOptions) -> dict:
+    """The options a regrade needs to grade the same way again (Report.grading)."""
+    secret = options.secret if expected.is_live() else None
+    return {"stages": list(options.stages), "threshold": options.mnist_threshold,
+            "time_budget": options.mnist_time_budget,
+            "substitute_reference": options.substitute_reference,
+            "secret_fingerprint": secret_fingerprint(secret) if secret else None}
 
 
 def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[str]:
@@ -220,6 +238,8 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         mnist = ctx.memo.get("mnist")
         mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
                          "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
+        if mnist:  # what the student chose, for the class report (accuracy vs hyperparameters)
+            mnist_summary["hyperparams"] = mnist["settings"]
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])
         if len(problems) > MAX_PROBLEMS:
             problems = [*problems[:MAX_PROBLEMS - 1],

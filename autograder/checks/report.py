@@ -38,6 +38,9 @@ class CheckResult:
     score: float
     max_score: float
     message: str = ""
+    # A failing check's named mistake: {"id": stable id, "label": short label}
+    # (autograder/checks/mistakes.py), so that a class's mistakes can be counted.
+    mistake: dict | None = None
 
 
 @dataclass
@@ -89,6 +92,10 @@ class Report:
     # The fence's verdict on itself (autograder/sandbox/isolation.py, `Isolation.strength`):
     # "strong", "weak" or "none" (no submitted code ran); `isolation` names the fence.
     fence: str = ""
+    # How it was graded, so that `nnkit regrade` can grade it again the same way: the stages
+    # selected, the MNIST threshold and time budget, the reference substitution, and a
+    # fingerprint of the course secret (never the secret; None: the public inputs).
+    grading: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

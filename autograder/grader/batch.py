@@ -27,6 +27,7 @@ from autograder.checks.grade import GradeOptions, grade, parse_stages
 from autograder.checks.instructor_options import apply_instructor_options, instructor_options
 from autograder.checks.report import Report, ReportError, read_report
 from autograder.errors import KitEnvironmentError
+from autograder.grader import run_speed
 from autograder.grader.grades_csv import CSV_NAME, csv_row, write_grades_csv
 from autograder.outputs import write_atomically
 from autograder.sandbox.policy import fence_for_credit
@@ -216,6 +217,8 @@ def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
 
         if todo:
             run_pool(todo, options, out, max(1, min(jobs, len(todo))), task, done)
+    # This machine's speed, measured once for the run, beside every training time it graded.
+    run_speed.add_calibration(out / s.report_name for s in todo if s.student in result.graded)
     result.csv_path = write_csv(out, result)
     return result
 

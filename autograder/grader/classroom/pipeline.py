@@ -184,7 +184,8 @@ def build(folders: list[Path], out: Path, policy: Policy, extra: Iterable[Path] 
                 reason += f" ({problem})"
             rejected.append(Rejection(f"{student}: {path.name}", reason))
     missing = not_graded(folders)
-    write_board(entries, out / "board", anonymise, salt, title, rejected + missing)
+    write_board(entries, out / "board", anonymise, salt, title, rejected + missing,
+                verified=policy.key is not None)
     write_grades(entries, missing, out / "grades.csv")
     lines = "".join(f"{item}\n" for item in rejected + missing)
     write_atomically(out / "rejected.txt", lines)

@@ -24,7 +24,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grader.course import ASSIGNMENT
+from autograder.grader import run_speed
+from autograder.grader.course import ASSIGNMENT, saved_reports
 from autograder.grader.course.exchange import REPORTS_ENV, GradingAhead
 from autograder.resources import kit_file
 from autograder.sandbox.policy import UNSAFE_ENV
@@ -195,6 +196,10 @@ def autograde(course: Path, student: str = "*", force: bool = False,
             extra[REPORTS_ENV] = folder
         result = run_nbgrader(course, args, capture, extra)
     importing.join()
+    # This machine's speed, once per run, beside the training times just graded (boards and
+    # the class report then show normalised times).
+    run_speed.add_calibration(saved_reports.report_path(course, ASSIGNMENT, name)
+                              for name in students)
     return [outcome(course, name) for name in students], result
 
 

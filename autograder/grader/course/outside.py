@@ -29,6 +29,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.checks.report import StageResult
+from autograder.grader.course import saved_reports
 from autograder.grader.course.exchange import (
     Exchange,
     definitions_key,
@@ -78,6 +79,7 @@ class GradeOutsideKernel(NbGraderPreprocessor):
             if number in stages:
                 cell.outputs = test_cell_outputs(stages[number], report.problems)
                 cell.execution_count = None
+        saved_reports.save(report, resources)  # for `nnkit class-report COURSE`
         self.log.info("nnkit: %g/%g points, %s (%s)", report.score, report.max_score,
                       "graded ahead" if beforehand else "graded now", report.isolation)
         return nb, resources
