@@ -236,4 +236,7 @@ def grade(path: str | Path, options: GradeOptions | None = None) -> Report:
         source = read_submission(path)
     except SubmissionLoadError as error:
         return empty_report(Path(path), str(error), options)
+    except (RecursionError, MemoryError, ValueError, TypeError) as error:  # a backstop
+        return empty_report(Path(path), f"{Path(path).name} could not be read "
+                                        f"({type(error).__name__}: {str(error)[:300]})", options)
     return grade_source(source, options)

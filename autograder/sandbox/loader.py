@@ -34,6 +34,38 @@ class SubmissionLoadError(Exception):
     """The submission cannot be read at all; the message says why in plain words."""
 
 
+class UnparsableCode(Exception):
+    """Python's parser could not read a piece of code: `reason` says why, in words that follow
+    the name of the file or cell ("has a syntax error at line 3: ...")."""
+
+    def __init__(self, reason: str, lineno: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.lineno = reason, lineno
+
+
+def parse_python(source: str, filename: str = "<submission>") -> ast.Module:
+    """`source` parsed, or UnparsableCode for whatever the parser raises: a syntax error, null
+    bytes, or code nested so deeply that parsing it runs out of stack (RecursionError) or memory
+    (MemoryError). Every reader of a submission parses through here, so any file gets a report."""
+    if not isinstance(source, str):
+        raise UnparsableCode(f"is not text (it is a {type(source).__name__})")
+    try:
+        return ast.parse(source, filename=filename)
+    except SyntaxError as error:  # IndentationError, null bytes, too many nested parentheses
+        where = f" at line {error.lineno}" if error.lineno else ""
+        raise UnparsableCode(f"has a syntax error{where}: {error.msg}", error.lineno) from None
+    except RecursionError:
+        raise UnparsableCode("nests expressions too deeply for Python to read (parsing it "
+                             "raised RecursionError); split the long expression into several "
+                             "statements") from None
+    except MemoryError:
+        raise UnparsableCode("is too large or nested too deeply for Python to read (parsing "
+                             "it raised MemoryError)") from None
+    except (ValueError, TypeError, OverflowError, SystemError) as error:
+        raise UnparsableCode(f"cannot be read by Python ({type(error).__name__}: "
+                             f"{str(error)[:200]})") from None
+
+
 @dataclass
 class CodeBlock:
     filename: str  # shown in tracebacks: the file, and the cell for notebooks
@@ -239,18 +271,25 @@ def _skip_reason(node: ast.stmt, own_functions: set[str], experiments: dict[str,
 
 
 def parse_block(source: str, filename: str) -> ast.Module:
-    """`source` parsed, remembering its text (to quote skipped statements)."""
-    tree = ast.parse(source, filename=filename)
+    """`source` parsed, remembering its text (to quote skipped statements); UnparsableCode if
+    Python cannot read it."""
+    tree = parse_python(source, filename)
     tree.nnkit_source = source  # type: ignore[attr-defined]
     return tree
 
 
 def skipped_statements(source: SubmissionSource) -> list[Skipped]:
     """The top-level statements of a submission that grading does not run (worked out once
-    per submission: the report and several checks ask)."""
+    per submission: the report and several checks ask). A block Python cannot read has none
+    (the loader already reported it)."""
     if source.skipped is None:
-        source.skipped = plan_blocks([(block.filename, parse_block(block.source, block.filename))
-                                      for block in source.blocks])[1]
+        trees = []
+        for block in source.blocks:
+            try:
+                trees.append((block.filename, parse_block(block.source, block.filename)))
+            except UnparsableCode:
+                continue
+        source.skipped = plan_blocks(trees)[1]
     return source.skipped
 
 
@@ -352,19 +391,32 @@ def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
             continue
         source = strip_magics(source)
         try:
-            ast.parse(source, filename=filename)
-        except SyntaxError as error:
-            problems.append(
-                f"code cell {number} has a syntax error at line {error.lineno}: {error.msg}; "
-                "it was skipped, so nothing it defines can be graded"
-            )
+            parse_python(source, filename)
+        except UnparsableCode as error:
+            problems.append(f"code cell {number} {error.reason}; it was skipped, so nothing it "
+                            "defines can be graded")
             continue
         blocks.append(CodeBlock(filename, source))
     return blocks, problems
 
 
 def read_submission(path: str | Path) -> SubmissionSource:
-    """Read a submission into code blocks, or raise SubmissionLoadError with a clear reason."""
+    """Read a submission into code blocks, or raise SubmissionLoadError with a clear reason
+    (whatever reading or parsing it raised: a hostile file still gets a report)."""
+    try:
+        return _read_submission(path)
+    except SubmissionLoadError:
+        raise
+    except (RecursionError, MemoryError) as error:
+        raise SubmissionLoadError(
+            f"{Path(path).name} could not be read: it is nested too deeply or too large "
+            f"({type(error).__name__}). Restore your last good save.") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OSError) as error:
+        raise SubmissionLoadError(f"{Path(path).name} could not be read ({type(error).__name__}:"
+                                  f" {str(error)[:300]})") from None
+
+
+def _read_submission(path: str | Path) -> SubmissionSource:
     file = find_submission_file(Path(path))
     if file.suffix == ".ipynb":
         blocks, problems = _notebook_blocks(file)
@@ -376,11 +428,10 @@ def read_submission(path: str | Path) -> SubmissionSource:
     except UnicodeDecodeError as error:
         raise SubmissionLoadError(f"{file.name} is not UTF-8 text: {error}") from error
     try:
-        ast.parse(source, filename=file.name)
-    except SyntaxError as error:
+        parse_python(source, file.name)
+    except UnparsableCode as error:
         raise SubmissionLoadError(
-            f"{file.name} has a syntax error at line {error.lineno}: {error.msg}. "
-            "Python could not read the file, so nothing in it can be graded; "
-            "run `python " + file.name + "` to see the error."
-        ) from error
+            f"{file.name} {error.reason}. Python could not read the file, so nothing in it can "
+            "be graded; run `python " + file.name + "` to see the error."
+        ) from None
     return SubmissionSource(file, "py", [CodeBlock(file.name, source)])

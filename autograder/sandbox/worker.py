@@ -21,7 +21,13 @@ import warnings
 from typing import Any
 
 from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
-from autograder.sandbox.loader import definition_or_constant, plan_blocks, runs_always
+from autograder.sandbox.loader import (
+    UnparsableCode,
+    definition_or_constant,
+    parse_python,
+    plan_blocks,
+    runs_always,
+)
 
 STATEMENT_SECONDS = 5.0  # a top-level helper statement taking longer is stopped, and reported
 HELPER_SECONDS = 20.0  # all of them together; past that, the rest are reported, not run
@@ -54,8 +60,14 @@ class Worker:
         """Run the submission's definitions and, with `helpers`, its top-level helpers (see
         loader.py); without, only definitions and UPPER_CASE constants."""
         sys.modules["submission"] = self.module
-        errors = []
-        trees = [(filename, ast.parse(source, filename=filename)) for filename, source in blocks]
+        errors: list[dict] = []
+        trees = []
+        for filename, source in blocks:  # the grader parsed them already; this is a backstop
+            try:
+                trees.append((filename, parse_python(source, filename)))
+            except UnparsableCode as error:
+                errors.append({"type": "SyntaxError", "message": f"{filename} {error.reason}",
+                               "where": filename, "line": "", "traceback": ""})
         helper_time = HELPER_SECONDS
         plans = plan_blocks(trees)[0] if helpers else [
             ast.Module(body=[node for node in tree.body if definition_or_constant(node)],

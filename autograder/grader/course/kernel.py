@@ -14,7 +14,6 @@ which nbgrader counts as a failed test cell.
 
 from __future__ import annotations
 
-import ast
 import atexit
 import contextlib
 import io
@@ -32,7 +31,9 @@ from autograder.sandbox.loader import (
     CodeBlock,
     SubmissionLoadError,
     SubmissionSource,
+    UnparsableCode,
     find_submission_file,
+    parse_python,
     strip_magics,
 )
 
@@ -78,7 +79,7 @@ def saved_cell_labels(folder: Path) -> dict[str, str]:
         import nbformat
 
         notebook = nbformat.read(path, as_version=4)
-    except (SubmissionLoadError, OSError, ValueError):
+    except (SubmissionLoadError, OSError, ValueError, RecursionError, MemoryError):
         return {}  # no saved notebook here: cells are named by their execution number
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     return {cell.source.strip(): f"{path.name} [code cell {number}]"
@@ -94,10 +95,10 @@ def submission_source(cells: list[str], labels: dict[str, str]) -> SubmissionSou
         label = labels.get(text.strip(), f"notebook In [{count}]")
         source = strip_magics(text)
         try:
-            ast.parse(source, filename=label)
-        except SyntaxError as error:
-            problems.append(f"{label} has a syntax error at line {error.lineno}: {error.msg}; "
-                            "it was skipped, so nothing it defines can be graded")
+            parse_python(source, label)
+        except UnparsableCode as error:
+            problems.append(f"{label} {error.reason}; it was skipped, so nothing it defines can "
+                            "be graded")
             continue
         blocks.append(CodeBlock(label, source))
     return SubmissionSource(Path("notebook kernel"), "ipynb", blocks, problems)

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import time
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool, Integer
 
 from autograder.grader.course.ahead import is_test_cell
-from autograder.sandbox.loader import plan_blocks, strip_magics
+from autograder.sandbox.loader import UnparsableCode, parse_python, plan_blocks, strip_magics
 
 TIMED_OUT = "CellTimeoutError"  # nbgrader's name for a cell stopped at its timeout
 KERNEL_DIED = "KernelDied"  # the kernel process ended during this cell
@@ -153,8 +152,8 @@ def experiment_cells(nb: NotebookNode) -> frozenset[int]:
         if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
             continue
         try:
-            tree = ast.parse(strip_magics(cell.source))
-        except SyntaxError:
+            tree = parse_python(strip_magics(cell.source))
+        except UnparsableCode:
             continue
         blocks.append((str(index), tree))
     skipped = {int(statement.filename) for statement in plan_blocks(blocks)[1]}
