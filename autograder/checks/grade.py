@@ -66,6 +66,9 @@ class GradeOptions:
     # One bound for the whole grading of a submission (None: 2 x the MNIST budget + 60 s), so
     # that a hostile one cannot hold the grader for the sum of every stage's limit.
     submission_timeout: float | None = None
+    # Packages besides NumPy and the standard library submitted code may import (None: the
+    # course settings in force, settings.current().allowed_packages).
+    allowed_packages: tuple[str, ...] | None = None
     for_credit: bool = False  # refuse to grade without a real fence (sandbox/policy.py)
     unsafe: bool = False  # ... unless the instructor accepts the risk
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
@@ -85,7 +88,7 @@ def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> 
     except CheckFailed as failure:
         result.message = str(failure)
     except SubmissionProblem as problem:
-        result.message = explain(problem, check.stage, options.verbose)
+        result.message = explain(problem, check.stage, options.verbose, sub.load_errors)
     except KitEnvironmentError:
         raise  # the environment's fault (no MNIST...): stop grading, cost nothing
     except Exception as error:  # noqa: BLE001 - one odd value must not end the whole grading
@@ -96,6 +99,15 @@ def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> 
         result.passed, result.score, result.message = True, check.points, str(note or "")
     result.message = bounded(result.message, MAX_MESSAGE)
     return result
+
+
+def allowed_packages(options: GradeOptions) -> tuple[str, ...]:
+    """What submitted code may import besides NumPy and the standard library."""
+    if options.allowed_packages is not None:
+        return tuple(options.allowed_packages)
+    from autograder import settings
+
+    return settings.current().allowed_packages
 
 
 def submission_time_limit(options: GradeOptions) -> float:
@@ -189,7 +201,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
     results: list[StageResult] = []
     isolation = fence_for_credit(options.unsafe) if options.for_credit else None
-    sub = SandboxedSubmission(source, isolation)
+    sub = SandboxedSubmission(source, isolation, allowed_packages(options))
     sub.set_overall_limit(submission_time_limit(options))  # loading included
     with sub:
         sub.options, sub.call_timeout = options, options.call_timeout

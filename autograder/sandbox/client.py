@@ -64,8 +64,12 @@ class CallResult:
 class SandboxedSubmission:
     """A submission running in its own process; use as a context manager."""
 
-    def __init__(self, source: SubmissionSource, isolation: Isolation | None = None) -> None:
+    def __init__(self, source: SubmissionSource, isolation: Isolation | None = None,
+                 allowed_packages: tuple[str, ...] | list[str] = ()) -> None:
         self.source = source
+        # Packages besides NumPy and the standard library the submission may import (the
+        # course's settings; see autograder/sandbox/packages.py).
+        self.allowed_packages = tuple(allowed_packages)
         self.isolation = isolation or choose_isolation()
         self.process: subprocess.Popen | None = None
         self.workdir: tempfile.TemporaryDirectory | None = None
@@ -101,7 +105,8 @@ class SandboxedSubmission:
         self.process = self.isolation.start(self.workdir.name)
         blocks = [[block.filename, block.source] for block in self.source.blocks]
         try:
-            reply = self._request("load", {"blocks": blocks, "helpers": self.run_helpers},
+            reply = self._request("load", {"blocks": blocks, "helpers": self.run_helpers,
+                                           "allowed_packages": list(self.allowed_packages)},
                                   timeout=LOAD_TIMEOUT, function=LOADING,
                                   reply_limit=LOAD_REPLY_BYTES)
             if self.proxied:  # so that a restarted worker keeps them
@@ -134,7 +139,8 @@ class SandboxedSubmission:
             return
         names, errors = reply.get("names"), reply.get("errors")
         self.names = {str(name)[:200] for name in names} if isinstance(names, list) else set()
-        self.load_errors = ([bounded_error(error) for error in errors[:MAX_LOAD_ERRORS]]
+        self.load_errors = ([with_source_line(bounded_error(error), self.source)
+                             for error in errors[:MAX_LOAD_ERRORS]]
                             if isinstance(errors, list) else [])
 
     def set_time_limit(self, seconds: float | None) -> None:
@@ -369,6 +375,20 @@ def bounded_error(error: Any) -> dict:
     if not isinstance(error, dict):
         return {"type": "Error", "message": "(the worker's description was unreadable)"}
     return {key: str(error[key])[:limit] for key, limit in ERROR_FIELDS.items() if key in error}
+
+
+def with_source_line(error: dict, source: SubmissionSource) -> dict:
+    """A load error's line of code, from the grader's copy of the source when the worker could
+    not quote it (a notebook's cells are not files there)."""
+    filename, _, number = error.get("where", "").rpartition(", line ")
+    if error.get("line") or not number.isdigit():
+        return error
+    for block in source.blocks:
+        if block.filename == filename:
+            lines = block.source.splitlines()
+            if 0 < int(number) <= len(lines):
+                error["line"] = lines[int(number) - 1].strip()[:500]
+    return error
 
 
 def describe_exit(code: int | None) -> str:

@@ -28,6 +28,7 @@ from autograder.sandbox.loader import (
     plan_blocks,
     runs_always,
 )
+from autograder.sandbox.packages import install_package_guard
 
 STATEMENT_SECONDS = 5.0  # a top-level helper statement taking longer is stopped, and reported
 HELPER_SECONDS = 20.0  # all of them together; past that, the rest are reported, not run
@@ -45,6 +46,7 @@ class Worker:
         self.output_offset = 0
         self.pipe_in: Any = None  # the grader's pipe, for proxies to ask it (see `ask`)
         self.pipe_out: Any = None
+        self.package_guard: Any = None
 
     # -- handles: objects that cannot be sent stay here ------------------------------------
     def keep(self, value: Any) -> Handle:
@@ -56,9 +58,13 @@ class Worker:
         return self.objects[handle.id]
 
     # -- requests ----------------------------------------------------------------------------
-    def load(self, blocks: list[list[str]], helpers: bool = True) -> dict:
+    def load(self, blocks: list[list[str]], helpers: bool = True,
+             allowed_packages: list[str] | None = None) -> dict:
         """Run the submission's definitions and, with `helpers`, its top-level helpers (see
-        loader.py); without, only definitions and UPPER_CASE constants."""
+        loader.py); without, only definitions and UPPER_CASE constants. From now on the
+        submission may import only NumPy, the standard library and `allowed_packages`."""
+        if self.package_guard is None:
+            self.package_guard = install_package_guard(allowed_packages or [])
         sys.modules["submission"] = self.module
         errors: list[dict] = []
         trees = []
@@ -159,7 +165,8 @@ class Worker:
         request = from_wire(message["body"], buffers, self.resolve)
         op = message["op"]
         if op == "load":
-            return self.load(request["blocks"], request.get("helpers", True))
+            return self.load(request["blocks"], request.get("helpers", True),
+                             request.get("allowed_packages"))
         if op == "names":
             return {"names": sorted(vars(self.module))}
         if op == "get":
@@ -259,8 +266,8 @@ def mnist_training_arrays(images: Any, labels: Any) -> tuple:
 
 def describe_error(error: BaseException) -> dict:
     frames = traceback.extract_tb(error.__traceback__)
-    student_frames = [f for f in frames
-                      if not f.filename.endswith(("worker.py", "codec.py", "allowed.py"))]
+    kit = ("worker.py", "codec.py", "allowed.py", "packages.py")
+    student_frames = [f for f in frames if not f.filename.endswith(kit)]
     where = student_frames[-1] if student_frames else None
     return {
         "type": type(error).__name__,

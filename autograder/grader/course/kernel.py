@@ -21,7 +21,13 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.checks.grade import GradeOptions, drawn_inputs, load_problems, run_stage
+from autograder.checks.grade import (
+    GradeOptions,
+    allowed_packages,
+    drawn_inputs,
+    load_problems,
+    run_stage,
+)
 from autograder.checks.report import StageResult
 from autograder.checks.stage import Check, Stage
 from autograder.checks.stages import stage as stage_by_number
@@ -128,7 +134,7 @@ def sandbox_for(source: SubmissionSource) -> Session:
         previous.sub.close()
         if key[: len(previous.key)] == previous.key:  # only new cells since: same functions
             timed_out = set(previous.sub.timed_out)  # a function that hung is not waited for again
-    sub = SandboxedSubmission(source)
+    sub = SandboxedSubmission(source, allowed_packages=allowed_packages(OPTIONS))
     sub.options, sub.call_timeout = OPTIONS, OPTIONS.call_timeout
     sub.timed_out = timed_out
     sub.start()
