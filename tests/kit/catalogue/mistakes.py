@@ -53,6 +53,7 @@ SIGMOID_IN_PLACE = """    z = np.asarray(z, dtype=float)
     z *= 0.5  # halve in place: saves a temporary array
     return 0.5 + 0.5 * np.tanh(z)
 """
+SCIPY_SIGMOID = "    from scipy.special import expit\n\n    return expit(z)\n"
 SIGMOID_NP_WHERE = """    z = np.asarray(z, dtype=float)
     return np.where(z >= 0, 1.0 / (1.0 + np.exp(-z)), np.exp(z) / (1.0 + np.exp(z)))
 """
@@ -389,4 +390,9 @@ MISTAKES: list[Mistake] = [
             (('    "layer_sizes": [784, 100, 10],', '    "layer_sizes": [100, 10],'),)),
     Mistake("mnist-learning-rate-as-text", 6, "hyperparameters_valid", "That is text (in quotes)",
             (('"learning_rate": 0.5', '"learning_rate": "0.5"'),)),
+    # -- issue 23: a library does the work only where the course allows it ---------------------
+    Mistake("scipy-expit-without-permission", 2, "sigmoid_values",
+            "scipy is not available at grading (your code imports scipy.special): the course "
+            "allows NumPy and the standard library",
+            ((STABLE_SIGMOID, SCIPY_SIGMOID),)),
 ]
