@@ -32,7 +32,8 @@ PACKAGE = "autograder"
 # reference solution it points at is not mounted.
 ALLOWED_MODULES = ("autograder", "autograder.assignment", "autograder.errors",
                    "autograder.resources", "autograder.sandbox", "autograder.sandbox.allowed",
-                   "autograder.sandbox.codec", "autograder.sandbox.loader",
+                   "autograder.sandbox.codec", "autograder.sandbox.conditions",
+                   "autograder.sandbox.loader",
                    "autograder.sandbox.packages", "autograder.sandbox.private",
                    "autograder.sandbox.worker")
 ALLOWED_PACKAGES = ("autograder.student", "autograder.data")

@@ -40,6 +40,8 @@ MAX_LOAD_ERRORS = 50
 OUTPUT_TAIL = 2000  # characters of printed output kept per reply (as the worker sends)
 CALL_OPTIONS = {"timeout", "record_warnings", "return_args", "reply_limit"}  # the grader's own
 LOADING = "(loading your definitions)"
+# Floating-point errors NumPy reports to the grader during a call (sandbox/conditions.py).
+OBSERVABLE = ("divide", "over", "under", "invalid")
 
 
 class SubmissionProblem(Exception):
@@ -59,6 +61,9 @@ class CallResult:
     events: list[dict] = field(default_factory=list)
     output: str = ""
     args_after: list = field(default_factory=list)
+    # Floating-point errors ("over", "divide", "invalid") NumPy met during the call, sent to the
+    # grader as they happened under the grader's own error state (sandbox/conditions.py).
+    observed: list[str] = field(default_factory=list)
 
 
 class SandboxedSubmission:
@@ -91,6 +96,7 @@ class SandboxedSubmission:
         self.reference: SandboxedSubmission | None = None
         self.run_helpers = True  # False once the top-level helpers ended or hung the worker
         self._ids = itertools.count(1)
+        self.last_observed: list[str] = []  # what the last request's call observed
 
     # -- life cycle ------------------------------------------------------------------------
     def __enter__(self) -> SandboxedSubmission:
@@ -210,6 +216,7 @@ class SandboxedSubmission:
         request_id = next(self._ids)
         wire = to_wire(body, buffers)
         outcome: dict[str, Any] = {}
+        observed: list[str] = []
 
         def exchange() -> None:
             try:
@@ -219,7 +226,13 @@ class SandboxedSubmission:
                 limit = MAX_REPLY_BYTES if self.proxied else min(reply_limit, MAX_REPLY_BYTES)
                 while True:
                     message = read_message(process.stdout, limit)
-                    if not (isinstance(message[0], dict) and message[0].get("op") == "ask"):
+                    kind_of = message[0].get("op") if isinstance(message[0], dict) else None
+                    if kind_of == "observed":  # a floating-point error NumPy met, as it happened
+                        if len(observed) < len(OBSERVABLE):
+                            kind = str(message[0].get("kind"))[:20]
+                            observed.extend([kind] if kind in OBSERVABLE else [])
+                        continue
+                    if kind_of != "ask":
                         break
                     write_message(process.stdin, *self._answer(*message))  # a proxy's question
                 outcome["reply"] = message
@@ -250,6 +263,7 @@ class SandboxedSubmission:
             self._kill()
             raise SubmissionProblem("crashed", function, {"exit_code": code,
                                                           "reason": describe_exit(code)})
+        self.last_observed = sorted(set(observed))
         try:
             return self._decode(*outcome["reply"], request_id, function)
         except (EncodeError, ValueError, TypeError, KeyError, AttributeError,
@@ -336,7 +350,7 @@ class SandboxedSubmission:
                 "record_warnings": record_warnings, "return_args": return_args}
         reply = self._request("call", body, timeout, function, reply_limit)
         return CallResult(reply["value"], reply.get("warnings", []), [], reply["output"],
-                          reply.get("args_after", []))
+                          reply.get("args_after", []), self.last_observed)
 
     def call_spied(self, function: str, *args: Any, spied: list[str],
                    timeout: float | None = None, **kwargs: Any) -> CallResult:

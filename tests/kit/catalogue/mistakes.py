@@ -324,7 +324,7 @@ MISTAKES: list[Mistake] = [
               "    return float(2 * np.sum(residual)), float(2 * np.sum(residual))\n"),)),
     Mistake("descent-one-step-too-few", 1, "descent_records_costs", "one step too few",
             (("    for _ in range(steps):\n", "    for _ in range(steps - 1):\n"),)),
-    Mistake("sigmoid-writes-into-its-input", 2, "sigmoid_values",
+    Mistake("sigmoid-writes-into-its-input", 2, "sigmoid_keeps_input",
             "sigmoid changed its input z in place",
             ((STABLE_SIGMOID, SIGMOID_IN_PLACE),)),
     Mistake("sigmoid-np-where-computes-both-branches", 2, "sigmoid_is_stable",
@@ -348,7 +348,7 @@ MISTAKES: list[Mistake] = [
     Mistake("cross-entropy-log10", 4, "cross_entropy_values", "natural logarithm",
             ((CROSS_ENTROPY, "    return float(-np.sum(Y * np.log10(A) + (1 - Y) * np.log10(1 - A))"
                              " / m)\n"),)),
-    Mistake("backward-changes-the-cache-in-place", 4, "backward_shapes",
+    Mistake("backward-changes-the-cache-in-place", 4, "backward_keeps_cache",
             "backward changed the cache",
             ((OUTPUT_DELTA, "    delta = activations[-1]  # no copy needed\n"
                             "    delta -= Y\n    delta /= m\n"),)),
@@ -370,7 +370,7 @@ MISTAKES: list[Mistake] = [
     Mistake("predict-argmax-without-axis", 5, "predict_labels", "np.argmax without axis",
             (("    return np.argmax(forward(params, X)[0], axis=1)",
               "    return np.argmax(forward(params, X)[0])"),)),
-    Mistake("train-shuffles-callers-data-in-place", 5, "train_behaviour",
+    Mistake("train-shuffles-callers-data-in-place", 5, "train_keeps_inputs",
             "train shuffled the caller's X and Y in place",
             (("        order = rng.permutation(m)\n",
               "        order = rng.permutation(m)\n"
