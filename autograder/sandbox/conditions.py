@@ -35,7 +35,7 @@ _real_make_extobj: Callable[..., Any] | None = None
 _contextvar: Any = None
 _get_dict: Callable[[], dict] | None = None
 _report: Callable[[str], None] | None = None  # sends an observation to the grader
-_observing: dict[str, Any] = {"on": False, "seen": set()}
+_seen: set[str] = set()  # kinds already sent during the current call (one message each)
 
 
 class Recorder:
@@ -49,8 +49,8 @@ class Recorder:
     def __call__(self, kind: str, flag: int) -> None:
         kind = {"divide by zero": "divide", "overflow": "over", "underflow": "under",
                 "invalid value": "invalid"}.get(kind, kind)
-        if _observing["on"] and kind not in _observing["seen"] and _report is not None:
-            _observing["seen"].add(kind)
+        if kind not in _seen and _report is not None:  # no switch to turn off: always sent
+            _seen.add(kind)
             _report(kind)
         mode, call = self.requested.get(kind, "ignore"), self.requested.get("call")
         text = f"{NAMES.get(kind, kind)} encountered"
@@ -112,11 +112,8 @@ def owned_call(function: Callable[..., Any], args: list, kwargs: dict) -> tuple[
         with warnings.catch_warnings(record=True) as caught:
             warnings.resetwarnings()
             warnings.simplefilter("always")
-            _observing["on"], _observing["seen"] = True, set()
-            try:
-                value = function(*args, **kwargs)
-            finally:
-                _observing["on"] = False
+            _seen.clear()
+            value = function(*args, **kwargs)
         return value, caught
 
     return contextvars.copy_context().run(run)
