@@ -2,10 +2,12 @@
 kit's student helpers, the notebook's display libraries (their calls are experiments, skipped at
 grading), and the packages the instructor's course settings allow (`allowed_packages`).
 
-Only imports the submission's own code executes are judged: NumPy, the kit and an allowed
-package import what they need as usual. The judge is the nearest frame on the stack that is not
-the standard library's or importlib's: code in NumPy, the kit or an allowed package may import;
-anything else (the submission's cells or file, code it compiled itself) may not. Two hooks say
+Only imports the submission's own code executes are judged: NumPy, the kit and every installed
+library import what they need as usual (matplotlib its fonts, an allowed package its own
+dependencies). The judge is the nearest frame on the stack that is not the standard library's or
+importlib's: the code of an installed module (a file in site-packages or the kit, run as that
+module) may import; anything else (the submission's cells or file, code it compiled itself) may
+not. Two hooks say
 so: a finder first on sys.meta_path (any route to a package not yet imported) and a wrapper of
 `builtins.__import__` (an `import` statement, also of a module already imported by an allowed
 package). Both raise ImportError naming the import and what the course allows.
@@ -71,7 +73,7 @@ class PackageGuard(importlib.abc.MetaPathFinder):
         self.allowed = tuple(allowed)
         self.permitted = frozenset(ALWAYS + DISPLAY + self.allowed)
         self.stdlib = _stdlib_dirs()
-        self.trusted = _package_dirs(ALWAYS + DISPLAY + self.allowed)
+        self.trusted = tuple(place for place in _package_dirs(ALWAYS) if place.endswith(os.sep))
         self.real_import = builtins.__import__
         self.cache: dict[str, bool] = {}
 
@@ -86,20 +88,31 @@ class PackageGuard(importlib.abc.MetaPathFinder):
     def _real(self, filename: str) -> str:
         return os.path.realpath(filename) if filename.startswith(os.sep) else filename
 
-    def _trusted(self, filename: str) -> bool:
+    def _installed(self, filename: str) -> bool:
+        """A file of an installed library or of the kit (not the submission's)."""
         known = self.cache.get(filename)
         if known is None:
             real = self._real(filename)
-            known = self.cache[filename] = any(
-                real.startswith(place) if place.endswith(os.sep) else real == place
-                for place in self.trusted)
+            known = self.cache[filename] = any(part in real.split(os.sep) for part in _SITE) \
+                or real.startswith(self.trusted)
         return known
+
+    def _library_code(self, frame: Any) -> bool:
+        """The frame runs an installed module's own code, in that module (not code compiled
+        under a library's file name by someone else)."""
+        filename = frame.f_code.co_filename
+        if not self._installed(filename):
+            return False
+        module = sys.modules.get(frame.f_globals.get("__name__", ""))
+        origin = getattr(module, "__file__", None)
+        return module is not None and vars(module) is frame.f_globals and isinstance(
+            origin, str) and self._real(origin) == self._real(filename)
 
     def submission_asks(self, depth: int) -> bool:
         frame = sys._getframe(depth)
         while frame is not None and self._transparent(frame.f_code.co_filename):
             frame = frame.f_back
-        return frame is not None and not self._trusted(frame.f_code.co_filename)
+        return frame is not None and not self._library_code(frame)
 
     def refused(self, name: str, depth: int) -> bool:
         top = name.partition(".")[0]
