@@ -95,6 +95,7 @@ def install() -> None:
     _contextvar, _get_dict = _multiarray_umath._extobj_contextvar, _ufunc_config._get_extobj_dict
     for module in (_multiarray_umath, umath, _ufunc_config):
         module._make_extobj = owned_extobj
+    _contextvar.set(owned_extobj(**GRADER_STATE))  # what top-level code finds there is owned too
 
 
 def set_reporter(report: Callable[[str], None]) -> None:

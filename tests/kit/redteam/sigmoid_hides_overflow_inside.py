@@ -1,11 +1,18 @@
 """The overflowing textbook sigmoid that, inside the call, asks NumPy for every error state that
 would hide the overflow from the grader: np.errstate(all="ignore") and a filter ignoring every
 warning, its own error callback, errors raised and caught (then recomputed with a stable form),
-and NumPy's private constructor of error states. Each still reports the overflow to the grader."""
+NumPy's private constructor of error states, and the error state its top-level code found. Each
+still reports the overflow to the grader."""
 
 import warnings
 
 import numpy as np
+
+# --- cheat ---
+from numpy._core import _multiarray_umath as _umath  # noqa: E402
+
+_STATE_AT_LOAD = _umath._extobj_contextvar.get()  # the error state found at the top level
+# --- end cheat ---
 
 
 def sigmoid(z):
@@ -26,6 +33,13 @@ def sigmoid(z):
     token = umath._extobj_contextvar.set(umath._make_extobj(all="ignore"))
     try:
         quiet = 1.0 / (1.0 + np.exp(-z))
+    finally:
+        umath._extobj_contextvar.reset(token)
+    token = umath._extobj_contextvar.set(_STATE_AT_LOAD)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quiet = 1.0 / (1.0 + np.exp(-z))
     finally:
         umath._extobj_contextvar.reset(token)
     return quiet
