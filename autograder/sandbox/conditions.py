@@ -12,14 +12,18 @@ NumPy to call `Recorder`. A recorder tells the grader at once, on a message of i
 private pipe (`report`), so nothing the submission does afterwards (clearing a list, editing the
 worker's frames, filtering warnings) takes the observation back.
 
-Not covered: code that digs the original `_make_extobj` out of these wrappers (their closures
-and globals), or NumPy's initial error state out of a fresh contextvars.Context, then hides the
-warnings it raises. So what rests on these observations is worth little (stage 2: 2 points).
+NumPy's own default error state (used in a fresh contextvars.Context or a new thread) is made to
+report too (`own_the_default`).
+
+Not covered: code that digs the original `_make_extobj` or the reporter out of these wrappers
+(their globals) and uses or replaces it. So what rests on these observations is worth little
+(stage 2: 2 points).
 """
 
 from __future__ import annotations
 
 import contextvars
+import ctypes
 import sys
 import warnings
 from collections.abc import Callable
@@ -96,6 +100,45 @@ def install() -> None:
     for module in (_multiarray_umath, umath, _ufunc_config):
         module._make_extobj = owned_extobj
     _contextvar.set(owned_extobj(**GRADER_STATE))  # what top-level code finds there is owned too
+    own_the_default()
+
+
+class _Extobj(ctypes.Structure):
+    """NumPy's error state inside its capsule (numpy/_core/src/umath/extobj.h)."""
+
+    _fields_ = [("errmask", ctypes.c_int), ("bufsize", ctypes.c_ssize_t),
+                ("pyfunc", ctypes.c_void_p)]
+
+
+DEFAULT_ERRMASK = 1 | 1 << 3 | 0 << 6 | 1 << 9  # warn on divide, over, invalid; ignore under
+OWNED_ERRMASK = 3 | 3 << 3 | 0 << 6 | 3 << 9  # the same, but NumPy calls the recorder
+_default_recorder = Recorder(dict(GRADER_STATE))
+
+
+def own_the_default() -> bool:
+    """The error state NumPy uses where none was set (a fresh contextvars.Context, a new
+    thread) is one object, made when NumPy was imported: make it call a Recorder too (it then
+    warns, as NumPy's default does). Its layout is checked first; anything unexpected leaves
+    it alone. Whether it is owned now."""
+    try:
+        default = contextvars.Context().run(_contextvar.get)
+        api = ctypes.pythonapi
+        api.PyCapsule_GetName.restype, api.PyCapsule_GetName.argtypes = \
+            ctypes.c_char_p, [ctypes.py_object]
+        api.PyCapsule_GetPointer.restype, api.PyCapsule_GetPointer.argtypes = \
+            ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+        name = api.PyCapsule_GetName(default)
+        if name != b"numpy.ufunc.extobj":
+            return False
+        state = _Extobj.from_address(api.PyCapsule_GetPointer(default, name))
+        if (state.errmask, state.bufsize, state.pyfunc) != (DEFAULT_ERRMASK, 8192, id(None)):
+            return False
+        api.Py_IncRef(ctypes.py_object(_default_recorder))  # held by NumPy from now on
+        state.pyfunc = id(_default_recorder)
+        state.errmask = OWNED_ERRMASK
+        return True
+    except (AttributeError, OSError, TypeError, ValueError):
+        return False
 
 
 def set_reporter(report: Callable[[str], None]) -> None:

@@ -1,8 +1,9 @@
 """The overflowing textbook sigmoid that, inside the call, asks NumPy for every error state that
 would hide the overflow from the grader: np.errstate(all="ignore") and a filter ignoring every
 warning, its own error callback, errors raised and caught (then recomputed with a stable form),
-NumPy's private constructor of error states, and the error state its top-level code found. Each
-still reports the overflow to the grader."""
+NumPy's private constructor of error states, the error state its top-level code found, and
+NumPy's own default (in a fresh contextvars.Context and in a thread of its own). Each still
+reports the overflow to the grader."""
 
 import warnings
 
@@ -35,6 +36,19 @@ def sigmoid(z):
         quiet = 1.0 / (1.0 + np.exp(-z))
     finally:
         umath._extobj_contextvar.reset(token)
+    import contextvars
+    import threading
+
+    def in_numpys_default_state():  # nothing set here: NumPy's own default applies
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return 1.0 / (1.0 + np.exp(-z))
+
+    quiet = contextvars.Context().run(in_numpys_default_state)
+    results = []
+    thread = threading.Thread(target=lambda: results.append(in_numpys_default_state()))
+    thread.start()
+    thread.join()
     token = umath._extobj_contextvar.set(_STATE_AT_LOAD)
     try:
         with warnings.catch_warnings():
