@@ -69,6 +69,9 @@ class GradeOptions:
     # One bound for the whole grading of a submission (None: 2 x the MNIST budget + 60 s), so
     # that a hostile one cannot hold the grader for the sum of every stage's limit.
     submission_timeout: float | None = None
+    # Packages besides NumPy and the standard library submitted code may import (None: the
+    # course settings in force, settings.current().allowed_packages).
+    allowed_packages: tuple[str, ...] | None = None
     for_credit: bool = False  # refuse to grade without a real fence (sandbox/policy.py)
     unsafe: bool = False  # ... unless the instructor accepts the risk
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
@@ -88,7 +91,8 @@ def run_check(check: Check, ctx: Grading) -> CheckResult:
     except CheckFailed as failure:
         result.message = str(failure)
     except SubmissionProblem as problem:
-        result.message = explain(problem, check.stage, ctx.options.verbose)
+        result.message = explain(problem, check.stage, ctx.options.verbose,
+                                 ctx.pipe.load_errors)
     except KitEnvironmentError:
         raise  # the environment's fault (no MNIST...): stop grading, cost nothing
     except Exception as error:  # noqa: BLE001 - one odd value must not end the whole grading
@@ -101,6 +105,15 @@ def run_check(check: Check, ctx: Grading) -> CheckResult:
     if not result.passed:
         result.mistake = mistakes.recognise(check.id, result.message)
     return result
+
+
+def allowed_packages(options: GradeOptions) -> tuple[str, ...]:
+    """What submitted code may import besides NumPy and the standard library."""
+    if options.allowed_packages is not None:
+        return tuple(options.allowed_packages)
+    from autograder import settings
+
+    return settings.current().allowed_packages
 
 
 def submission_time_limit(options: GradeOptions) -> float:
@@ -211,7 +224,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
     results: list[StageResult] = []
     isolation = fence_for_credit(options.unsafe) if options.for_credit else None
-    sub = SandboxedSubmission(source, isolation)
+    sub = SandboxedSubmission(source, isolation, allowed_packages(options))
     sub.set_overall_limit(submission_time_limit(options))  # loading included
     with sub:
         sub.call_timeout = options.call_timeout
@@ -259,4 +272,7 @@ def grade(path: str | Path, options: GradeOptions | None = None) -> Report:
         source = read_submission(path)
     except SubmissionLoadError as error:
         return empty_report(Path(path), str(error), options)
+    except (RecursionError, MemoryError, ValueError, TypeError) as error:  # a backstop
+        return empty_report(Path(path), f"{Path(path).name} could not be read "
+                                        f"({type(error).__name__}: {str(error)[:300]})", options)
     return grade_source(source, options)

@@ -14,7 +14,12 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox.worker_side.plan import Skipped, plan_blocks
+from autograder.sandbox.worker_side.plan import (  # noqa: F401 - UnparsableCode: readers catch it
+    Skipped,
+    UnparsableCode,
+    parse_python,
+    plan_blocks,
+)
 
 PREFERRED_NAMES = ("neural_network.ipynb", "neural_network.py")
 MAX_BYTES = 64 << 20  # a notebook with every figure left in is a few MB
@@ -40,18 +45,25 @@ class SubmissionSource:
 
 
 def parse_block(source: str, filename: str) -> ast.Module:
-    """`source` parsed, remembering its text (to quote skipped statements)."""
-    tree = ast.parse(source, filename=filename)
+    """`source` parsed, remembering its text (to quote skipped statements); UnparsableCode if
+    Python cannot read it."""
+    tree = parse_python(source, filename)
     tree.nnkit_source = source  # type: ignore[attr-defined]
     return tree
 
 
 def skipped_statements(source: SubmissionSource) -> list[Skipped]:
     """The top-level statements of a submission that grading does not run (worked out once
-    per submission: the report and several checks ask)."""
+    per submission: the report and several checks ask). A block Python cannot read has none
+    (the loader already reported it)."""
     if source.skipped is None:
-        source.skipped = plan_blocks([(block.filename, parse_block(block.source, block.filename))
-                                      for block in source.blocks])[1]
+        trees = []
+        for block in source.blocks:
+            try:
+                trees.append((block.filename, parse_block(block.source, block.filename)))
+            except UnparsableCode:
+                continue
+        source.skipped = plan_blocks(trees)[1]
     return source.skipped
 
 
@@ -153,19 +165,32 @@ def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
             continue
         source = strip_magics(source)
         try:
-            ast.parse(source, filename=filename)
-        except SyntaxError as error:
-            problems.append(
-                f"code cell {number} has a syntax error at line {error.lineno}: {error.msg}; "
-                "it was skipped, so nothing it defines can be graded"
-            )
+            parse_python(source, filename)
+        except UnparsableCode as error:
+            problems.append(f"code cell {number} {error.reason}; it was skipped, so nothing it "
+                            "defines can be graded")
             continue
         blocks.append(CodeBlock(filename, source))
     return blocks, problems
 
 
 def read_submission(path: str | Path) -> SubmissionSource:
-    """Read a submission into code blocks, or raise SubmissionLoadError with a clear reason."""
+    """Read a submission into code blocks, or raise SubmissionLoadError with a clear reason
+    (whatever reading or parsing it raised: a hostile file still gets a report)."""
+    try:
+        return _read_submission(path)
+    except SubmissionLoadError:
+        raise
+    except (RecursionError, MemoryError) as error:
+        raise SubmissionLoadError(
+            f"{Path(path).name} could not be read: it is nested too deeply or too large "
+            f"({type(error).__name__}). Restore your last good save.") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OSError) as error:
+        raise SubmissionLoadError(f"{Path(path).name} could not be read ({type(error).__name__}:"
+                                  f" {str(error)[:300]})") from None
+
+
+def _read_submission(path: str | Path) -> SubmissionSource:
     file = find_submission_file(Path(path))
     if file.suffix == ".ipynb":
         blocks, problems = _notebook_blocks(file)
@@ -177,11 +202,10 @@ def read_submission(path: str | Path) -> SubmissionSource:
     except UnicodeDecodeError as error:
         raise SubmissionLoadError(f"{file.name} is not UTF-8 text: {error}") from error
     try:
-        ast.parse(source, filename=file.name)
-    except SyntaxError as error:
+        parse_python(source, file.name)
+    except UnparsableCode as error:
         raise SubmissionLoadError(
-            f"{file.name} has a syntax error at line {error.lineno}: {error.msg}. "
-            "Python could not read the file, so nothing in it can be graded; "
-            "run `python " + file.name + "` to see the error."
-        ) from error
+            f"{file.name} {error.reason}. Python could not read the file, so nothing in it can "
+            "be graded; run `python " + file.name + "` to see the error."
+        ) from None
     return SubmissionSource(file, "py", [CodeBlock(file.name, source)])

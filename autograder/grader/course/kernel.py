@@ -14,7 +14,6 @@ which nbgrader counts as a failed test cell.
 
 from __future__ import annotations
 
-import ast
 import atexit
 import contextlib
 import io
@@ -23,7 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.checks.context import Grading
-from autograder.checks.grade import GradeOptions, drawn_inputs, load_problems, run_stage
+from autograder.checks.grade import (
+    GradeOptions,
+    allowed_packages,
+    drawn_inputs,
+    load_problems,
+    run_stage,
+)
 from autograder.checks.report import StageResult
 from autograder.checks.stage import Check, Stage
 from autograder.checks.stages import stage as stage_by_number
@@ -33,7 +38,9 @@ from autograder.sandbox.loader import (
     CodeBlock,
     SubmissionLoadError,
     SubmissionSource,
+    UnparsableCode,
     find_submission_file,
+    parse_python,
     strip_magics,
 )
 
@@ -79,7 +86,7 @@ def saved_cell_labels(folder: Path) -> dict[str, str]:
         import nbformat
 
         notebook = nbformat.read(path, as_version=4)
-    except (SubmissionLoadError, OSError, ValueError):
+    except (SubmissionLoadError, OSError, ValueError, RecursionError, MemoryError):
         return {}  # no saved notebook here: cells are named by their execution number
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     return {cell.source.strip(): f"{path.name} [code cell {number}]"
@@ -95,10 +102,10 @@ def submission_source(cells: list[str], labels: dict[str, str]) -> SubmissionSou
         label = labels.get(text.strip(), f"notebook In [{count}]")
         source = strip_magics(text)
         try:
-            ast.parse(source, filename=label)
-        except SyntaxError as error:
-            problems.append(f"{label} has a syntax error at line {error.lineno}: {error.msg}; "
-                            "it was skipped, so nothing it defines can be graded")
+            parse_python(source, label)
+        except UnparsableCode as error:
+            problems.append(f"{label} {error.reason}; it was skipped, so nothing it defines can "
+                            "be graded")
             continue
         blocks.append(CodeBlock(label, source))
     return SubmissionSource(Path("notebook kernel"), "ipynb", blocks, problems)
@@ -129,7 +136,7 @@ def sandbox_for(source: SubmissionSource) -> Session:
         previous.sub.close()
         if key[: len(previous.key)] == previous.key:  # only new cells since: same functions
             timed_out = set(previous.sub.timed_out)  # a function that hung is not waited for again
-    sub = SandboxedSubmission(source)
+    sub = SandboxedSubmission(source, allowed_packages=allowed_packages(OPTIONS))
     sub.call_timeout = OPTIONS.call_timeout
     sub.timed_out = timed_out
     sub.start()
