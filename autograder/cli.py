@@ -14,10 +14,17 @@ from autograder.checks import calibration
 from autograder.checks.calibration import calibrate_command
 from autograder.checks.fence import weakened
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
-from autograder.checks.instructor_options import apply_instructor_options, instructor_options
+from autograder.checks.instructor_options import (
+    apply_instructor_options,
+    course_values,
+    instructor_options,
+    threshold_option,
+    time_budget_option,
+)
 from autograder.checks.report import default_student
 from autograder.checks.summary import summary_command
 from autograder.checks.terminal import Printer
+from autograder.course_option import course_option, use_course
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 from autograder.outputs import adding_to_folder, one_line_errors
 from autograder.resources import ASSIGNMENT_ENV
@@ -61,18 +68,18 @@ class KitGroup(click.Group):
             sys.exit(EXIT_ENVIRONMENT)
 
 
-def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
-                    verbose: bool, printer: Printer | None, locked: bool) -> GradeOptions:
-    return GradeOptions(stages=stages, stop_at_first_failing_stage=locked,
-                        mnist_threshold=threshold, mnist_time_budget=time_budget, seed=seed,
-                        verbose=verbose, on_check=printer.check_line if printer else None)
+def grading_options(stages: tuple[int, ...], threshold: float | None, time_budget: float | None,
+                    seed: int, verbose: bool, printer: Printer | None,
+                    locked: bool) -> GradeOptions:
+    """The options of one grading; a threshold or budget not given is the course's."""
+    options = GradeOptions(stages=stages, stop_at_first_failing_stage=locked, seed=seed,
+                           verbose=verbose, on_check=printer.check_line if printer else None)
+    return course_values(options, threshold, time_budget)
 
 
 common = [
-    click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
-                 help="MNIST test accuracy needed to pass stage 6."),
-    click.option("--time-budget", type=click.FloatRange(min=1), default=600.0,
-                 show_default=True, help="Seconds allowed for train() on MNIST."),
+    threshold_option,
+    time_budget_option,
     click.option("--seed", type=int, default=0, show_default=True,
                  help="Seed passed to train() on MNIST."),
     click.option("--verbose", is_flag=True, help="Show full tracebacks from your code."),
@@ -91,13 +98,16 @@ def with_common(function):
               envvar=ASSIGNMENT_ENV, show_envvar=True,
               help="Your own copy of the assignment (the folder holding neural_network.py, or "
                    "the file): start, generate, release and grade --reference use it.")
+@course_option
 @click.pass_context
-def main(context: click.Context, assignment_source: str | None) -> None:
+def main(context: click.Context, assignment_source: str | None,
+         course_folder: Path | None) -> None:
     """nnkit: build a neural network from scratch, and have it graded."""
     if assignment_source:  # read by autograder.resources, here and in the commands' helpers
         previous = os.environ.get(ASSIGNMENT_ENV)
         os.environ[ASSIGNMENT_ENV] = str(Path(assignment_source).resolve())
         context.call_on_close(lambda: restore_variable(ASSIGNMENT_ENV, previous))
+    use_course(context, course_folder)  # its settings, secret, keys and assignment
 
 
 def restore_variable(name: str, value: str | None) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import click
 
+from autograder import settings
 from autograder.checks import expected, inputs
+from autograder.checks.credit import refuse_public_inputs
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
@@ -24,6 +26,7 @@ from autograder.sandbox.loader import (
     skipped_statements,
 )
 from autograder.sandbox.policy import fence_for_credit
+from autograder.settings import CourseSettings
 
 ALL_STAGES = tuple(stage.number for stage in STAGES)
 # Whatever a submission returns or prints, a report stays small (well under 1 MB): each message
@@ -47,12 +50,20 @@ def parse_stages(text: str | None) -> tuple[int, ...]:
     return tuple(sorted(numbers))
 
 
+def _course() -> CourseSettings:
+    return settings.current()
+
+
 @dataclass
 class GradeOptions:
     stages: tuple[int, ...] = ALL_STAGES
     stop_at_first_failing_stage: bool = False  # the student's view: later stages stay locked
-    mnist_threshold: float = 0.95
-    mnist_time_budget: float = 600.0  # seconds for train() on MNIST
+    # The course's settings (autograder/settings.py: nnkit-course.toml) unless given.
+    mnist_threshold: float = field(default_factory=lambda: _course().threshold)
+    mnist_time_budget: float = field(  # seconds for train() on MNIST
+        default_factory=lambda: _course().time_budget)
+    # Importable at grading besides NumPy and the standard library (the worker enforces it).
+    allowed_packages: tuple[str, ...] = field(default_factory=lambda: _course().allowed_packages)
     call_timeout: float = 5.0  # seconds per call in stages 1-5 (the reference needs ms)
     stage_timeout: float = 120.0  # seconds for all calls of one stage (stage 6: + MNIST budget)
     seed: int = 0
@@ -67,6 +78,9 @@ class GradeOptions:
     # that a hostile one cannot hold the grader for the sum of every stage's limit.
     submission_timeout: float | None = None
     for_credit: bool = False  # refuse to grade without a real fence (sandbox/policy.py)
+    # ... and without the course secret (checks/credit.py), unless the instructor asks for the
+    # public inputs (--public-inputs, or grading_on_public_inputs = true in the course).
+    public_inputs: bool = field(default_factory=lambda: _course().grading_on_public_inputs)
     unsafe: bool = False  # ... unless the instructor accepts the risk
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
 
@@ -188,6 +202,8 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
 def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
     results: list[StageResult] = []
+    if options.for_credit:
+        refuse_public_inputs(options)
     isolation = fence_for_credit(options.unsafe) if options.for_credit else None
     sub = SandboxedSubmission(source, isolation)
     sub.set_overall_limit(submission_time_limit(options))  # loading included

@@ -8,9 +8,11 @@ import click
 from autograder.grader.batch import grade_batch_command
 from autograder.grader.classroom.cli import classroom_group
 from autograder.grader.course.cli import nbgrader_group
+from autograder.grader.course_folder import course_group
 from autograder.grader.gradescope import gradescope_command
 from autograder.grader.leaderboard import leaderboard_command
 from autograder.release import release_command
 
 COMMANDS: list[click.Command] = [release_command, leaderboard_command, gradescope_command,
-                                 nbgrader_group, grade_batch_command, classroom_group]
+                                 nbgrader_group, grade_batch_command, classroom_group,
+                                 course_group]
