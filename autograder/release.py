@@ -29,7 +29,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from autograder import assignment
+from autograder import assignment, release_checks
 from autograder.checks.stages import STAGES
 from autograder.outputs import building_folder, one_line_errors
 from autograder.rendering import render
@@ -154,8 +154,10 @@ def release_package_files(layout: KitLayout, name: str = assignment.DEFAULT) -> 
         if not shipped(path.relative_to(layout.package)):
             continue
         relative = f"autograder/{path.relative_to(layout.package).as_posix()}"
-        files[relative] = (without_hidden_checks(path.read_text(encoding="utf-8")).encode()
+        files[relative] = (without_hidden_checks(release_checks.without_course_hidden(
+            path, path.read_text(encoding="utf-8"))).encode()
                            if path.suffix == ".py" else path.read_bytes())
+    files.update(release_checks.course_check_files())  # the instructor's own, visible checks
     files[f"autograder/{RECORDED.as_posix()}"] = recorded_values(layout)
     data = DATA_PACKAGE
     files[f"{data}/__init__.py"] = b'"""nnkit\'s data files (read by autograder.resources)."""\n'
@@ -210,7 +212,7 @@ def requirements_line(project: Project) -> str:
 def released_stages() -> list[dict]:
     """Each stage as the release grades it: without its hidden checks' points."""
     return [{"number": stage.number, "name": stage.name, "summary": stage.summary,
-             "points": sum(check.points for check in stage.checks if not check.hidden)}
+             "points": sum(check.points for check in stage.checks if not check.withheld)}
             for stage in STAGES]
 
 

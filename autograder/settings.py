@@ -194,6 +194,11 @@ def points_of(check_id: str, kit_points: float) -> float:
     return current().points.get(check_id, kit_points)
 
 
+def hidden_by_course(check_id: str) -> bool:
+    """Whether the course's [hidden] checks list this check (graded, never shown beforehand)."""
+    return check_id in current().hidden
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -16,7 +16,7 @@ from autograder.checks.credit import refuse_public_inputs
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
-from autograder.checks.stages import STAGES
+from autograder.checks.stages import KIT_STAGES, STAGES
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.loader import (
@@ -28,16 +28,22 @@ from autograder.sandbox.loader import (
 from autograder.sandbox.policy import fence_for_credit
 from autograder.settings import CourseSettings
 
-ALL_STAGES = tuple(stage.number for stage in STAGES)
+ALL_STAGES = tuple(stage.number for stage in KIT_STAGES)  # the kit's; a course may add more
 # Whatever a submission returns or prints, a report stays small (well under 1 MB): each message
 # and problem is cut to a bound, and so is the number of problems.
 MAX_MESSAGE, MAX_PROBLEM, MAX_PROBLEMS, MAX_SKIPPED = 8000, 1000, 50, 200
 
 
+def all_stages() -> tuple[int, ...]:
+    """The numbers of every stage of the course in force (the kit's six and the course's own)."""
+    return STAGES.numbers()
+
+
 def parse_stages(text: str | None) -> tuple[int, ...]:
     """'1-5', '2', '1,3,6' -> stage numbers."""
+    every = all_stages()
     if not text:
-        return ALL_STAGES
+        return every
     numbers: set[int] = set()
     try:
         for part in text.split(","):
@@ -45,8 +51,8 @@ def parse_stages(text: str | None) -> tuple[int, ...]:
             numbers.update(range(int(low), int(high or low) + 1))
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a stage list like 1-5 or 1,3,6") from None
-    if not numbers or not numbers <= set(ALL_STAGES):
-        raise click.BadParameter(f"stages are numbered {ALL_STAGES[0]}-{ALL_STAGES[-1]}")
+    if not numbers or not numbers <= set(every):
+        raise click.BadParameter(f"stages are numbered {every[0]}-{every[-1]}")
     return tuple(sorted(numbers))
 
 
@@ -56,7 +62,7 @@ def _course() -> CourseSettings:
 
 @dataclass
 class GradeOptions:
-    stages: tuple[int, ...] = ALL_STAGES
+    stages: tuple[int, ...] = field(default_factory=all_stages)  # the course's stages: all
     stop_at_first_failing_stage: bool = False  # the student's view: later stages stay locked
     # The course's settings (autograder/settings.py: nnkit-course.toml) unless given.
     mnist_threshold: float = field(default_factory=lambda: _course().threshold)

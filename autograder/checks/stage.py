@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from autograder.sandbox.client import SandboxedSubmission
-from autograder.settings import points_of
+from autograder.settings import hidden_by_course, points_of
 
 CheckFunction = Callable[[SandboxedSubmission], "str | None"]
 
@@ -37,6 +37,12 @@ class Check:
     def points(self) -> float:
         """What the check is worth in the course in force (autograder/settings.py)."""
         return points_of(self.id, self.kit_points)
+
+    @property
+    def withheld(self) -> bool:
+        """Hidden from students: by its module (`hidden=True`) or by the course's [hidden]
+        checks. Graded by the instructor; cut from a release and nbgrader's visible cells."""
+        return self.hidden or hidden_by_course(self.id)
 
 
 @dataclass

@@ -243,8 +243,16 @@ CSV_COLUMNS = ["student", "score", "max_score", *(f"stage{n}" for n in ALL_STAGE
                "mnist_accuracy", "train_seconds", "isolation", "status", "seconds", "submission"]
 
 
+def csv_columns() -> list[str]:
+    """CSV_COLUMNS with a column for each stage of the course in force (its own stages too)."""
+    from autograder.checks.grade import all_stages
+
+    stages = [f"stage{n}" for n in all_stages()]
+    return [*CSV_COLUMNS[:3], *stages, *CSV_COLUMNS[3 + len(ALL_STAGES):]]
+
+
 def csv_row(submission: Submission, report: Report | None, error: str | None) -> dict:
-    row = dict.fromkeys(CSV_COLUMNS, "")
+    row = dict.fromkeys(csv_columns(), "")
     row.update(student=submission.student, submission=str(submission.path))
     if report is None:
         row["status"] = f"error: {error or 'no report'}"
@@ -277,7 +285,7 @@ def write_csv(out: Path, result: BatchResult) -> Path:
 
     path = out / CSV_NAME
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
+    writer = csv.DictWriter(text, fieldnames=csv_columns())
     writer.writeheader()
     for submission in result.submissions:
         error = result.errors.get(submission.student)

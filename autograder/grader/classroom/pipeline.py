@@ -143,7 +143,7 @@ def not_graded(folders: Iterable[Path]) -> list[Rejection]:
 
 def write_grades(entries: list[Entry], missing: list[Rejection], path: Path) -> Path:
     """grades.csv: one row per accepted report (then one per student not graded)."""
-    columns = [*batch.CSV_COLUMNS, *SOURCE_COLUMNS]
+    columns = [*batch.csv_columns(), *SOURCE_COLUMNS]
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=columns)

@@ -43,7 +43,7 @@ def instructor_only(check: Check) -> bool:
     """Checks kept in the hidden-test block of their stage's cell: the kit's hidden checks, and
     the training on MNIST (minutes of work that only the instructor's grading should spend every
     time; students try it with `nnkit check --stage 6`)."""
-    return check.hidden or {"HYPERPARAMS", "train"} <= set(check.needs)
+    return check.withheld or {"HYPERPARAMS", "train"} <= set(check.needs)
 
 
 def checks_of(number: int, instructor: bool) -> Stage:
