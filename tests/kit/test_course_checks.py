@@ -57,8 +57,9 @@ def solution(course: Path) -> str:
     return assignment.solution((course / "assignment" / "neural_network.py").read_text())
 
 
-WRONG_SOFTMAX = [("np.max(z, axis=1, keepdims=True)", "np.max(z, axis=0, keepdims=True)"),
-                 ("np.sum(shifted, axis=1, keepdims=True)", "np.sum(shifted, axis=0, keepdims=True)")]
+WRONG_SOFTMAX = [  # each column normalised instead of each row
+    ("np.max(z, axis=1, keepdims=True)", "np.max(z, axis=0, keepdims=True)"),
+    ("np.sum(shifted, axis=1, keepdims=True)", "np.sum(shifted, axis=0, keepdims=True)")]
 
 
 @pytest.fixture(scope="module")

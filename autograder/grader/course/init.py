@@ -22,8 +22,8 @@ from autograder.grader.course.driver import CONFIG, CourseError
 from autograder.rendering import render
 from autograder.resources import KitLayout, kit_file
 
-PIN = '''# The nnkit course this nbgrader course grades for: its settings (nnkit-course.toml), its own
-# checks (checks/*.py) and its secret, wherever nbgrader runs (written by `nnkit nbgrader init`).
+PIN = '''# The nnkit course this nbgrader course grades for: its settings (nnkit-course.toml), its
+# own checks (checks/*.py) and its secret, wherever nbgrader runs (`nnkit nbgrader init`).
 import os as _os
 
 _os.environ.setdefault("{variable}", {folder!r})
