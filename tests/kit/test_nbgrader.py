@@ -179,7 +179,9 @@ def graded(course: Path) -> Graded:
                  for name in STUDENTS}
         outcomes, result = driver.autograde(course, capture=True)
         feedback = driver.run_nbgrader(course, ["generate_feedback", ASSIGNMENT], True)
-        export = driver.run_nbgrader(course, ["export", "--to", "grades.csv"], True)
+        # --to is relative to the caller's folder (not nbgrader's): given in full here.
+        export = driver.run_nbgrader(course, ["export", "--to", str(course / "grades.csv")],
+                                     True)
         release_check = driver.run_nbgrader(
             course, ["validate", f"release/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"], True)
         graded = Graded({o.student: o for o in outcomes}, result.returncode,
