@@ -24,6 +24,7 @@ import ast
 import atexit
 import contextlib
 import io
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,9 +158,21 @@ def _close() -> None:
 
 
 # -- the test cell's entry point ---------------------------------------------------------------
+VALIDATING_ENV = "NBGRADER_VALIDATING"  # set by `nbgrader validate` (and its Validate button)
+
+
 def grade_checks(stage: int, instructor: bool = False) -> float:
     """Run stage `stage`'s checks (the instructor-only ones if `instructor`) on the code this
-    kernel has run; print each verdict; return the points earned, nbgrader's partial credit."""
+    kernel has run; print each verdict; return the points earned, nbgrader's partial credit.
+    Under `nbgrader validate`, every check this kit holds for the stage runs (MNIST training
+    included): the cell is worth the whole stage, and validation says whether it is earned."""
+    if os.environ.get(VALIDATING_ENV) and not instructor \
+            and checks_of(stage, instructor=True).checks:
+        return _grade_checks(stage, False) + _grade_checks(stage, True)
+    return _grade_checks(stage, instructor)
+
+
+def _grade_checks(stage: int, instructor: bool) -> float:
     cells = executed_cells()
     with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
