@@ -198,3 +198,12 @@ def test_the_release_grades_the_course_stage_with_its_recorded_values(
     assert checks(right)["stage7.softmax_values"]["passed"]
     message = checks(wrong)["stage7.softmax_values"]["message"]
     assert not checks(wrong)["stage7.softmax_values"]["passed"] and "normalise each ROW" in message
+
+
+def test_the_readme_shows_the_example_as_the_tests_grade_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Adapting the assignment", 1)[1].split("\n### ", 1)[0]
+    for shown in ("checks/softmax.py", "softmax_cell.py"):
+        assert (EXAMPLE / shown).read_text(encoding="utf-8").strip() in section, shown
+    settings_lines = (EXAMPLE / "nnkit-course.toml").read_text(encoding="utf-8").split("\n", 1)[1]
+    assert settings_lines.strip() in section
