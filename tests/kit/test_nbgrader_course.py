@@ -29,7 +29,7 @@ from autograder.cli import main
 from autograder.grader.course import ASSIGNMENT, driver
 from autograder.grader.course.notebook import stage_tests_id
 from autograder.grader.course.preprocessors import experiment_cells
-from tests.kit.test_course_checks import WRONG_SOFTMAX, make_course
+from tests.kit.test_course_checks import HIDDEN, WRONG_SOFTMAX, make_course
 
 HIDDEN_NAMES = ("sigmoid has no overflow warnings", "softmax does not overflow")
 
@@ -199,6 +199,9 @@ def test_the_students_test_cells_run_with_the_student_wheel_and_show_no_hidden_c
         "print('grader:', importlib.util.find_spec('autograder.grader'), autograder.__file__)"))
     source, done = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(notebook, source)
+    public = nbgrader_course / "release" / ASSIGNMENT / settings.SETTINGS_FILE
+    assert not [check_id for check_id in HIDDEN if check_id in public.read_text()]
+    (tmp_path / settings.SETTINGS_FILE).write_text(public.read_text())  # the student's folder
     run = subprocess.run([str(student_python), "-c", EXECUTE, str(source), str(done),
                           str(tmp_path)], env=student_env(student_python), capture_output=True,
                          text=True, timeout=900)
@@ -213,7 +216,8 @@ def test_the_students_test_cells_run_with_the_student_wheel_and_show_no_hidden_c
              if cell.metadata.get("nbgrader", {}).get("grade")}
     assert not [cell for cell in cells if any(o.output_type == "error" for o in cell.outputs)
                 and cell.metadata.get("nbgrader", {}).get("grade")]
-    assert "PASS sigmoid gives 1/(1+e^-z)" in tests[stage_tests_id(2)]
+    assert "PASS sigmoid gives 1/(1+e^-z) for scalars and arrays of any shape (6/6)" in \
+        tests[stage_tests_id(2)]  # the course's points, from its public settings
     assert "FAIL softmax gives each row's probabilities" in tests[stage_tests_id(7)]
     assert "normalise each ROW" in tests[stage_tests_id(7)]
     shown = "\n".join(tests.values())

@@ -77,4 +77,20 @@ def write_student_kit(folder: Path) -> Path:
     wheel = write_wheel(folder / VENDOR, project, files)
     (folder / "requirements.txt").write_text(
         render("release_requirements.txt.j2", line=requirements_line(project)), encoding="utf-8")
+    write_public_settings(folder)
     return wheel
+
+
+def write_public_settings(folder: Path) -> None:
+    """The course's public settings beside the notebook (threshold, time budget, points of the
+    visible checks; never the secret or a hidden check's name), so that the student's test
+    cells and `nnkit check` there use the course's points and threshold; none without a
+    course."""
+    course = settings.current()
+    path = folder / settings.SETTINGS_FILE
+    if course.folder is None:
+        path.unlink(missing_ok=True)
+        return
+    path.write_text("# The course's public settings (written by nnkit: the instructor's "
+                    "nnkit-course.toml, minus what\n# students must not see).\n"
+                    + settings.dumps(course.public()), encoding="utf-8")
