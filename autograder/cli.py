@@ -13,11 +13,18 @@ from autograder import __version__, assignment
 from autograder.checks import calibration
 from autograder.checks.calibration import calibrate_command
 from autograder.checks.fence import weakened
-from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
-from autograder.checks.instructor_options import apply_instructor_options, instructor_options
+from autograder.checks.grade import GradeOptions, all_stages, grade, parse_stages
+from autograder.checks.instructor_options import (
+    apply_instructor_options,
+    course_values,
+    instructor_options,
+    threshold_option,
+    time_budget_option,
+)
 from autograder.checks.report import Report, default_student
 from autograder.checks.summary import summary_command
 from autograder.checks.terminal import Printer
+from autograder.course_option import course_option, use_course
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 from autograder.outputs import adding_to_folder, one_line_errors
 from autograder.resources import ASSIGNMENT_ENV
@@ -61,18 +68,18 @@ class KitGroup(click.Group):
             sys.exit(EXIT_ENVIRONMENT)
 
 
-def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
-                    verbose: bool, printer: Printer | None, locked: bool) -> GradeOptions:
-    return GradeOptions(stages=stages, stop_at_first_failing_stage=locked,
-                        mnist_threshold=threshold, mnist_time_budget=time_budget, seed=seed,
-                        verbose=verbose, on_check=printer.check_line if printer else None)
+def grading_options(stages: tuple[int, ...], threshold: float | None, time_budget: float | None,
+                    seed: int, verbose: bool, printer: Printer | None,
+                    locked: bool) -> GradeOptions:
+    """The options of one grading; a threshold or budget not given is the course's."""
+    options = GradeOptions(stages=stages, stop_at_first_failing_stage=locked, seed=seed,
+                           verbose=verbose, on_check=printer.check_line if printer else None)
+    return course_values(options, threshold, time_budget)
 
 
 common = [
-    click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
-                 help="MNIST test accuracy needed to pass stage 6."),
-    click.option("--time-budget", type=click.FloatRange(min=1), default=600.0,
-                 show_default=True, help="Seconds allowed for train() on MNIST."),
+    threshold_option,
+    time_budget_option,
     click.option("--seed", type=int, default=0, show_default=True,
                  help="Seed passed to train() on MNIST."),
     click.option("--verbose", is_flag=True, help="Show full tracebacks from your code."),
@@ -91,13 +98,16 @@ def with_common(function):
               envvar=ASSIGNMENT_ENV, show_envvar=True,
               help="Your own copy of the assignment (the folder holding neural_network.py, or "
                    "the file): start, generate, release and grade --reference use it.")
+@course_option
 @click.pass_context
-def main(context: click.Context, assignment_source: str | None) -> None:
+def main(context: click.Context, assignment_source: str | None,
+         course_folder: Path | None) -> None:
     """nnkit: build a neural network from scratch, and have it graded."""
     if assignment_source:  # read by autograder.resources, here and in the commands' helpers
         previous = os.environ.get(ASSIGNMENT_ENV)
         os.environ[ASSIGNMENT_ENV] = str(Path(assignment_source).resolve())
         context.call_on_close(lambda: restore_variable(ASSIGNMENT_ENV, previous))
+    use_course(context, course_folder)  # its settings, secret, keys and assignment
 
 
 def restore_variable(name: str, value: str | None) -> None:
@@ -125,7 +135,7 @@ def start(folder: str, as_py: bool) -> None:
 
 
 @main.command()
-@click.option("--stage", "stage", type=click.IntRange(1, len(ALL_STAGES)),
+@click.option("--stage", "stage", type=click.IntRange(min=1),
               help="Check only this stage.")
 @click.option("--submission", type=click.Path(exists=True), help="Your file or folder.")
 @with_common
@@ -142,7 +152,9 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
     if not submission and path.parent == Path(WORK_FOLDER) and legacy.is_file():
         printer.say(f"Note: {legacy} is another copy and is not checked; the workflow grades "
                     f"{path}. Move your work into {path}.", fg="yellow")
-    stages = (stage,) if stage else ALL_STAGES
+    if stage and stage not in all_stages():  # the course may add stages after the kit's six
+        raise click.BadParameter(f"stages are numbered 1-{all_stages()[-1]}", param_hint="--stage")
+    stages = (stage,) if stage else all_stages()
     report = grade(path, grading_options(stages, threshold, time_budget, seed, verbose, printer,
                                          locked=stage is None))
     for stage_result in report.stages:

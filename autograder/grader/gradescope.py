@@ -29,7 +29,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from autograder.checks import calibration
-from autograder.checks.grade import ALL_STAGES, GradeOptions, grade
+from autograder.checks.grade import GradeOptions, all_stages, grade
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
@@ -85,7 +85,7 @@ def _write_package(path: Path, layout: KitLayout, settings: dict, needs: str) ->
 
 # -- inside Gradescope -----------------------------------------------------------------------
 def hidden_check_ids() -> set[str]:
-    return {check.id for stage in STAGES for check in stage.checks if check.hidden}
+    return {check.id for stage in STAGES for check in stage.checks if check.withheld}
 
 
 def submitters(root: Path) -> str:
@@ -158,7 +158,7 @@ def run(root: str | Path) -> Path:
     has killed every process of the submission."""
     root = Path(root)
     settings = json.loads((root / "source" / SETTINGS).read_text(encoding="utf-8"))
-    options = GradeOptions(stages=ALL_STAGES, mnist_threshold=settings["threshold"],
+    options = GradeOptions(stages=all_stages(), mnist_threshold=settings["threshold"],
                            mnist_time_budget=settings["time_budget"], seed=settings["seed"],
                            allowed_packages=tuple(settings.get("allowed_packages", ())),
                            for_credit=True, unsafe=unsafe_from_environment())
