@@ -215,8 +215,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
             if substitution is not None:
                 substitution.close()  # the reference's own worker
         mnist = sub.memo.get("mnist")
-        mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
-                         "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
+        mnist_summary = mnist_report(mnist)
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])
         if len(problems) > MAX_PROBLEMS:
             problems = [*problems[:MAX_PROBLEMS - 1],
@@ -227,6 +226,19 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         return assemble(str(source.path), results, problems,
                         sub.isolation.name, options, time.perf_counter() - started, mnist_summary,
                         skipped)
+
+
+def mnist_report(mnist: dict | None) -> dict:
+    """The report's `mnist`: the accuracy only of a training the grader verified (a student
+    release cannot verify: there it is the accuracy measured), with the training time from the
+    handover of the data and what verifying it cost."""
+    if not mnist:
+        return {"accuracy": None, "train_seconds": None}
+    replay = mnist.get("replay_seconds")
+    return {"accuracy": None if mnist.get("problem") else mnist["accuracy"],
+            "train_seconds": round(mnist["train_seconds"], 3),
+            "verified": bool(mnist.get("verified")),
+            "replay_seconds": None if replay is None else round(replay, 3)}
 
 
 def grade(path: str | Path, options: GradeOptions | None = None) -> Report:

@@ -33,7 +33,8 @@ PACKAGE = "autograder"
 ALLOWED_MODULES = ("autograder", "autograder.assignment", "autograder.errors",
                    "autograder.resources", "autograder.sandbox", "autograder.sandbox.allowed",
                    "autograder.sandbox.codec", "autograder.sandbox.loader",
-                   "autograder.sandbox.private", "autograder.sandbox.worker")
+                   "autograder.sandbox.private", "autograder.sandbox.watch",
+                   "autograder.sandbox.worker")
 ALLOWED_PACKAGES = ("autograder.student", "autograder.data")
 
 

@@ -23,7 +23,7 @@ import types
 from typing import Any
 
 PRIVATE_MODULES = ("autograder.sandbox.loader", "autograder.sandbox.codec",
-                   "autograder.sandbox.worker")
+                   "autograder.sandbox.watch", "autograder.sandbox.worker")
 
 
 def snapshot(module: types.ModuleType) -> types.SimpleNamespace:

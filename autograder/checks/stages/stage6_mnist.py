@@ -21,11 +21,14 @@ from autograder.checks import expected
 from autograder.checks.expect import as_sequence, quote, type_name
 from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.stages import training_proof
 from autograder.checks.stages.hidden_order import hidden_permutation
 from autograder.checks.stages.stage3_forward import parameters
+from autograder.checks.stages.training_proof import initial_parameters
 from autograder.data import load_mnist, mnist_arrays
 from autograder.sandbox.client import SandboxedSubmission
 from autograder.sandbox.loader import skipped_statements
+from autograder.sandbox.watch import TOO_LARGE
 
 STAGE = Stage(6, "MNIST", "train on 60,000 handwritten digits, tested on 10,000 unseen ones")
 REQUIRED = ("layer_sizes", "epochs", "batch_size", "learning_rate")
@@ -87,32 +90,42 @@ def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
 def text_hint(value: Any) -> str:
     return (f" That is text (in quotes): write {value}, without the quotes."
             if isinstance(value, str) else "")
-def reply_size(settings: dict[str, Any]) -> int:
-    """Bytes train's reply may take: its parameters as float64, twice over, and the history."""
+def reply_size(settings: dict[str, Any], m: int) -> int:
+    """Bytes train's reply may take: its parameters as float64, twice over, the history, and
+    the watch's record (about 3 events and a row number per row and epoch, per-sample calls
+    included)."""
     sizes = settings["layer_sizes"]
     count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-    return 16 * count + 64 * settings["epochs"] + (4 << 20)
+    return 16 * count + 64 * settings["epochs"] + 40 * m * settings["epochs"] + (4 << 20)
 
 
 def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
-    """Train once per grading; both checks below read the same result."""
+    """Train once per grading, watched, and verify the training; both checks below read the
+    same result."""
     if "mnist" in sub.memo:
         return sub.memo["mnist"]
     settings = hyperparameters(sub)
     images, labels = mnist_arrays("train")
     text = "\n".join(block.source for block in sub.source.blocks)
     pixels, classes = hidden_permutation(sub.options.seed, text)
-    X_train, Y_train = sub.store_mnist(images[:, pixels], classes[labels])
+    shown, shown_classes = images[:, pixels], classes[labels]
+    initial = initial_parameters(sub.options.seed, text, settings["layer_sizes"])
     budget = sub.options.mnist_time_budget
+    # The clock starts when the data is handed over: whatever the submission does from then on
+    # (during the handover included) is training time, and none of it can start the training
+    # before the call, which alone brings the initial parameters.
     started = time.perf_counter()
     try:
-        value = sub.call("train", X_train, Y_train, settings["layer_sizes"], settings["epochs"],
-                         settings["batch_size"], settings["learning_rate"],
-                         seed=sub.options.seed, timeout=budget,
-                         reply_limit=reply_size(settings)).value
+        X_train, Y_train = sub.store_mnist(shown, shown_classes)
+        call = sub.call_watched(
+            "train", X_train, Y_train, settings["layer_sizes"], settings["epochs"],
+            settings["batch_size"], settings["learning_rate"], seed=sub.options.seed,
+            initial=initial, max_rows=settings["batch_size"],
+            timeout=max(budget - (time.perf_counter() - started), 0.001),
+            reply_limit=reply_size(settings, shown.shape[0]))
     finally:
         sub.memo["train_seconds"] = time.perf_counter() - started
-    value = as_sequence(value, 2, "train should return (params, history)")
+    value = as_sequence(call.value, 2, "train should return (params, history)")
     params = parameters(value[0], settings["layer_sizes"], "the params train returned on MNIST")
     X_test, _, test_labels = load_mnist("test")
     outputs = expected.network_output(sub, params, X_test[:, pixels],
@@ -120,9 +133,50 @@ def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
     predictions = np.argmax(outputs, axis=1)
     result = {"settings": settings, "params": params,
               "accuracy": float(np.mean(predictions == classes[test_labels])),
-              "train_seconds": sub.memo["train_seconds"]}
+              "train_seconds": sub.memo["train_seconds"], "verified": False,
+              "replay_seconds": None}
+    where = (f"train on MNIST (layer_sizes={settings['layer_sizes']}, epochs="
+             f"{settings['epochs']}, batch_size={settings['batch_size']}, learning_rate="
+             f"{settings['learning_rate']})")
+    result["unverified"] = expected.unverified_here("the replay of your training on MNIST")
+    if result["unverified"] is None:
+        result["problem"] = proof_problem(sub, result, call, value[0], initial, shown,
+                                          shown_classes, where)
+        result["verified"] = result["problem"] is None
     sub.memo["mnist"] = result
     return result
+
+
+def proof_problem(sub: SandboxedSubmission, result: dict, call: Any, returned: Any,
+                  initial: dict, pixels: np.ndarray, classes: np.ndarray,
+                  where: str) -> str | None:
+    """Why the parameters train returned are not proven to be its training's (None: they are;
+    see training_proof.py)."""
+    settings = result["settings"]
+    try:
+        trace = call.events[0]
+        problems = [str(problem)[:300] for problem in trace["problems"][:3]]
+        batches = training_proof.minibatches(trace)
+        malformed = (batches.rows.ndim != 1 or np.any(batches.rows < TOO_LARGE)
+                     or np.any(batches.rows >= pixels.shape[0]))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        problems, malformed = [], True
+    if malformed:
+        return (f"The record of the calls {where} made was unreadable, so its training could not "
+                "be verified.")
+    if problems:
+        return (f"{where}: the grader could not give init_params' result its initial parameters "
+                f"({'; '.join(problems)}). {training_proof.OWN_FUNCTIONS}")
+    walk = training_proof.walk_problem(batches, pixels.shape[0], settings, where)
+    if walk:
+        return walk
+    float64 = any(not (isinstance(value, np.ndarray) and value.dtype == np.float32)
+                  for value in returned.values())
+    problem, seconds = training_proof.replay_problem(
+        result["params"], initial, batches, pixels, classes, settings["learning_rate"],
+        float64, sub.options.mnist_time_budget, where)
+    result["replay_seconds"] = seconds
+    return problem
 
 
 @STAGE.check("HYPERPARAMS describes a 784-...-10 network and its training", 2, ["HYPERPARAMS"])
@@ -133,14 +187,30 @@ def hyperparameters_valid(sub: SandboxedSubmission) -> None:
 @STAGE.check("train finishes on MNIST within the time budget and returns valid parameters", 3,
              ["HYPERPARAMS", "train", "init_params", "forward", "backward", "update"])
 def mnist_training_finishes(sub: SandboxedSubmission) -> str:
+    result = proven_training(sub)
+    return f"trained in {result['train_seconds']:.1f} s" + verified_note(result)
+
+
+def proven_training(sub: SandboxedSubmission) -> dict[str, Any]:
+    """The training's result, once the grader has verified that train's own updates computed
+    it (in a student release, which cannot verify it, as it is)."""
     result = trained_network(sub)
-    return f"trained in {result['train_seconds']:.1f} s"
+    if result.get("problem"):
+        raise CheckFailed(result["problem"])
+    return result
+
+
+def verified_note(result: dict[str, Any]) -> str:
+    if result["unverified"]:
+        return f" ({result['unverified']})"
+    return (f" (verified: the grader redid the training in {result['replay_seconds']:.1f} s "
+            "and got the parameters train returned)")
 
 
 @STAGE.check("test accuracy reaches the threshold", 15,
              ["HYPERPARAMS", "train", "init_params", "forward", "backward", "update"])
 def mnist_accuracy(sub: SandboxedSubmission) -> str:
-    result = trained_network(sub)
+    result = proven_training(sub)
     threshold = sub.options.mnist_threshold
     if result["accuracy"] < threshold:
         s = result["settings"]

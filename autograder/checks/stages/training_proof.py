@@ -1,0 +1,178 @@
+"""Stage 6's evidence that `train` trained: the minibatches it reported, redone by the grader.
+
+The worker watches train on MNIST (autograder/sandbox/watch.py): init_params gives the initial
+parameters the grader drew for this grading (initial_parameters below: from the grading secret,
+so nobody knows them before train is called), and each forward call names the rows it got. From
+that record the grader rebuilds the minibatch behind each update (the rows of the forward calls
+whose results reached backward since the previous update, as stage 5's rules read them), checks
+that they walk the data as HYPERPARAMS says, redoes every update with its own arithmetic
+(autograder/grader/replay.py) and compares the result with the parameters train returned.
+
+Weights computed anywhere else (fitted offline and mapped through a recovered permutation,
+fitted by a library, trained before train was called) are not the result of those updates from
+those initial parameters, so they earn nothing of stage 6 but HYPERPARAMS' own check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.checks.stages.hidden_order import grading_secret
+from autograder.sandbox.watch import BACKWARD, FORWARD, INIT, TOO_LARGE, UNKNOWN, UPDATE
+
+# Returned and redone parameters may differ by rounding only: a float64 training and the
+# grader's float32 replay end ~1e-6 apart, relative to how far training moved the parameters;
+# two trainings that differ in one shuffle end ~0.4 apart.
+TOLERANCE = 1e-3
+
+
+def initial_parameters(seed: int, submission: str, layer_sizes: list[int]) -> dict[str, np.ndarray]:
+    """The initial parameters of the MNIST training: drawn as init_params is asked to draw them
+    (weights of standard deviation 1/sqrt(n_in), zero biases), from the grading secret, the seed
+    and the submission's text, so they are the same for one grader and one submission, and
+    nobody can know them in advance."""
+    digest = hashlib.sha256(b"\0".join([grading_secret(), b"initial parameters",
+                                        str(seed).encode(), submission.encode()])).digest()
+    rng = np.random.default_rng(int.from_bytes(digest, "big"))
+    params: dict[str, np.ndarray] = {}
+    for layer, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:]), start=1):
+        params[f"W{layer}"] = rng.normal(0.0, 1.0 / math.sqrt(n_in), size=(n_in, n_out))
+        params[f"b{layer}"] = np.zeros(n_out)
+    return params
+
+
+@dataclass
+class Minibatches:
+    rows: np.ndarray  # every update's rows, one after another
+    starts: np.ndarray  # update k used rows[starts[k]:starts[k + 1]]
+    rates: np.ndarray  # the learning rate passed to each update
+    inits: int  # how many times train called init_params
+
+    @property
+    def updates(self) -> int:
+        return len(self.starts) - 1
+
+
+def minibatches(trace: dict) -> Minibatches:
+    """The minibatch behind each update: the rows of the forward calls whose results the
+    backward calls since the previous update used. Each backward is paired with the latest
+    unpaired forward of as many rows as its Y (or the latest one); a backward with no forward
+    before it is paired with the forward it calls itself (training_rules.gradient_forwards,
+    in one pass)."""
+    codes = np.asarray(trace["codes"])
+    counts = np.asarray(trace["counts"])
+    rows = np.asarray(trace["rows"], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(np.where(codes == FORWARD, counts, 0))])
+    pending: list[int] = []
+    used: list[int] = []
+    waiting = False
+    parts: list[np.ndarray] = []
+    sizes = [0]
+    for i, code in enumerate(codes.tolist()):
+        if code == FORWARD and waiting:
+            used.append(i)
+            waiting = False
+        elif code == FORWARD:
+            pending.append(i)
+        elif code == BACKWARD and pending:
+            match = next((j for j in reversed(pending) if counts[j] == counts[i]), pending[-1])
+            pending.remove(match)
+            used.append(match)
+        elif code == BACKWARD:
+            waiting = True
+        elif code == UPDATE:
+            batch = [rows[offsets[j]:offsets[j] + counts[j]] for j in sorted(used)]
+            parts += batch
+            sizes.append(sum(part.size for part in batch))
+            pending, used, waiting = [], [], False
+    return Minibatches(np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64),
+                       np.cumsum(sizes), np.asarray(trace["rates"], dtype=np.float64),
+                       int(np.sum(codes == INIT)))
+
+
+OWN_FUNCTIONS = ("Stage 6 pays for a training it can verify: train must start from "
+                 "init_params(layer_sizes, seed) and, for each minibatch, call your forward, "
+                 "backward and params = update(params, grads, learning_rate), and return the "
+                 "parameters the last update gave.")
+
+
+def walk_problem(batches: Minibatches, m: int, settings: dict, where: str) -> str | None:
+    """Why the reported minibatches are not the training HYPERPARAMS describes (None: they
+    are): every row `epochs` times, in minibatches of at most batch_size rows, each followed by
+    one update with the learning rate."""
+    epochs, size, rate = settings["epochs"], settings["batch_size"], settings["learning_rate"]
+    expected = epochs * math.ceil(m / size)
+    if batches.updates == 0:
+        return f"{where} never called update. {OWN_FUNCTIONS}"
+    if batches.inits == 0:
+        return f"{where} never called init_params. {OWN_FUNCTIONS}"
+    if batches.updates != expected:
+        return (f"{where} called update {batches.updates} times; {expected} were expected "
+                f"({epochs} epochs of {math.ceil(m / size)} minibatches of at most {size} rows).")
+    if not np.allclose(batches.rates, rate, rtol=1e-12, atol=0.0):
+        wrong = batches.rates[~np.isclose(batches.rates, rate, rtol=1e-12, atol=0.0)][0]
+        return (f"{where} passed learning_rate={wrong:g} to update; HYPERPARAMS says {rate:g}.")
+    if np.any(batches.rows == TOO_LARGE):
+        return (f"{where}: a forward call of more than batch_size={size} rows reached backward, "
+                "so an update used more than one minibatch.")
+    if np.any(batches.rows == UNKNOWN):
+        return (f"{where}: a forward call whose result reached backward got rows that are not "
+                "rows of the training data it was given (changed, or not from X). Pass the rows "
+                "of X themselves, X[batch], to forward.")
+    largest = int(np.max(np.diff(batches.starts)))
+    if largest > size:
+        return f"{where}: an update used {largest} rows, more than batch_size={size}."
+    uses = np.bincount(batches.rows, minlength=m)
+    if np.any(uses != epochs):
+        return (f"{where}: over the {epochs} epochs, {int(np.sum(uses != epochs))} of the {m} "
+                f"rows were not used exactly {epochs} times (once per epoch).")
+    return None
+
+
+def distance(returned: dict, replayed: dict, initial: dict) -> float:
+    """How far `returned` is from `replayed`, relative to how far training moved the
+    parameters from `initial` (the worst key, and all keys together)."""
+    worst, total, moved = 0.0, 0.0, 0.0
+    for key in replayed:
+        gap = float(np.linalg.norm(np.asarray(returned[key], float) - replayed[key]))
+        travel = float(np.linalg.norm(replayed[key] - initial[key]))
+        total, moved = total + gap**2, moved + travel**2
+        worst = max(worst, gap / max(travel, 1e-12)) if gap > 1e-9 else worst
+    overall = math.sqrt(total) / max(math.sqrt(moved), 1e-12)
+    # A key may move little (a bias); allow it ten times the overall tolerance on its own.
+    return max(overall, worst / 10)
+
+
+def replay_problem(returned: dict, initial: dict, batches: Minibatches, pixels: np.ndarray,
+                   classes: np.ndarray, rate: float, float64: bool, seconds: float,
+                   where: str) -> tuple[str | None, float]:
+    """Redo the training; (why the returned parameters are not its result or None, seconds the
+    replay took). Single precision first; a float64 training gets a float64 replay too before
+    it is refused (long trainings with large steps drift more)."""
+    from autograder.grader import replay
+
+    started = time.monotonic()
+    deadline = started + seconds
+    gap = math.inf
+    try:
+        for dtype in (np.float32, np.float64) if float64 else (np.float32,):
+            replayed = replay.replay(initial, pixels, classes, batches.rows, batches.starts,
+                                     rate, dtype, deadline)
+            gap = min(gap, distance(returned, replayed, initial))
+            if gap <= TOLERANCE:
+                return None, time.monotonic() - started
+    except replay.ReplayTooLong as error:
+        return (f"{where}: the grader could not redo its {batches.updates} updates within "
+                f"{seconds:.0f} s ({error}), so the training could not be verified."), \
+            time.monotonic() - started
+    return (f"{where} returned parameters that its own update calls did not produce: redoing "
+            f"its {batches.updates} updates (the minibatches its forward and backward calls got, "
+            f"with learning_rate={rate:g}) from the initial parameters init_params gave it ends "
+            f"{gap:.1%} away from what it returned (relative to how far the training moved "
+            f"them; rounding explains at most {TOLERANCE:.1%}). {OWN_FUNCTIONS}"), \
+        time.monotonic() - started
