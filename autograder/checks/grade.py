@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from autograder.checks import expected, inputs
+from autograder.checks import blame, expected, inputs
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
@@ -114,12 +114,20 @@ def stage_time_limit(stage: Stage, options: GradeOptions) -> float:
     return options.stage_timeout + (options.mnist_time_budget if trains_on_mnist else 0.0)
 
 
-def run_stage(stage: Stage, sub: SandboxedSubmission, options: GradeOptions) -> StageResult:
+def run_stage(stage: Stage, sub: SandboxedSubmission, options: GradeOptions,
+              failed: dict[str, int] | None = None) -> StageResult:
+    """Run `stage`'s checks. `failed` (function -> the stage it failed in) lets a failing check
+    name the earlier mistake it depends on; a check that ran substituted functions earns
+    nothing (blame.py)."""
     results = []
     sub.set_time_limit(stage_time_limit(stage, options))  # enforced from outside, by SIGKILL
     try:
         for check in stage.checks:
             result = run_check(check, sub, options)
+            blame.substituted_result(check, result, list(sub.proxied))
+            if not result.passed and not result.substituted and failed:
+                cause = blame.earlier_failure(check, failed)
+                result.message = bounded(f"{result.message} {cause}".strip(), MAX_MESSAGE)
             results.append(result)
             if callable(options.on_check):
                 options.on_check(stage, result)
@@ -199,6 +207,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
 
             substitution = Substitution(sub, options.stages)
         blocked_by = None
+        failed: dict[str, int] = {}  # function -> the stage where it failed
         try:
             for stage in STAGES:
                 if stage.number not in options.stages:
@@ -206,7 +215,9 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
                 elif blocked_by is not None:
                     results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
                 else:
-                    results.append(run_stage(stage, sub, options))
+                    results.append(run_stage(stage, sub, options, failed))
+                    for name in blame.blamed(stage, results[-1]):
+                        failed.setdefault(name, stage.number)
                     if substitution is not None:
                         substitution.after_stage(stage, results[-1])
                     if options.stop_at_first_failing_stage and not results[-1].passed:
@@ -231,14 +242,20 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
 def mnist_report(mnist: dict | None) -> dict:
     """The report's `mnist`: the accuracy only of a training the grader verified (a student
     release cannot verify: there it is the accuracy measured), with the training time from the
-    handover of the data and what verifying it cost."""
+    handover of the data and what verifying it cost. A training that ran the reference's code
+    (--substitute-reference) has neither accuracy nor time: they are the reference's."""
     if not mnist:
         return {"accuracy": None, "train_seconds": None}
     replay = mnist.get("replay_seconds")
-    return {"accuracy": None if mnist.get("problem") else mnist["accuracy"],
-            "train_seconds": round(mnist["train_seconds"], 3),
-            "verified": bool(mnist.get("verified")),
-            "replay_seconds": None if replay is None else round(replay, 3)}
+    summary = {"accuracy": None if mnist.get("problem") else mnist["accuracy"],
+               "train_seconds": round(mnist["train_seconds"], 3),
+               "verified": bool(mnist.get("verified")),
+               "replay_seconds": None if replay is None else round(replay, 3)}
+    if mnist.get("substituted"):  # trained with the reference's code: shown, never ranked
+        summary.update(accuracy=None, train_seconds=None, substituted=mnist["substituted"],
+                       accuracy_with_reference=summary["accuracy"],
+                       seconds_with_reference=summary["train_seconds"])
+    return summary
 
 
 def grade(path: str | Path, options: GradeOptions | None = None) -> Report:

@@ -17,6 +17,9 @@ class CheckResult:
     score: float
     max_score: float
     message: str = ""
+    # Functions this check ran from the reference solution in place of the submission's
+    # (--substitute-reference): it then earns nothing, and its message says what it showed.
+    substituted: list[str] = field(default_factory=list)
 
 
 @dataclass

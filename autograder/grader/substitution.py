@@ -24,9 +24,9 @@ import ast
 from pathlib import Path
 
 from autograder import assignment
+from autograder.checks.blame import blamed, owners
 from autograder.checks.report import StageResult
 from autograder.checks.stage import Stage
-from autograder.checks.stages import STAGES
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.loader import CodeBlock, SubmissionSource
 
@@ -35,24 +35,6 @@ PARTNERS = {"forward": ("backward",), "backward": ("forward",)}  # they share th
 
 class ReferenceUnavailable(RuntimeError):
     """The kit's copy holds no reference solution (a student release)."""
-
-
-def owners(stages: list[Stage] = STAGES) -> dict[str, int]:
-    """Each function the checks call, with the stage that introduces it."""
-    found: dict[str, int] = {}
-    for stage in stages:
-        for name in stage.needs:
-            if not name.isupper():  # HYPERPARAMS is a setting, not a function to replace
-                found.setdefault(name, stage.number)
-    return found
-
-
-def blamed(stage: Stage, result: StageResult) -> set[str]:
-    """The functions of `stage` itself that one of its failing checks needed."""
-    own = {name for name, number in owners().items() if number == stage.number}
-    failing = {check.id for check in result.checks if not check.passed}
-    return {name for check in stage.checks if check.id in failing
-            for name in check.needs if name in own}
 
 
 def reference_source(names: list[str]) -> str:

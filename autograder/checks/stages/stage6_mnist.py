@@ -134,7 +134,7 @@ def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
     result = {"settings": settings, "params": params,
               "accuracy": float(np.mean(predictions == classes[test_labels])),
               "train_seconds": sub.memo["train_seconds"], "verified": False,
-              "replay_seconds": None}
+              "replay_seconds": None, "substituted": [name for name in sub.proxied]}
     where = (f"train on MNIST (layer_sizes={settings['layer_sizes']}, epochs="
              f"{settings['epochs']}, batch_size={settings['batch_size']}, learning_rate="
              f"{settings['learning_rate']})")
