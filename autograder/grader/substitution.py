@@ -1,11 +1,13 @@
 """Grade later stages with the reference in place of the functions that failed earlier.
 
-Without this, one mistake in `backward` (stage 4) also costs every training check of stage 5,
-because `train` calls `backward`. With `GradeOptions.substitute_reference` (instructor grading:
-the kit's copy must hold the reference solution), once a stage has been graded, every function
-of that stage that a failing check needed is replaced in the worker by the reference's
-definition, and the report names, stage by stage, what was replaced. A mistake then costs points
-once, in its own stage.
+Without this, one mistake in `backward` (stage 4) also fails every training check of stage 5,
+because `train` calls `backward` (each such failure says so: checks/blame.py). With
+`GradeOptions.substitute_reference` (instructor grading: the kit's copy must hold the reference
+solution), once a stage has been graded, every function of that stage that a failing check
+needed is replaced in the worker by the reference's definition, and the report names, stage by
+stage and check by check, what was replaced. The later checks then show what the student's own
+later code does with a correct backward; those that ran the reference's code earn nothing (its
+work is not the student's) and say what they would have shown.
 
 `forward` and `backward` share the cache, whose layout is the student's own choice, so one is
 replaced only together with the other, and only once both of their stages have been graded.
@@ -107,8 +109,8 @@ class Substitution:
         self.replaced.update(due)
         why = ", ".join(f"{name} ({reason})" for name, reason in due.items())
         self.notes.append(f"From stage {later[0]} on, grading ran the reference solution's {why} "
-                          "in place of yours, so that a mistake costs points only once, in its "
-                          "own stage.")
+                          "in place of yours, to show what your later code does; the checks "
+                          "that ran them earn nothing.")
 
     def due(self, graded: int) -> dict[str, str]:
         """Failed functions not yet replaced, with their partners, once all their stages have
