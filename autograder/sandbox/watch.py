@@ -37,21 +37,25 @@ class RowIndex:
     def __init__(self, images: np.ndarray) -> None:
         images = np.asarray(images)
         self.width = images.shape[1]
-        # Odd 63-bit multipliers: a row's key is the wrapping sum of pixel * multiplier, exact
-        # for the integer pixel values whatever float type the row has travelled in.
+        # Two integer weights per pixel, below 2**20: a row's two sums of pixel * weight stay
+        # below 2**38, exact in float64 whatever order BLAS adds them in, and whatever float
+        # type the row travelled in (its pixel values are recovered exactly by rint(x * 255)).
         # (Weyl sequence, mixed: numpy.random is not loaded in the worker's private copy.)
         with np.errstate(over="ignore"):
-            mixed = np.arange(1, self.width + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+            mixed = np.arange(1, 2 * self.width + 1, dtype=np.uint64) \
+                * np.uint64(0x9E3779B97F4A7C15)
             mixed ^= mixed >> np.uint64(31)
             mixed *= np.uint64(0xBF58476D1CE4E5B9)
-        self.weights = (mixed >> np.uint64(2)).astype(np.int64) | 1
-        keys = self.keys(images.astype(np.int64))
+        self.weights = (mixed >> np.uint64(44)).astype(np.float64).reshape(self.width, 2)
+        keys = np.concatenate([self.keys(images[start:start + 4096].astype(np.float64))
+                               for start in range(0, images.shape[0], 4096)])
         self.order = np.argsort(keys, kind="stable")
         self.sorted = keys[self.order]
 
     def keys(self, pixels: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return pixels @ self.weights
+        """One 64-bit key per row of integer pixel values (as float64): both sums, combined."""
+        sums = (pixels @ self.weights).astype(np.int64)
+        return (sums[:, 0] << 24) ^ sums[:, 1]
 
     def find(self, X: Any, limit: int) -> np.ndarray:
         """Row numbers of the rows of X (UNKNOWN for rows not stored; TOO_LARGE for each row
@@ -65,14 +69,12 @@ class RowIndex:
             return np.full(X.shape[0], TOO_LARGE, dtype=np.int64)
         if X.shape[1] != self.width or X.dtype.kind not in "biuf":
             return np.full(X.shape[0], UNKNOWN, dtype=np.int64)
-        scaled = np.rint(np.asarray(X, dtype=np.float64) * 255.0)
-        found = np.full(X.shape[0], UNKNOWN, dtype=np.int64)
-        valid = np.all((scaled >= 0) & (scaled <= 255), axis=1)
-        keys = self.keys(scaled.astype(np.int64))
-        where = np.minimum(np.searchsorted(self.sorted, keys), self.sorted.size - 1)
-        hit = valid & (self.sorted[where] == keys)
-        found[hit] = self.order[where[hit]]
-        return found
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN or huge: no row's key
+            pixels = np.multiply(X, 255.0, dtype=np.float64)
+            keys = self.keys(np.rint(pixels, out=pixels))
+        where = np.searchsorted(self.sorted, keys)
+        np.minimum(where, self.sorted.size - 1, out=where)
+        return np.where(self.sorted[where] == keys, self.order[where], UNKNOWN)
 
 
 def set_initial(result: Any, initial: dict[str, np.ndarray]) -> tuple[Any, str]:

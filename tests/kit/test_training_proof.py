@@ -98,13 +98,21 @@ def test_parameters_train_did_not_compute_earn_only_the_hyperparameters_check(
         assert returned_accuracy(failing_checks(report)["stage6.mnist_accuracy"]) >= 0.9
 
 
+def stubs(solution_text: str) -> str:
+    """Every function of the assignment, unwritten (as the release's stubs are)."""
+    names = re.findall(r"^def (\w+)\((.*)\):", solution_text, flags=re.M)
+    return "import numpy as np\n\n" + "\n".join(
+        f"def {name}({args}):\n    raise NotImplementedError\n" for name, args in names)
+
+
 @pytest.mark.parametrize("fence", FENCES)
-def test_stubs_with_offline_weights_score_like_stubs(fence, stub_file, tmp_path, monkeypatch):
+def test_stubs_with_offline_weights_score_like_stubs(fence, solution_text, tmp_path,
+                                                     monkeypatch):
     """Issue 23's attack: the stubs, HYPERPARAMS, and a train returning weights fitted offline
     and mapped through the recovered order: 2 points (HYPERPARAMS), not 20."""
     monkeypatch.setenv("NNKIT_ISOLATION", fence)
     path = tmp_path / "stubs.py"
-    path.write_text(attack("offline_weights.py", stub_file.read_text()), encoding="utf-8")
+    path.write_text(attack("offline_weights.py", stubs(solution_text)), encoding="utf-8")
     report = grade(path, GradeOptions(stages=(1, 2, 3, 4, 5, 6)))
     assert report.score == 2, failing_checks(report)
     assert_only_hyperparameters_earned(report, "never called update")
@@ -123,10 +131,10 @@ def test_the_honest_versions_train_and_are_verified(solution_text, tmp_path):
         assert report.stages[5].score == 5, failing_checks(report)
 
 
-def test_a_class_graded_by_grade_batch_pays_offline_weights_nothing(stub_file, tmp_path):
+def test_a_class_graded_by_grade_batch_pays_offline_weights_nothing(solution_text, tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
-    (folder / "mallory.py").write_text(attack("offline_weights.py", stub_file.read_text()),
+    (folder / "mallory.py").write_text(attack("offline_weights.py", stubs(solution_text)),
                                        encoding="utf-8")
     grade_batch(folder, tmp_path / "out", GradeOptions(stages=(6,)), jobs=1, progress=False)
     report = Report.from_dict(json.loads((tmp_path / "out" / "mallory.json").read_text()))
