@@ -156,11 +156,8 @@ class Worker:
         if op == "store":
             return {"value": self.keep(request["value"])}
         if op == "store_mnist":
-            # No trace or profile function of the submission's watches the handover (its clock
-            # has started; what runs now is timed, and learns nothing of the initial parameters
-            # it will be given only with the call to train).
-            sys.settrace(None)
-            sys.setprofile(None)
+            # (The clock of the training has started: whatever of the submission's runs now is
+            # timed, and learns nothing of the initial parameters, which come with train's call.)
             X, Y = mnist_training_arrays(request["images"], request["labels"])
             from autograder.sandbox.watch import RowIndex
 
@@ -284,6 +281,10 @@ def serve() -> None:
     worker = Worker(scratch.name)
     worker.pipe_in, worker.pipe_out = pipe_in, pipe_out
     while True:
+        # No trace or profile hook of the submission's watches the worker between calls (reading
+        # a request, the handover of the training set): what it set in a call ends with it.
+        sys.settrace(None)
+        sys.setprofile(None)
         try:
             message, buffers = read_message(pipe_in)
         except EOFError:

@@ -164,3 +164,41 @@ def test_the_record_names_float32_rows_views_and_single_samples(tmp_path):
     changed = X[rows] * 0.5
     assert index.find(changed, 24).tolist().count(UNKNOWN) >= 3
     assert set(index.find(X[:100], 24).tolist()) == {TOO_LARGE}
+
+
+HOOKED = '''import sys
+
+import numpy as np
+
+SEEN = []
+
+
+def hook(frame, event, arg):
+    SEEN.append(frame.f_code.co_name)
+
+
+def hooked(function):
+    sys.setprofile(hook)
+    sys.settrace(lambda frame, event, arg: SEEN.append(frame.f_code.co_name))
+    return function
+
+
+@hooked
+def seen():
+    return sorted(set(SEEN[-50000:]))
+'''
+
+
+def test_no_hook_of_the_submission_watches_the_handover(tmp_path):
+    """Profile and trace hooks set when the definitions run (a decorator runs with its def) see
+    nothing of the worker storing the training set."""
+    from autograder.sandbox.client import SandboxedSubmission
+    from tests.kit.redteam import as_source
+
+    images = mnist_arrays("train")[0][:500]
+    with SandboxedSubmission(as_source(HOOKED)) as sub:
+        sub.store_mnist(images, np.arange(500) % 10)
+        seen = sub.call("seen").value
+    assert "<module>" in seen  # the hooks ran while the definitions were loaded...
+    handover = {"_read_exact", "from_wire", "mnist_training_arrays", "keep"}
+    assert handover.isdisjoint(seen), seen  # ... and saw nothing of the handover
