@@ -93,10 +93,11 @@ def text_hint(value: Any) -> str:
 def reply_size(settings: dict[str, Any], m: int) -> int:
     """Bytes train's reply may take: its parameters as float64, twice over, the history, and
     the watch's record (about 3 events and a row number per row and epoch, per-sample calls
-    included)."""
+    included, and at most 64 checkpoints of the parameters)."""
     sizes = settings["layer_sizes"]
     count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-    return 16 * count + 64 * settings["epochs"] + 40 * m * settings["epochs"] + (4 << 20)
+    return (16 * count + 64 * settings["epochs"] + 40 * m * settings["epochs"]
+            + 8 * count * 64 + (4 << 20))
 
 
 def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
@@ -121,6 +122,7 @@ def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
             "train", X_train, Y_train, settings["layer_sizes"], settings["epochs"],
             settings["batch_size"], settings["learning_rate"], seed=sub.options.seed,
             initial=initial, max_rows=settings["batch_size"],
+            every=training_proof.checkpoint_every(settings, shown.shape[0]),
             timeout=max(budget - (time.perf_counter() - started), 0.001),
             reply_limit=reply_size(settings, shown.shape[0]))
     finally:
@@ -170,11 +172,19 @@ def proof_problem(sub: SandboxedSubmission, result: dict, call: Any, returned: A
     walk = training_proof.walk_problem(batches, pixels.shape[0], settings, where)
     if walk:
         return walk
+    every = training_proof.checkpoint_every(settings, pixels.shape[0])
+    try:
+        checkpoints = [parameters(point, settings["layer_sizes"], "a checkpoint")
+                       for point in trace["checkpoints"][:64]]
+    except (CheckFailed, TypeError, KeyError):
+        return (f"{where}: update returned something other than the parameters (a dict of "
+                f"arrays of the shapes layer_sizes gives), so its training could not be "
+                f"verified. {training_proof.OWN_FUNCTIONS}")
     float64 = any(not (isinstance(value, np.ndarray) and value.dtype == np.float32)
                   for value in returned.values())
     problem, seconds = training_proof.replay_problem(
-        result["params"], initial, batches, pixels, classes, settings["learning_rate"],
-        float64, sub.options.mnist_time_budget, where)
+        result["params"], initial, checkpoints, every, batches, pixels, classes,
+        settings["learning_rate"], float64, sub.options.mnist_time_budget, where)
     result["replay_seconds"] = seconds
     return problem
 

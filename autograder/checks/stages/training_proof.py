@@ -148,31 +148,59 @@ def distance(returned: dict, replayed: dict, initial: dict) -> float:
     return max(overall, worst / 10)
 
 
-def replay_problem(returned: dict, initial: dict, batches: Minibatches, pixels: np.ndarray,
-                   classes: np.ndarray, rate: float, float64: bool, seconds: float,
-                   where: str) -> tuple[str | None, float]:
-    """Redo the training; (why the returned parameters are not its result or None, seconds the
-    replay took). Single precision first; a float64 training gets a float64 replay too before
-    it is refused (long trainings with large steps drift more)."""
+def checkpoint_every(settings: dict, m: int) -> int:
+    """Updates between the checkpoints the worker keeps: 250 (a segment short enough that
+    rounding cannot grow, even where a long training is chaotic), more for long trainings, so
+    that there are at most 63."""
+    updates = settings["epochs"] * math.ceil(m / settings["batch_size"])
+    return max(250, math.ceil(updates / 63))
+
+
+def replay_problem(returned: dict, initial: dict, checkpoints: list[dict], every: int,
+                   batches: Minibatches, pixels: np.ndarray, classes: np.ndarray, rate: float,
+                   float64: bool, seconds: float, where: str) -> tuple[str | None, float]:
+    """Redo the training, segment by segment: from the grader's initial parameters through the
+    checkpoints (the parameters after every `every`-th update, as the worker kept them) to the
+    parameters train returned; each segment must land on the next. (Why it is not proven or
+    None, seconds the replay took.) Single precision first; a float64 training's segment gets a
+    float64 replay too before it is refused."""
     from autograder.grader import replay
 
     started = time.monotonic()
     deadline = started + seconds
-    gap = math.inf
+    updates = batches.updates
+    ends = [k * every for k in range(1, len(checkpoints) + 1) if k * every < updates]
+    points = [initial, *checkpoints[:len(ends)], returned]
+    bounds = [0, *ends, updates]
     try:
-        for dtype in (np.float32, np.float64) if float64 else (np.float32,):
-            replayed = replay.replay(initial, pixels, classes, batches.rows, batches.starts,
-                                     rate, dtype, deadline)
-            gap = min(gap, distance(returned, replayed, initial))
-            if gap <= TOLERANCE:
-                return None, time.monotonic() - started
+        for k in range(len(bounds) - 1):
+            first, last = bounds[k], bounds[k + 1]
+            segment = batches.starts[first:last + 1]
+            gap = math.inf
+            for dtype in (np.float32, np.float64) if float64 else (np.float32,):
+                replayed = replay.replay(points[k], pixels, classes, batches.rows, segment,
+                                         rate, dtype, deadline)
+                gap = min(gap, distance(points[k + 1], replayed, points[k]))
+                if gap <= TOLERANCE:
+                    break
+            if gap > TOLERANCE:
+                return segment_problem(where, first, last, updates, gap, rate), \
+                    time.monotonic() - started
     except replay.ReplayTooLong as error:
-        return (f"{where}: the grader could not redo its {batches.updates} updates within "
+        return (f"{where}: the grader could not redo its {updates} updates within "
                 f"{seconds:.0f} s ({error}), so the training could not be verified."), \
             time.monotonic() - started
-    return (f"{where} returned parameters that its own update calls did not produce: redoing "
-            f"its {batches.updates} updates (the minibatches its forward and backward calls got, "
-            f"with learning_rate={rate:g}) from the initial parameters init_params gave it ends "
-            f"{gap:.1%} away from what it returned (relative to how far the training moved "
-            f"them; rounding explains at most {TOLERANCE:.1%}). {OWN_FUNCTIONS}"), \
-        time.monotonic() - started
+    return None, time.monotonic() - started
+
+
+def segment_problem(where: str, first: int, last: int, updates: int, gap: float,
+                    rate: float) -> str:
+    start = ("the initial parameters init_params gave it" if first == 0 else
+             f"the parameters update {first} returned")
+    end = "what it returned" if last == updates else f"what update {last} returned"
+    what = ("returned parameters that its own update calls did not produce" if last == updates
+            else "did not carry its parameters from one update to the next")
+    return (f"{where} {what}: redoing updates {first + 1} to {last} of {updates} (the minibatches "
+            f"its forward and backward calls got, with learning_rate={rate:g}) from {start} ends "
+            f"{gap:.1%} away from {end} (relative to how far those updates moved the parameters; "
+            f"rounding explains at most {TOLERANCE:.1%}). {OWN_FUNCTIONS}")
