@@ -10,7 +10,7 @@ While `train` runs, its calls to the module-level `init_params`, `forward`, `bac
   hash of each row's pixels, so float32 copies, views and per-sample slices are all recognised);
 - `backward` notes how many rows its Y holds (to pair it with its forward);
 - `update` notes its learning rate, and every `every`-th update's result is kept (a checkpoint,
-  copied as it is: at most 64 of them).
+  copied as it is: at most 256 of them).
 
 The record is the submission's word: the grader does not trust it. It redoes the updates it
 describes, segment by segment, from its own initial parameters through the checkpoints to what
@@ -201,5 +201,5 @@ def call_watched(module: Any, rows: RowIndex | None, request: dict) -> dict:
              "counts": np.asarray(counts, dtype=np.int64),
              "rows": np.concatenate(found) if found else np.zeros(0, dtype=np.int64),
              "rates": np.asarray(rates, dtype=np.float64), "problems": problems,
-             "checkpoints": checkpoints[:64]}
+             "checkpoints": checkpoints[:256]}
     return {"value": value, "trace": trace}

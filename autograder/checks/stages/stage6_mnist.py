@@ -93,11 +93,11 @@ def text_hint(value: Any) -> str:
 def reply_size(settings: dict[str, Any], m: int) -> int:
     """Bytes train's reply may take: its parameters as float64, twice over, the history, and
     the watch's record (about 3 events and a row number per row and epoch, per-sample calls
-    included, and at most 64 checkpoints of the parameters)."""
+    included, and at most 256 checkpoints of the parameters)."""
     sizes = settings["layer_sizes"]
     count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
     return (16 * count + 64 * settings["epochs"] + 40 * m * settings["epochs"]
-            + 8 * count * 64 + (4 << 20))
+            + min(8 * count * 256, 256 << 20) + (4 << 20))
 
 
 def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
@@ -175,7 +175,7 @@ def proof_problem(sub: SandboxedSubmission, result: dict, call: Any, returned: A
     every = training_proof.checkpoint_every(settings, pixels.shape[0])
     try:
         checkpoints = [parameters(point, settings["layer_sizes"], "a checkpoint")
-                       for point in trace["checkpoints"][:64]]
+                       for point in trace["checkpoints"][:256]]
     except (CheckFailed, TypeError, KeyError):
         return (f"{where}: update returned something other than the parameters (a dict of "
                 f"arrays of the shapes layer_sizes gives), so its training could not be "
