@@ -202,3 +202,50 @@ def test_no_hook_of_the_submission_watches_the_handover(tmp_path):
     assert "<module>" in seen  # the hooks ran while the definitions were loaded...
     handover = {"_read_exact", "from_wire", "mnist_training_arrays", "keep"}
     assert handover.isdisjoint(seen), seen  # ... and saw nothing of the handover
+
+
+def segments_problem(rate: float, tamper: str) -> str | None:
+    """replay_problem on a made-up training of 600 updates (checkpoints after 250 and 500),
+    honest or with the checkpoint after 500 (`tamper="checkpoint"`) or the result
+    (`"returned"`) not what its updates give."""
+    from autograder.checks.stages.training_proof import Minibatches, replay_problem
+
+    rng = np.random.default_rng(5)
+    pixels, classes = rng.integers(0, 256, (300, 784), dtype=np.uint8), rng.integers(0, 10, 300)
+    initial = {"W1": rng.normal(0, 1 / 28, (784, 20)), "b1": np.zeros(20),
+               "W2": rng.normal(0, 0.2, (20, 10)), "b2": np.zeros(10)}
+    rows = np.concatenate([rng.permutation(300) for _ in range(4)])  # 600 updates of 2 rows
+    starts = np.arange(0, rows.size + 1, 2)
+
+    def train(start, first, last):
+        return replay.replay(start, pixels, classes, rows, starts[first:last + 1], rate,
+                             np.float64)
+
+    checkpoints = [train(initial, 0, 250)]
+    checkpoints.append(train(checkpoints[0], 250, 500))
+    returned = train(checkpoints[1], 500, 600)
+    if tamper == "checkpoint":
+        checkpoints[1] = {key: value * 1.05 for key, value in checkpoints[1].items()}
+    if tamper == "returned":
+        returned = train(checkpoints[0], 250, 350)
+    batches = Minibatches(rows, starts, np.full(600, rate), 1)
+    return replay_problem(returned, initial, checkpoints, 250, batches, pixels, classes, rate,
+                          True, 60.0, "train")[0]
+
+
+def test_each_segment_between_checkpoints_must_be_the_replay_of_its_updates():
+    """The replay's chain, without a sandbox: an honest record passes; a checkpoint or a result
+    that its updates did not produce is named, segment and all."""
+    assert segments_problem(0.02, "") is None
+    assert "did not carry its parameters from one update to the next: redoing updates 251 to " \
+           "500 of 600" in segments_problem(0.02, "checkpoint")
+    assert "returned parameters that its own update calls did not produce: redoing updates " \
+           "501 to 600 of 600" in segments_problem(0.02, "returned")
+
+
+def test_a_training_too_chaotic_to_verify_is_told_so_with_the_fix():
+    """Large steps on inputs of 0-255 amplify rounding: the grader's own single and double
+    precision replays disagree, and the message says why and what to change."""
+    assert segments_problem(0.5, "") is None  # its own arithmetic: exact
+    message = segments_problem(0.5, "checkpoint")
+    assert "amplifies the last bits of rounding" in message and "smaller learning_rate" in message
