@@ -69,16 +69,13 @@ def replay(initial: dict[str, np.ndarray], pixels: np.ndarray, classes: np.ndarr
             delta *= dtype(1.0 / batch.size)
             for layer in range(count - 1, -1, -1):
                 below = layers[layer]
-                grad_W = below.T @ delta
-                grad_b = delta.sum(axis=0)
+                step = delta * rate  # the step's scale on the small delta, not on W
                 if layer > 0:
-                    delta = delta @ weights[layer].T
+                    delta = delta @ weights[layer].T  # with W before this update
                     delta *= below
                     delta *= 1.0 - below
-                grad_W *= rate
-                weights[layer] -= grad_W
-                grad_b *= rate
-                biases[layer] -= grad_b
+                weights[layer] -= below.T @ step
+                biases[layer] -= step.sum(axis=0)
     params: dict[str, np.ndarray] = {}
     for k in range(count):
         params[f"W{k + 1}"], params[f"b{k + 1}"] = weights[k], biases[k]
