@@ -8,6 +8,11 @@ labels shuffled by a permutation nobody knows in advance (hidden_order.py: from 
 grader holds), and the grader applies the same permutation to the test set. A fully connected
 network learns the permuted problem as well as the original one, but weights computed in
 advance (fitted offline, pasted in as a constant) no longer fit the data and score at chance.
+
+A permutation of public data can be recovered from its statistics, so the points do not rest on
+it: train runs watched, from initial parameters the grader drew, and the grader redoes its
+updates (training_proof.py). "train finishes" and the accuracy count only for parameters that
+replay produced; the clock runs from the handover of the data.
 """
 
 from __future__ import annotations
