@@ -42,25 +42,27 @@ class RowIndex:
         images = np.asarray(images)
         self.width = images.shape[1]
         # Two integer weights per pixel, below 2**20: a row's two sums of pixel * weight stay
-        # below 2**38, exact in float64 whatever order BLAS adds them in, and whatever float
-        # type the row travelled in (its pixel values are recovered exactly by rint(x * 255)).
-        # (A Weyl sequence, mixed; array arithmetic wraps silently. numpy.random is not loaded
-        # in the worker's private copy.) This runs during the handover, so it calls only NumPy's
-        # C functions and array methods: no Python-level NumPy function whose module the
-        # submission could have patched to run its code here (it would be timed anyway).
+        # below 2**38, exact in float64. A float64 row of pixel / 255 times 255 * weight sums
+        # to within 1e-4 of them (rint makes them exact); a float32 row first gets its pixel
+        # values back by rint(x * 255). (A Weyl sequence, mixed; array arithmetic wraps
+        # silently; numpy.random is not loaded in the worker's private copy.) This runs during
+        # the handover, so it calls only NumPy's C functions and array methods: no Python-level
+        # NumPy function whose module the submission could have patched to run its code here.
         mixed = np.arange(1, 2 * self.width + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         mixed ^= mixed >> np.uint64(31)
         mixed *= np.uint64(0xBF58476D1CE4E5B9)
         self.weights = (mixed >> np.uint64(44)).astype(np.float64).reshape(self.width, 2)
-        keys = np.concatenate([self.keys(images[start:start + 4096].astype(np.float64))
+        self.scaled = self.weights * 255.0
+        keys = np.concatenate([self.keys(images[start:start + 4096].astype(np.float64)
+                                         @ self.weights)
                                for start in range(0, images.shape[0], 4096)])
-        self.order = keys.argsort(kind="stable")
-        self.sorted = keys[self.order]
+        self.rows = dict(zip(keys.tolist(), range(keys.size)))
 
-    def keys(self, pixels: np.ndarray) -> np.ndarray:
-        """One 64-bit key per row of integer pixel values (as float64): both sums, combined."""
-        sums = (pixels @ self.weights).astype(np.int64)
-        return (sums[:, 0] << 24) ^ sums[:, 1]
+    @staticmethod
+    def keys(sums: np.ndarray) -> np.ndarray:
+        """One 64-bit key per row from its two (exact, whole) sums."""
+        whole = sums.astype(np.int64)
+        return (whole[:, 0] << 24) ^ whole[:, 1]
 
     def find(self, X: Any, limit: int) -> np.ndarray:
         """Row numbers of the rows of X (UNKNOWN for rows not stored; TOO_LARGE for each row
@@ -74,12 +76,21 @@ class RowIndex:
             return filled(X.shape[0], TOO_LARGE)
         if X.shape[1] != self.width or X.dtype.kind not in "biuf":
             return filled(X.shape[0], UNKNOWN)
-        with np.errstate(invalid="ignore", over="ignore"):  # NaN or huge: no row's key
-            pixels = np.multiply(X, 255.0, dtype=np.float64)
-            keys = self.keys(np.rint(pixels, out=pixels))
-        where = self.sorted.searchsorted(keys)
-        np.minimum(where, self.sorted.size - 1, out=where)
-        return np.where(self.sorted[where] == keys, self.order[where], UNKNOWN)
+        with np.errstate(all="ignore"):  # NaN and huge values: no row's sums, no warning
+            if X.dtype == np.float64:
+                sums = X @ self.scaled
+            else:
+                pixels = np.multiply(X, 255.0, dtype=np.float64)
+                sums = np.rint(pixels, out=pixels) @ self.weights
+            np.rint(sums, out=sums)
+            valid = (np.abs(sums) < 2.0**40).all(axis=1)
+        sums[~valid] = 0.0
+        get = self.rows.get
+        found = np.array([get(key, UNKNOWN) for key in self.keys(sums).tolist()],
+                         dtype=np.int64)
+        if not valid.all():
+            found[~valid] = UNKNOWN
+        return found
 
 
 def filled(count: int, value: int) -> np.ndarray:
