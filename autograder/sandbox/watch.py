@@ -150,8 +150,11 @@ def call_watched(module: Any, rows: RowIndex | None, request: dict) -> dict:
 
     def record_forward(original: Any) -> Any:
         def forward(*args: Any, **kwargs: Any) -> Any:
-            X = args[1] if len(args) > 1 else kwargs.get("X")
-            named = rows.find(X, limit) if rows is not None else np.zeros(0, dtype=np.int64)
+            try:  # whatever X is, the watch must not be what stops train
+                X = args[1] if len(args) > 1 else kwargs.get("X")
+                named = rows.find(X, limit) if rows is not None else filled(1, UNKNOWN)
+            except Exception:  # noqa: BLE001 - an odd X: its rows are not named
+                named = filled(1, UNKNOWN)
             codes.append(FORWARD)
             counts.append(named.size)
             found.append(named)
