@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from autograder import settings
-from autograder.checks import expected, grader_seam, inputs, mistakes
+from autograder.checks import blame, expected, grader_seam, inputs, mistakes
 from autograder.checks.context import Grading
 from autograder.checks.credit import refuse_public_inputs
 from autograder.checks.explain import explain
@@ -152,13 +152,21 @@ def stage_time_limit(stage: Stage, options: GradeOptions) -> float:
     return options.stage_timeout + (options.mnist_time_budget if trains_on_mnist else 0.0)
 
 
-def run_stage(stage: Stage, ctx: Grading) -> StageResult:
+def run_stage(stage: Stage, ctx: Grading,
+              failed: dict[str, int] | None = None) -> StageResult:
+    """Run `stage`'s checks. `failed` (function -> the stage it failed in) lets a failing check
+    name the earlier mistake it depends on; a check that ran substituted functions earns
+    nothing (blame.py)."""
     results = []
     options = ctx.options
     ctx.pipe.set_time_limit(stage_time_limit(stage, options))  # enforced from outside: SIGKILL
     try:
         for check in stage.checks:
             result = run_check(check, ctx)
+            blame.substituted_result(check, result, list(ctx.pipe.proxied))
+            if not result.passed and not result.substituted and failed:
+                cause = blame.earlier_failure(check, failed)
+                result.message = bounded(f"{result.message} {cause}".strip(), MAX_MESSAGE)
             results.append(result)
             if callable(options.on_check):
                 options.on_check(stage, result)
@@ -255,6 +263,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         if options.substitute_reference:  # instructor grading only: a release has no grader/
             substitution = grader_seam.substitution(sub, options.stages)
         blocked_by = None
+        failed: dict[str, int] = {}  # function -> the stage where it failed
         try:
             for stage in STAGES:
                 if stage.number not in options.stages:
@@ -262,7 +271,9 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
                 elif blocked_by is not None:
                     results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
                 else:
-                    results.append(run_stage(stage, ctx))
+                    results.append(run_stage(stage, ctx, failed))
+                    for name in blame.blamed(stage, results[-1]):
+                        failed.setdefault(name, stage.number)
                     if substitution is not None:
                         substitution.after_stage(stage, results[-1])
                     if options.stop_at_first_failing_stage and not results[-1].passed:
@@ -271,10 +282,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
             if substitution is not None:
                 substitution.close()  # the reference's own worker
         mnist = ctx.memo.get("mnist")
-        mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
-                         "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
-        if mnist:  # what the student chose, for the class report (accuracy vs hyperparameters)
-            mnist_summary["hyperparams"] = mnist["settings"]
+        mnist_summary = mnist_report(mnist)
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])
         if len(problems) > MAX_PROBLEMS:
             problems = [*problems[:MAX_PROBLEMS - 1],
@@ -285,6 +293,27 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         return assemble(str(source.path), results, problems,
                         sub.isolation.name, options, time.perf_counter() - started, mnist_summary,
                         skipped, fence=sub.isolation.strength)
+
+
+def mnist_report(mnist: dict | None) -> dict:
+    """The report's `mnist`: the accuracy only of a training the grader verified (a student
+    release cannot verify: there it is the accuracy measured), with the training time from the
+    handover of the data and what verifying it cost. A training that ran the reference's code
+    (--substitute-reference) has neither accuracy nor time: they are the reference's."""
+    if not mnist:
+        return {"accuracy": None, "train_seconds": None}
+    replay = mnist.get("replay_seconds")
+    summary = {"accuracy": None if mnist.get("problem") else mnist["accuracy"],
+               "train_seconds": round(mnist["train_seconds"], 3),
+               "verified": bool(mnist.get("verified")),
+               "replay_seconds": None if replay is None else round(replay, 3)}
+    if mnist.get("substituted"):  # trained with the reference's code: shown, never ranked
+        summary.update(accuracy=None, train_seconds=None, substituted=mnist["substituted"],
+                       accuracy_with_reference=summary["accuracy"],
+                       seconds_with_reference=summary["train_seconds"])
+    if mnist.get("settings"):  # what the student chose, for the class report
+        summary["hyperparams"] = mnist["settings"]
+    return summary
 
 
 def grade(path: str | Path, options: GradeOptions | None = None) -> Report:

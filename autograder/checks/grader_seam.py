@@ -3,10 +3,10 @@
 The layers run one way: grader/ imports checks/, never the reverse. The checks need the
 grader's code in three places, only in the instructor's kit and only while grading: the values
 computed live (read by expected.py), the grader's own arithmetic (its forward pass for
-parameters a submission trained, stage 5's replay of training) and the reference substitution
-(--substitute-reference). They get it here, from the one module the grader provides for them
-(PROVIDER, autograder/grader/provider.py), found by name when first asked for: the checks do
-not import the grader, so no import runs back up the layers, and a student release, which holds
+parameters a submission trained, stage 5's and stage 6's replays of training) and the reference
+substitution (--substitute-reference). They get it here, from the one module the grader
+provides for them (PROVIDER, autograder/grader/provider.py), found by name when first asked
+for: the checks do not import the grader, so no import runs back up the layers, and a student release, which holds
 no grader/, has no provider (expected.py answers from recorded values there).
 tests/kit/test_layers.py fails on any import of the grader from checks/, student/, the sandbox
 or the worker side.
@@ -37,6 +37,11 @@ def computed_values() -> dict[str, Callable[..., dict]]:
 def arithmetic() -> types.ModuleType:
     """The grader's own network arithmetic (forward pass, gradients, training replay)."""
     return _provider().arithmetic()
+
+
+def replay() -> types.ModuleType:
+    """The grader's single-precision replay of a training, segment by segment (stage 6)."""
+    return _provider().replay()
 
 
 def substitution(sub: Any, stages: Any) -> Any:

@@ -41,6 +41,9 @@ class CheckResult:
     # A failing check's named mistake: {"id": stable id, "label": short label}
     # (autograder/checks/mistakes.py), so that a class's mistakes can be counted.
     mistake: dict | None = None
+    # Functions this check ran from the reference solution in place of the submission's
+    # (--substitute-reference): it then earns nothing, and its message says what it showed.
+    substituted: list[str] = field(default_factory=list)
 
 
 @dataclass

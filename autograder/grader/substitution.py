@@ -1,11 +1,13 @@
 """Grade later stages with the reference in place of the functions that failed earlier.
 
-Without this, one mistake in `backward` (stage 4) also costs every training check of stage 5,
-because `train` calls `backward`. With `GradeOptions.substitute_reference` (instructor grading:
-the kit's copy must hold the reference solution), once a stage has been graded, every function
-of that stage that a failing check needed is replaced in the worker by the reference's
-definition, and the report names, stage by stage, what was replaced. A mistake then costs points
-once, in its own stage.
+Without this, one mistake in `backward` (stage 4) also fails every training check of stage 5,
+because `train` calls `backward` (each such failure says so: checks/blame.py). With
+`GradeOptions.substitute_reference` (instructor grading: the kit's copy must hold the reference
+solution), once a stage has been graded, every function of that stage that a failing check
+needed is replaced in the worker by the reference's definition, and the report names, stage by
+stage and check by check, what was replaced. The later checks then show what the student's own
+later code does with a correct backward; those that ran the reference's code earn nothing (its
+work is not the student's) and say what they would have shown.
 
 `forward` and `backward` share the cache, whose layout is the student's own choice, so one is
 replaced only together with the other, and only once both of their stages have been graded.
@@ -24,9 +26,9 @@ import ast
 from pathlib import Path
 
 from autograder import assignment
+from autograder.checks.blame import blamed, owners
 from autograder.checks.report import StageResult
 from autograder.checks.stage import Stage
-from autograder.checks.stages import STAGES
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.loader import CodeBlock, SubmissionSource
 
@@ -35,24 +37,6 @@ PARTNERS = {"forward": ("backward",), "backward": ("forward",)}  # they share th
 
 class ReferenceUnavailable(RuntimeError):
     """The kit's copy holds no reference solution (a student release)."""
-
-
-def owners(stages: list[Stage] = STAGES) -> dict[str, int]:
-    """Each function the checks call, with the stage that introduces it."""
-    found: dict[str, int] = {}
-    for stage in stages:
-        for name in stage.needs:
-            if not name.isupper():  # HYPERPARAMS is a setting, not a function to replace
-                found.setdefault(name, stage.number)
-    return found
-
-
-def blamed(stage: Stage, result: StageResult) -> set[str]:
-    """The functions of `stage` itself that one of its failing checks needed."""
-    own = {name for name, number in owners().items() if number == stage.number}
-    failing = {check.id for check in result.checks if not check.passed}
-    return {name for check in stage.checks if check.id in failing
-            for name in check.needs if name in own}
 
 
 def reference_source(names: list[str]) -> str:
@@ -125,8 +109,8 @@ class Substitution:
         self.replaced.update(due)
         why = ", ".join(f"{name} ({reason})" for name, reason in due.items())
         self.notes.append(f"From stage {later[0]} on, grading ran the reference solution's {why} "
-                          "in place of yours, so that a mistake costs points only once, in its "
-                          "own stage.")
+                          "in place of yours, to show what your later code does; the checks "
+                          "that ran them earn nothing.")
 
     def due(self, graded: int) -> dict[str, str]:
         """Failed functions not yet replaced, with their partners, once all their stages have

@@ -364,6 +364,26 @@ class SandboxedSubmission:
         reply = self._request("call_spied", body, timeout, function)
         return CallResult(reply["value"], [], reply["events"], reply["output"])
 
+    def call_watched(self, function: str, *args: Any, initial: dict, max_rows: int,
+                     every: int, timeout: float | None = None,
+                     reply_limit: int = DEFAULT_REPLY_BYTES, **kwargs: Any) -> CallResult:
+        """Call `function` (train on the stored MNIST) with the worker's watch (sandbox/watch.py):
+        init_params gives `initial`, the reply's `trace` says which rows each forward got
+        (forwards of more than `max_rows` rows are not named) and holds the parameters after
+        every `every`-th update. The trace is in `events`."""
+        if function in self.proxied and self.reference is not None:
+            self._share_time_limit()
+            return self.reference.call_watched(function, *args, initial=initial,
+                                               max_rows=max_rows, every=every, timeout=timeout,
+                                               reply_limit=reply_limit, **kwargs)
+        for name in (function, "init_params", "forward", "backward", "update"):
+            self._require(name)
+        self._ensure_running()
+        body = {"name": function, "args": list(args), "kwargs": kwargs, "initial": initial,
+                "max_rows": max_rows, "every": every}
+        reply = self._request("call_watched", body, timeout, function, reply_limit)
+        return CallResult(reply["value"], [], [reply["trace"]], reply["output"])
+
     def get(self, name: str, timeout: float | None = None) -> Any:
         self._require(name)
         self._ensure_running()

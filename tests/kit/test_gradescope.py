@@ -189,3 +189,22 @@ def test_without_a_fence_run_autograder_writes_no_results_and_exits_3(autograder
     assert done.returncode == 3, done.stderr
     assert done.stderr.strip().startswith("Error: no fence to grade for credit here")
     assert not (autograder_root / "results" / "results.json").exists()
+
+
+def test_offline_weights_on_stubs_earn_only_the_hyperparameters_check(autograder_root,
+                                                                       solution_text, tmp_path):
+    """Issue 23's attack through Gradescope: stubs, HYPERPARAMS, and a train returning weights
+    fitted offline, mapped through the recovered hidden order: 2 points, no board value."""
+    from tests.kit.test_training_proof import attack, stubs
+
+    submission = tmp_path / "neural_network.py"
+    submission.write_text(attack("offline_weights.py", stubs(solution_text)), encoding="utf-8")
+    data = harness.run_autograder(autograder_root, submission)
+    passed = [test["name"] for test in data["tests"] if test["status"] == "passed"]
+    assert data["score"] == 2 and passed == [
+        "Stage 6 (MNIST): HYPERPARAMS describes a 784-...-10 network and its training"], passed
+    accuracy = next(test for test in data["tests"] if "test accuracy" in test["name"])
+    assert "never called update" in accuracy["output"], accuracy["output"]
+    assert data["extra_data"]["nnkit_report"]["mnist"]["accuracy"] is None
+    assert all(entry["name"] != "MNIST accuracy" or not entry["value"]
+               for entry in data.get("leaderboard", []))

@@ -166,3 +166,18 @@ def test_headless_chromium_takes_a_phone_size_screenshot_of_the_page(class_repor
     png = chromium.screenshot(out / "index.html", tmp_path / "profile", tmp_path / "phone.png")
     assert chromium.png_size(png) == chromium.PHONE
     assert png.stat().st_size > 20_000, "a page with five cards is not a near-blank image"
+
+
+def test_a_report_graded_with_reference_code_is_labelled_and_never_ranked(class_reports):
+    """Its accuracy and time are the reference's training: shown as such, ranked by score."""
+    mallory = report("mallory", accuracy=0.99, train_seconds=0.5, calibration=0.2)
+    mallory.stages[3].substituted = ["backward", "forward"]
+    write(class_reports, "mallory/report.json", mallory)
+    entries = load_entries([class_reports])
+    assert [entry.student for entry in entries] == ["ada", "carol", "bob", "mallory", "erin",
+                                                    "dave"]
+    result, out = build(str(class_reports), "--out", str(class_reports.parent / "board"))
+    assert result.exit_code == 0, result.output
+    row = next(line for line in (out / "leaderboard.md").read_text().splitlines()
+               if "mallory" in line)
+    assert "graded with reference code, not ranked" in row and "0.5 s" not in row

@@ -32,6 +32,7 @@ from tests.kit.redteam import (
     tree_digest,
 )
 from tests.kit.test_reference_substitution import BROKEN_BACKWARD
+from tests.kit.test_training_proof import ATTACKS as TRAINING_ATTACKS
 
 
 @dataclass
@@ -105,8 +106,8 @@ CASES = [
     Case("forged_training_log.py", (5,),
          {"stage5.train_behaviour": "but redoing its 15 updates"},
          still_pass=("stage5.train_learns", "stage5.update_values")),
-    Case("pasted_weights.py", (6,), {"stage6.mnist_accuracy": "is below the 95% needed"},
-         still_pass=("stage6.mnist_training_finishes",), max_accuracy=0.2),
+    Case("pasted_weights.py", (6,), {"stage6.mnist_accuracy": "never called update"},
+         still_pass=("stage6.hyperparameters_valid",), max_accuracy=0.2),
     # issue 23: the grader owns the conditions it observes, and the packages submitted code uses
     Case("sigmoid_hides_overflow.py", (2,), {"stage2.sigmoid_is_stable": "overflowed"},
          still_pass=("stage2.sigmoid_values", "stage2.derivative_values")),
@@ -214,7 +215,7 @@ def test_hostile_submission_gains_nothing_and_leaves_no_trace(case, fence, solut
     assert all(len(check.message) <= MAX_MESSAGE for stage in hostile.stages
                for check in stage.checks)
     if case.max_accuracy is not None:
-        assert hostile.mnist["accuracy"] <= case.max_accuracy, hostile.mnist
+        assert (hostile.mnist["accuracy"] or 0.0) <= case.max_accuracy, hostile.mnist
     if case.processes_seen:
         low, high = case.processes_seen
         assert low <= seen <= high, f"{seen} marked processes ran during grading"
@@ -256,7 +257,8 @@ def test_substituted_reference_never_runs_in_the_submissions_process(solution_te
     assert report.stages[4].substituted == ["backward", "forward"]
     failed = failing_checks(report)
     assert "reference functions in this process: 0" in failed["stage5.predict_labels"]
-    assert "stage5.train_learns" not in failed  # train ran on the reference's functions
+    # train ran on the reference's functions: it shows it would pass, and earns nothing
+    assert failed["stage5.train_learns"].startswith("Would have passed"), failed
 
 
 def test_a_submission_linked_to_another_file_is_refused_unread(solution_text, tmp_path):
@@ -312,4 +314,5 @@ def test_the_corpus_has_every_attack_the_issue_names():
     files = {path.name for path in (ROOT / "tests" / "kit" / "redteam").glob("*.py")
              if path.name != "__init__.py"}
     graded = {case.file for case in CASES} | {"fake_output_and_reports.py", "reference_spy.py"}
+    graded |= set(TRAINING_ATTACKS)  # test_training_proof.py
     assert files == graded and len(files) >= 15

@@ -8,6 +8,11 @@ labels shuffled by a permutation nobody knows in advance (hidden_order.py: from 
 grader holds), and the grader applies the same permutation to the test set. A fully connected
 network learns the permuted problem as well as the original one, but weights computed in
 advance (fitted offline, pasted in as a constant) no longer fit the data and score at chance.
+
+A permutation of public data can be recovered from its statistics, so the points do not rest on
+it: train runs watched, from initial parameters the grader drew, and the grader redoes its
+updates (training_proof.py). "train finishes" and the accuracy count only for parameters that
+replay produced; the clock runs from the handover of the data.
 """
 
 from __future__ import annotations
@@ -22,10 +27,13 @@ from autograder.checks.compare import as_sequence, quote, type_name
 from autograder.checks.context import Grading
 from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
+from autograder.checks.stages import training_proof
 from autograder.checks.stages.hidden_order import hidden_permutation
 from autograder.checks.stages.stage3_forward import parameters
+from autograder.checks.stages.training_proof import initial_parameters
 from autograder.data import load_mnist, mnist_arrays
 from autograder.sandbox.loader import skipped_statements
+from autograder.sandbox.worker_side.watch import TOO_LARGE
 
 STAGE = Stage(6, "MNIST", "train on 60,000 handwritten digits, tested on 10,000 unseen ones")
 REQUIRED = ("layer_sizes", "epochs", "batch_size", "learning_rate")
@@ -87,32 +95,44 @@ def hyperparameters(ctx: Grading) -> dict[str, Any]:
 def text_hint(value: Any) -> str:
     return (f" That is text (in quotes): write {value}, without the quotes."
             if isinstance(value, str) else "")
-def reply_size(settings: dict[str, Any]) -> int:
-    """Bytes train's reply may take: its parameters as float64, twice over, and the history."""
+def reply_size(settings: dict[str, Any], m: int) -> int:
+    """Bytes train's reply may take: its parameters as float64, twice over, the history, and
+    the watch's record (about 3 events and a row number per row and epoch, per-sample calls
+    included, and at most 256 checkpoints of the parameters)."""
     sizes = settings["layer_sizes"]
     count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-    return 16 * count + 64 * settings["epochs"] + (4 << 20)
+    return (16 * count + 64 * settings["epochs"] + 40 * m * settings["epochs"]
+            + min(8 * count * 256, 256 << 20) + (4 << 20))
 
 
 def trained_network(ctx: Grading) -> dict[str, Any]:
-    """Train once per grading; both checks below read the same result."""
+    """Train once per grading, watched, and verify the training; both checks below read the
+    same result."""
     if "mnist" in ctx.memo:
         return ctx.memo["mnist"]
     settings = hyperparameters(ctx)
     images, labels = mnist_arrays("train")
     text = "\n".join(block.source for block in ctx.pipe.source.blocks)
     pixels, classes = hidden_permutation(ctx.options.seed, text)
-    X_train, Y_train = ctx.store_mnist(images[:, pixels], classes[labels])
+    shown, shown_classes = images[:, pixels], classes[labels]
+    initial = initial_parameters(ctx.options.seed, text, settings["layer_sizes"])
     budget = ctx.options.mnist_time_budget
+    # The clock starts when the data is handed over: whatever the submission does from then on
+    # (during the handover included) is training time, and none of it can start the training
+    # before the call, which alone brings the initial parameters.
     started = time.perf_counter()
     try:
-        value = ctx.call("train", X_train, Y_train, settings["layer_sizes"], settings["epochs"],
-                         settings["batch_size"], settings["learning_rate"],
-                         seed=ctx.options.seed, timeout=budget,
-                         reply_limit=reply_size(settings)).value
+        X_train, Y_train = ctx.store_mnist(shown, shown_classes)
+        call = ctx.call_watched(
+            "train", X_train, Y_train, settings["layer_sizes"], settings["epochs"],
+            settings["batch_size"], settings["learning_rate"], seed=ctx.options.seed,
+            initial=initial, max_rows=settings["batch_size"],
+            every=training_proof.checkpoint_every(settings, shown.shape[0]),
+            timeout=max(budget - (time.perf_counter() - started), 0.001),
+            reply_limit=reply_size(settings, shown.shape[0]))
     finally:
         ctx.memo["train_seconds"] = time.perf_counter() - started
-    value = as_sequence(value, 2, "train should return (params, history)")
+    value = as_sequence(call.value, 2, "train should return (params, history)")
     params = parameters(value[0], settings["layer_sizes"], "the params train returned on MNIST")
     X_test, _, test_labels = load_mnist("test")
     outputs = expected.network_output(ctx, params, X_test[:, pixels],
@@ -120,9 +140,58 @@ def trained_network(ctx: Grading) -> dict[str, Any]:
     predictions = np.argmax(outputs, axis=1)
     result = {"settings": settings, "params": params,
               "accuracy": float(np.mean(predictions == classes[test_labels])),
-              "train_seconds": ctx.memo["train_seconds"]}
+              "train_seconds": ctx.memo["train_seconds"], "verified": False,
+              "replay_seconds": None, "substituted": [name for name in ctx.pipe.proxied]}
+    where = (f"train on MNIST (layer_sizes={settings['layer_sizes']}, epochs="
+             f"{settings['epochs']}, batch_size={settings['batch_size']}, learning_rate="
+             f"{settings['learning_rate']})")
+    result["unverified"] = expected.unverified_here("the replay of your training on MNIST")
+    if result["unverified"] is None:
+        result["problem"] = proof_problem(ctx, result, call, value[0], initial, shown,
+                                          shown_classes, where)
+        result["verified"] = result["problem"] is None
     ctx.memo["mnist"] = result
     return result
+
+
+def proof_problem(ctx: Grading, result: dict, call: Any, returned: Any,
+                  initial: dict, pixels: np.ndarray, classes: np.ndarray,
+                  where: str) -> str | None:
+    """Why the parameters train returned are not proven to be its training's (None: they are;
+    see training_proof.py)."""
+    settings = result["settings"]
+    try:
+        trace = call.events[0]
+        problems = [str(problem)[:300] for problem in trace["problems"][:3]]
+        batches = training_proof.minibatches(trace)
+        malformed = (batches.rows.ndim != 1 or np.any(batches.rows < TOO_LARGE)
+                     or np.any(batches.rows >= pixels.shape[0]))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        problems, malformed = [], True
+    if malformed:
+        return (f"The record of the calls {where} made was unreadable, so its training could not "
+                "be verified.")
+    if problems:
+        return (f"{where}: the grader could not give init_params' result its initial parameters "
+                f"({'; '.join(problems)}). {training_proof.OWN_FUNCTIONS}")
+    walk = training_proof.walk_problem(batches, pixels.shape[0], settings, where)
+    if walk:
+        return walk
+    every = training_proof.checkpoint_every(settings, pixels.shape[0])
+    try:
+        checkpoints = [parameters(point, settings["layer_sizes"], "a checkpoint")
+                       for point in trace["checkpoints"][:256]]
+    except (CheckFailed, TypeError, KeyError):
+        return (f"{where}: update returned something other than the parameters (a dict of "
+                f"arrays of the shapes layer_sizes gives), so its training could not be "
+                f"verified. {training_proof.OWN_FUNCTIONS}")
+    float64 = any(not (isinstance(value, np.ndarray) and value.dtype == np.float32)
+                  for value in returned.values())
+    problem, seconds = training_proof.replay_problem(
+        result["params"], initial, checkpoints, every, batches, pixels, classes,
+        settings["learning_rate"], float64, ctx.options.mnist_time_budget, where)
+    result["replay_seconds"] = seconds
+    return problem
 
 
 @STAGE.check("HYPERPARAMS describes a 784-...-10 network and its training", 2, ["HYPERPARAMS"])
@@ -133,14 +202,34 @@ def hyperparameters_valid(ctx: Grading) -> None:
 @STAGE.check("train finishes on MNIST within the time budget and returns valid parameters", 3,
              ["HYPERPARAMS", "train", "init_params", "forward", "backward", "update"])
 def mnist_training_finishes(ctx: Grading) -> str:
+    result = proven_training(ctx)
+    return f"trained in {result['train_seconds']:.1f} s" + verified_note(result)
+
+
+def proven_training(ctx: Grading) -> dict[str, Any]:
+    """The training's result, once the grader has verified that train's own updates computed
+    it (in a student release, which cannot verify it, as it is)."""
     result = trained_network(ctx)
-    return f"trained in {result['train_seconds']:.1f} s"
+    if result.get("problem"):
+        raise CheckFailed(result["problem"])
+    return result
+
+
+def verified_note(result: dict[str, Any]) -> str:
+    if result["unverified"]:
+        return f" ({result['unverified']})"
+    return (f" (verified: the grader redid the training in {result['replay_seconds']:.1f} s "
+            "and got the parameters train returned)")
 
 
 @STAGE.check("test accuracy reaches the threshold", 15,
              ["HYPERPARAMS", "train", "init_params", "forward", "backward", "update"])
 def mnist_accuracy(ctx: Grading) -> str:
     result = trained_network(ctx)
+    if result.get("problem"):
+        raise CheckFailed(f"{result['problem']} (The parameters train returned score "
+                          f"{result['accuracy']:.2%} on the test set; that does not count "
+                          "without a training that produced them.)")
     threshold = ctx.options.mnist_threshold
     if result["accuracy"] < threshold:
         s = result["settings"]

@@ -2,11 +2,13 @@
 
 Ranked by MNIST test accuracy, then by training time normalised by the speed of the machine
 that trained (train_seconds / calibration, see autograder/checks/calibration.py); everyone who has
-not trained on MNIST yet comes after, by score. Every row shows per-stage progress and when it was
-graded. Reports that are not nnkit reports are skipped with a warning naming the file; of
-several reports for one student, the newest (by graded_at) counts. Reports with impossible
-values, and (given a roster or a key) names not on the roster or signatures that do not verify,
-are rejected with their reasons (autograder/grader/classroom/validation.py), listed on the page.
+not trained on MNIST yet comes after, by score, and so does a report graded with the reference's
+code substituted (labelled: its MNIST result is the reference's). Every row shows per-stage
+progress and when it was graded. Reports that are not nnkit reports are skipped with a warning
+naming the file; of several reports for one student, the newest (by graded_at) counts. Reports
+with impossible values, and (given a roster or a key) names not on the roster or signatures that
+do not verify, are rejected with their reasons (autograder/grader/classroom/validation.py),
+listed on the page.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ class Entry:
     accuracy: float | None
     train_seconds: float | None
     calibration: float | None
+    # Graded with --substitute-reference: some checks ran the reference's code. Such a row is
+    # labelled, and its MNIST result (the reference's training) is never ranked.
+    substituted: bool = False
 
     @property
     def normalised(self) -> float | None:
@@ -72,7 +77,7 @@ class Entry:
         return sum(stage.status == "passed" for stage in self.stages)
 
     def rank_key(self) -> tuple:
-        if self.accuracy is not None:
+        if self.accuracy is not None and not self.substituted:
             time = self.normalised if self.normalised is not None else math.inf
             raw = self.train_seconds if self.train_seconds is not None else math.inf
             return (0, -self.accuracy, time, raw, self.student.casefold())
@@ -145,6 +150,8 @@ def read_entry(path: Path, policy: Policy | None = None) -> Entry:
         accuracy=_number(mnist, "accuracy", "mnist.", optional=True),
         train_seconds=_number(mnist, "train_seconds", "mnist.", optional=True),
         calibration=_number(data, "calibration", "", optional=True),
+        substituted=bool(mnist.get("substituted")) or any(
+            isinstance(stage, dict) and stage.get("substituted") for stage in data["stages"]),
     )
     reasons = (policy or Policy()).reasons(data, entry)
     if reasons:
@@ -210,16 +217,18 @@ class Row:
 
     @property
     def accuracy(self) -> str:
+        if self.entry.substituted:
+            return "— (graded with reference code, not ranked)"
         return "—" if self.entry.accuracy is None else f"{self.entry.accuracy:.2%}"
 
     @property
     def raw_time(self) -> str:
-        seconds = self.entry.train_seconds
+        seconds = None if self.entry.substituted else self.entry.train_seconds
         return "—" if seconds is None else f"{seconds:.1f} s"
 
     @property
     def normalised_time(self) -> str:
-        value = self.entry.normalised
+        value = None if self.entry.substituted else self.entry.normalised
         return "—" if value is None else f"{value:.1f}×"
 
     @property
@@ -243,7 +252,8 @@ def rows(entries: list[Entry], anonymise: bool = False, salt: str = "") -> list[
 
 def counts(entries: list[Entry]) -> dict[str, int]:
     return {"students": len(entries),
-            "trained": sum(entry.accuracy is not None for entry in entries),
+            "trained": sum(entry.accuracy is not None and not entry.substituted
+                           for entry in entries),
             "complete": sum(entry.stages_passed == len(entry.stages) for entry in entries)}
 
 
