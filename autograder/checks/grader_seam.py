@@ -6,8 +6,9 @@ computed live (read by expected.py), the grader's own arithmetic (its forward pa
 parameters a submission trained, stage 5's and stage 6's replays of training) and the reference
 substitution (--substitute-reference). They get it here, from the one module the grader
 provides for them (PROVIDER, autograder/grader/provider.py), found by name when first asked
-for: the checks do not import the grader, so no import runs back up the layers, and a student release, which holds
-no grader/, has no provider (expected.py answers from recorded values there).
+for: the checks do not import the grader, so no import runs back up the layers, and a student
+release, which holds no grader/, has no provider (expected.py answers from recorded values
+there).
 tests/kit/test_layers.py fails on any import of the grader from checks/, student/, the sandbox
 or the worker side.
 """
