@@ -5,6 +5,7 @@ so grading for credit refuses them unless the instructor asks for them explicitl
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
 from autograder.errors import KitEnvironmentError
@@ -13,6 +14,14 @@ FIX = ("make a course with `nnkit course init DIR` (its secret is then found thr
        "DIR, $NNKIT_COURSE or the folder you are in), or give --secret-file FILE; "
        "--public-inputs (grading_on_public_inputs = true in nnkit-course.toml) grades on the "
        "public inputs anyway, where a release's recorded answers earn points")
+
+
+PUBLIC_INPUTS_ENV = "NNKIT_PUBLIC_INPUTS"  # --public-inputs, for the processes a command starts
+
+
+def public_inputs_requested() -> bool:
+    """Whether the instructor asked for the public inputs where there is no command line."""
+    return os.environ.get(PUBLIC_INPUTS_ENV, "").strip().lower() in ("1", "yes", "true")
 
 
 class CreditOptions(Protocol):

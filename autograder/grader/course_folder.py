@@ -88,6 +88,14 @@ def signing_key_file(course: settings.CourseSettings, private: bool = True) -> P
     return path if path.is_file() else None
 
 
+def course_key(private: bool = True) -> str | None:
+    """The signing key of the course in force, for a --key option not given (None: none)."""
+    path = signing_key_file(settings.current(), private)
+    if path is None and not private:
+        path = signing_key_file(settings.current(), True)  # the private key verifies too
+    return None if path is None else str(path)
+
+
 def init_course(folder: Path) -> list[str]:
     """Set up (or complete) a course in `folder`; what was made, one line each. Nothing that
     exists is overwritten: running it again on a course only adds what is missing."""

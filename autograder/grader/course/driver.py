@@ -116,6 +116,11 @@ def release(course: Path, capture: bool = False) -> Path:
     leaks = release_leaks(path)
     if leaks:
         raise CourseError(f"{path} is not safe to hand out: " + "; ".join(leaks))
+    # The course's public settings beside the notebook: the students' test cells read them.
+    from autograder.release import public_settings
+    from autograder.settings import SETTINGS_FILE
+
+    (path.parent / SETTINGS_FILE).write_text(public_settings(), encoding="utf-8")
     return path
 
 
