@@ -10,10 +10,9 @@ from typing import Protocol
 
 from autograder.errors import KitEnvironmentError
 
-FIX = ("make a course with `nnkit course init DIR` (its secret is then found through --course "
-       "DIR, $NNKIT_COURSE or the folder you are in), or give --secret-file FILE; "
-       "--public-inputs (grading_on_public_inputs = true in nnkit-course.toml) grades on the "
-       "public inputs anyway, where a release's recorded answers earn points")
+FIX = ("run `nnkit course init DIR` and grade with --course DIR (or in DIR), or give --secret-file "
+       "FILE; --public-inputs grades on the public inputs anyway (a release's recorded answers "
+       "then earn points)")
 
 
 PUBLIC_INPUTS_ENV = "NNKIT_PUBLIC_INPUTS"  # --public-inputs, for the processes a command starts

@@ -102,6 +102,7 @@ def init_course(folder: Path) -> list[str]:
     from autograder.grader.classroom import signing
 
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)  # the secret, the key and the solution: the instructor's eyes only
     made = []
     toml = folder / settings.SETTINGS_FILE
     if not toml.exists():

@@ -66,3 +66,21 @@ def grade_text(tmp_path: Path):
 def failing_checks(report: Report) -> dict[str, str]:
     return {check.id: check.message for stage in report.stages if stage.ran
             for check in stage.checks if not check.passed}
+
+
+@pytest.fixture(scope="session")
+def course_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An instructor's course made by `nnkit course init` (settings, secret, keys, assignment)."""
+    from autograder.grader.course_folder import init_course
+
+    folder = tmp_path_factory.mktemp("course") / "course"
+    init_course(folder)
+    return folder
+
+
+@pytest.fixture
+def in_course(course_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Grade in that course, as `nnkit --course DIR` does: grading for credit then draws every
+    check's inputs from its secret (without one it refuses, see autograder/checks/credit.py)."""
+    monkeypatch.setenv("NNKIT_COURSE", str(course_folder))
+    return course_folder

@@ -23,6 +23,9 @@ from tests.kit import gradescope_harness as harness
 from tests.kit import simulated_students as students
 from tests.kit.conftest import ROOT
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 STUDENTS = {"ada": students.strong, "grace": students.weak, "linus": students.stuck_at_stage_3}
 RANKING = ["ada", "grace", "linus"]  # by accuracy; linus never reaches MNIST
 

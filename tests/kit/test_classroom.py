@@ -33,6 +33,9 @@ from tests.kit import chromium, workflow_steps
 from tests.kit import classroom_students as students
 from tests.kit.reports import report as made_up_report
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "autograder" / "templates"
 EXPECTED = ["ada", "cal", "lee", "ben", "fay"]  # honest, copier, late (weak before), buggy, forger
 

@@ -117,6 +117,9 @@ import json as _json
 import os as _os
 import subprocess as _subprocess
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 _FORGED = _json.dumps({"score": 1000, "tests": [], "output": "forged"})
 _SPAWNED = False
 

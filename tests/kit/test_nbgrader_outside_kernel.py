@@ -139,6 +139,9 @@ def test_a_submission_cannot_forge_a_report_into_the_exchange(graded):
 
 KERNEL_PROBE = f"""
 import os, socket
+
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
 found = {{"uid": os.getuid(), "source": os.path.exists({str(ROOT / 'assignments')!r}),
           "course": os.path.exists({str(ROOT / 'course' / 'nbgrader_config.py')!r}),
           "tmp": sorted(os.listdir("/tmp"))}}

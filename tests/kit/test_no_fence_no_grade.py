@@ -22,7 +22,8 @@ from autograder.sandbox.policy import fence_for_credit
 from tests.kit.conftest import ROOT
 from tests.kit.unprivileged import NOBODY, as_nobody
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="drops to nobody from root")
+pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="drops to nobody from root"),
+              pytest.mark.usefixtures("in_course")]  # grading for credit needs the secret
 
 
 @pytest.fixture
