@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from typing import Protocol
 
+from autograder.checks.inputs import read_secret
 from autograder.errors import KitEnvironmentError
 
 FIX = ("run `nnkit course init DIR` and grade with --course DIR (or in DIR), or give --secret-file "
@@ -29,8 +30,11 @@ class CreditOptions(Protocol):
 
 
 def refuse_public_inputs(options: CreditOptions) -> None:
-    """KitEnvironmentError (exit 3, one line) when grading for credit would use the public
-    inputs without the instructor having asked for them."""
+    """Grading for credit: `options.secret`, found now if it was not given (the course in force
+    may have made it since the options were); KitEnvironmentError (exit 3, one line) when there
+    is none and the instructor did not ask for the public inputs."""
+    if options.secret is None and not options.public_inputs:
+        options.secret = read_secret()
     if options.secret is None and not options.public_inputs:
         raise PublicInputsRefused(f"no course secret to grade for credit with: {FIX}")
 

@@ -174,6 +174,8 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         inputs="course secret" if inputs.secret_in_use() else "public",
         expected_values=expected.source().name,
         skipped=skipped or [],
+        settings={"threshold": options.mnist_threshold, "time_budget": options.mnist_time_budget,
+                  "allowed_packages": list(options.allowed_packages)},
     )
 
 

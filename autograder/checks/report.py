@@ -65,6 +65,9 @@ class Report:
     # Top-level statements not run at grading because they call the submission's own functions
     # or the kit's helpers (experiments: training runs, plots), one per line, by cell and line.
     skipped: list[str] = field(default_factory=list)
+    # The course's settings the grading used (autograder/settings.py, or the command line's):
+    # threshold, time_budget, allowed_packages, so any report says what it was held to.
+    settings: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

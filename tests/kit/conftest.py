@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,11 @@ def course_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture
-def in_course(course_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(scope="module")
+def in_course(course_folder: Path) -> Iterator[Path]:
     """Grade in that course, as `nnkit --course DIR` does: grading for credit then draws every
-    check's inputs from its secret (without one it refuses, see autograder/checks/credit.py)."""
-    monkeypatch.setenv("NNKIT_COURSE", str(course_folder))
-    return course_folder
+    check's inputs from its secret (without one it refuses, see autograder/checks/credit.py).
+    Module-scoped, so that a module's own fixtures that grade run in it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NNKIT_COURSE", str(course_folder))
+        yield course_folder

@@ -21,6 +21,9 @@ from tests.kit import simulated_students as students
 from tests.kit.release_search import leaks, solution_bodies
 from tests.kit.reports import report
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 CHECKS = sum(len(stage.checks) for stage in STAGES)
 
 
@@ -116,9 +119,6 @@ FORGER = '''
 import json as _json
 import os as _os
 import subprocess as _subprocess
-
-# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
-pytestmark = pytest.mark.usefixtures("in_course")
 
 _FORGED = _json.dumps({"score": 1000, "tests": [], "output": "forged"})
 _SPAWNED = False

@@ -24,6 +24,9 @@ from tests.kit.test_nbgrader import (
     submitted_path,
 )
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 
 def cheat(marker: Path) -> str:
     """A cell that would replace the kernel's grading and leave a file, were it ever run."""
@@ -139,9 +142,6 @@ def test_a_submission_cannot_forge_a_report_into_the_exchange(graded):
 
 KERNEL_PROBE = f"""
 import os, socket
-
-# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
-pytestmark = pytest.mark.usefixtures("in_course")
 found = {{"uid": os.getuid(), "source": os.path.exists({str(ROOT / 'assignments')!r}),
           "course": os.path.exists({str(ROOT / 'course' / 'nbgrader_config.py')!r}),
           "tmp": sorted(os.listdir("/tmp"))}}
