@@ -38,7 +38,10 @@ def sigmoid_values(sub: SandboxedSubmission) -> None:
 def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
     # Only the worker sees warnings: the values at the extremes are checked here, the warnings
     # rest on its word, so this is worth less than the values.
-    z = np.array([-1000.0, -745.0, -40.0, 0.0, 40.0, 745.0, 1000.0])
+    # Drawn from the course secret like every other input (each still overflows e^(+-z) where
+    # it did: |z| >= 740 > 709.8), so a table of answers for the public ones earns nothing.
+    z = inputs.jitter("stage2.sigmoid_is_stable",
+                      [-1000.0, -745.0, -40.0, 0.0, 40.0, 745.0, 1000.0], 5.0, decimals=2)
     result = sub.call("sigmoid", z, record_warnings=True)
     if result.warnings:
         overflow_where = warning_sides(sub)
