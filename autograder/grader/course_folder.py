@@ -140,16 +140,28 @@ def describe(course: settings.CourseSettings) -> str:
         where = f"{course.folder / settings.SETTINGS_FILE} (found above this folder)"
     secret = course.secret_file
     assignment_env = os.environ.get(ASSIGNMENT_ENV)
+    given = set()
+    if course.folder is not None:
+        toml = course.folder / settings.SETTINGS_FILE
+        given = set(settings.parse(toml.read_text(encoding="utf-8"), toml).get("grading", {}))
+
+    def source(key: str) -> str:
+        return "" if key in given else " (the kit's default)"
+
     lines = [f"Course: {where}",
-             f"  threshold: {course.threshold:g}",
-             f"  time budget: {course.time_budget:g} s",
+             f"  threshold: {course.threshold:g}{source('threshold')}",
+             f"  time budget: {course.time_budget:g} s{source('time_budget')}",
              "  allowed packages: " + (", ".join(course.allowed_packages)
-                                       or "none (NumPy and the standard library)"),
-             f"  grading on public inputs: {'yes' if course.grading_on_public_inputs else 'no'}",
+                                       or "none (NumPy and the standard library)")
+             + source("allowed_packages"),
+             f"  grading on public inputs: {'yes' if course.grading_on_public_inputs else 'no'}"
+             + source("grading_on_public_inputs"),
              "  secret: " + (str(secret) if secret is not None and secret.is_file()
                              else "none (grading for credit refuses; `nnkit course init`)"),
              "  signing key: " + str(signing_key_file(course) or "none"),
              "  assignment: " + (assignment_env or str(assignment.source_path())),
+             "Options given on the command line (--threshold, --time-budget, --key, "
+             "--secret-file, --assignment) win over these.",
              "Points per check (id: points):"]
     for stage in STAGES:
         for check in stage.checks:
