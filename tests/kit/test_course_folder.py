@@ -284,13 +284,13 @@ def recorded_attack(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return texts
 
 
-def test_recorded_answers_earn_nothing_through_grade_batch(recorded_attack, in_course,
+def test_recorded_answers_earn_nothing_through_grade_batch(recorded_attack, course_folder,
                                                            tmp_path, monkeypatch):
     without_course(monkeypatch, tmp_path)
     (tmp_path / "class").mkdir()
     for name, text in recorded_attack.items():
         (tmp_path / "class" / f"{name}.py").write_text(text, encoding="utf-8")
-    result = nnkit("--course", str(in_course), "grade-batch", "class", "--out", "out",
+    result = nnkit("--course", str(course_folder), "grade-batch", "class", "--out", "out",
                    "--stages", "1-5", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = {row["student"]: row for row in csv.DictReader(
@@ -299,7 +299,7 @@ def test_recorded_answers_earn_nothing_through_grade_batch(recorded_attack, in_c
     assert json.loads((tmp_path / "out" / "table.json").read_text())["inputs"] == "course secret"
 
 
-def test_recorded_answers_earn_nothing_through_nbgrader_autograde(recorded_attack, in_course,
+def test_recorded_answers_earn_nothing_through_nbgrader_autograde(recorded_attack, course_folder,
                                                                   tmp_path, monkeypatch):
     from autograder.grader.course import driver
 
@@ -309,11 +309,11 @@ def test_recorded_answers_earn_nothing_through_nbgrader_autograde(recorded_attac
     config = kit_file("course/nbgrader_config.py").read_text(encoding="utf-8")
     (nbcourse / driver.CONFIG).write_text(config, encoding="utf-8")
     released = nbcourse / "release" / "neural_network"
-    made = CliRunner().invoke(main, ["--course", str(in_course), "nbgrader", "release",
+    made = CliRunner().invoke(main, ["--course", str(course_folder), "nbgrader", "release",
                                      str(nbcourse)])
     assert made.exit_code == 0, made.output
     shipped = settings.load(released)  # the students' folder carries the public settings
-    assert shipped.threshold == settings.load(in_course).threshold
+    assert shipped.threshold == settings.load(course_folder).threshold
     assert "secret" not in {path.name for path in released.iterdir()}
     release = nbformat.read(released / "neural_network.ipynb", 4)
     for name, text in recorded_attack.items():
@@ -326,7 +326,7 @@ def test_recorded_answers_earn_nothing_through_nbgrader_autograde(recorded_attac
         path = nbcourse / "submitted" / name / "neural_network" / "neural_network.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(notebook, path)
-    result = nnkit("--course", str(in_course), "nbgrader", "autograde", str(nbcourse),
+    result = nnkit("--course", str(course_folder), "nbgrader", "autograde", str(nbcourse),
                    cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     scores = {name: driver.outcome(nbcourse, name).score for name in recorded_attack}
@@ -369,9 +369,10 @@ def test_the_courses_threshold_and_packages_reach_check_pytest_and_grade(
 
 
 def test_the_courses_threshold_and_packages_reach_the_releases_workflow(
-        strict_release, quick_trainer, tmp_path):
+        strict_release, quick_trainer, tmp_path, monkeypatch):
     import shutil
 
+    monkeypatch.delenv(settings.COURSE_ENV, raising=False)  # a student's runner has none
     repo = Path(shutil.copytree(strict_release, tmp_path / "clone"))
     students.write_notebook(quick_trainer, repo / "neural_network.ipynb")
     bin_folder = workflow_steps.virtualenv(tmp_path / "venv")
