@@ -447,3 +447,23 @@ def test_the_courses_threshold_and_packages_reach_nbgrader_grading(strict_course
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True, timeout=120)
     assert probe.stdout.split() == ["0.99", "('scipy',)"], probe.stderr
+
+
+# -- the signing key -------------------------------------------------------------------------------
+def test_the_leaderboard_verifies_with_the_courses_key_by_default(course_folder, tmp_path,
+                                                                  monkeypatch):
+    from tests.kit.reports import report
+
+    without_course(monkeypatch, tmp_path)
+    key = signing.load_key(str(course_folder / "keys" / "course.key"))
+    (tmp_path / "ada.json").write_text(json.dumps(signing.sign(json.loads(report("ada").to_json()),
+                                                               key)))
+    (tmp_path / "bob.json").write_text(report("bob").to_json())  # unsigned: written by anyone
+    files = [str(tmp_path / "ada.json"), str(tmp_path / "bob.json")]
+    board = CliRunner().invoke(main, ["--course", str(course_folder), "leaderboard", *files,
+                                      "--out", str(tmp_path / "board")])
+    assert board.exit_code == 0, board.output
+    assert "(1 students)" in board.output
+    assert "bob" in (tmp_path / "board" / "rejected.txt").read_text()
+    plain = CliRunner().invoke(main, ["leaderboard", *files, "--out", str(tmp_path / "plain")])
+    assert "(2 students)" in plain.output  # without a course (or --key) nothing is verified
