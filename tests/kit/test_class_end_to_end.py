@@ -23,9 +23,6 @@ from tests.kit import gradescope_harness as harness
 from tests.kit import simulated_students as students
 from tests.kit.conftest import ROOT
 
-# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
-pytestmark = pytest.mark.usefixtures("in_course")
-
 STUDENTS = {"ada": students.strong, "grace": students.weak, "linus": students.stuck_at_stage_3}
 RANKING = ["ada", "grace", "linus"]  # by accuracy; linus never reaches MNIST
 
@@ -98,9 +95,10 @@ def board(jobs: dict[str, Job], workspace: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def gradescope_results(repositories: dict[str, Path], workspace: Path) -> dict[str, dict]:
+def gradescope_results(repositories: dict[str, Path], workspace: Path,
+                       course_folder: Path) -> dict[str, dict]:
     package = workspace / "gradescope" / "autograder.zip"
-    nnkit("gradescope", str(package))
+    nnkit("--course", str(course_folder), "gradescope", str(package))  # its secret goes in
     root = harness.unpack(package, workspace / "gradescope" / "autograder")
     done = harness.setup(root)
     assert done.returncode == 0, f"setup.sh failed:\n{done.stdout}\n{done.stderr[-3000:]}"
