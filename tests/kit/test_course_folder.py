@@ -32,6 +32,7 @@ from tests.kit import workflow_steps
 from tests.kit.conftest import ROOT, apply_edits
 from tests.kit.recorded_answers import attack
 from tests.kit.release_kit import installed
+from tests.kit.test_answer_key import WITHOUT_KIT
 
 # One epoch of a 784-10 network: stage 6 in seconds, about 90% (below the course's 99%).
 SMALL_NETWORK = ('    "layer_sizes": [784, 100, 10],\n    "epochs": 4,\n    "batch_size": 24,',
@@ -348,7 +349,11 @@ def test_the_courses_threshold_and_packages_reach_check_pytest_and_grade(
         env.pop(name, None)
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, *args], cwd=strict_release, env=env,
+        """python -m MODULE ARGS with the release's kit, and no way to an editable install's
+        (a student's machine has none: see test_answer_key.WITHOUT_KIT)."""
+        program = (WITHOUT_KIT + f"sys.argv = {[args[1], *args[2:]]!r}\n"
+                   f"runpy.run_module({args[1]!r}, run_name='__main__', alter_sys=True)\n")
+        return subprocess.run([sys.executable, "-c", program], cwd=strict_release, env=env,
                               capture_output=True, text=True, timeout=900)
 
     check = run("-m", "autograder.cli", "check", "--stage", "6")
