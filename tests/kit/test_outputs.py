@@ -116,7 +116,7 @@ def test_start_writes_the_notebook_whole_and_nothing_else(tmp_path):
 
 
 # -- gradescope --------------------------------------------------------------------------------
-def test_a_failed_gradescope_build_leaves_no_partial_zip(tmp_path, monkeypatch):
+def test_a_failed_gradescope_build_leaves_no_partial_zip(tmp_path, monkeypatch, in_course):
     target = tmp_path / "autograder.zip"
     target.write_bytes(b"the previous, good package")
     calls = []
