@@ -107,9 +107,13 @@ def _student_source(layout: KitLayout) -> str:
 def _beside_source(layout: KitLayout) -> Iterator[Path]:
     """The assignment's other files (pictures and such), beside its source in the assignment's
     own folder (<name>/<name>.py). A source file named on its own (NNKIT_ASSIGNMENT=~/nn.py)
-    brings nothing else: the folder around it may hold anything."""
+    brings nothing else: the folder around it may hold anything. A course's `assignment/` is
+    the assignment's own folder."""
     folder = layout.source.parent
-    if folder.name != layout.source.stem:
+    course_copy = settings.current().assignment  # the course's assignment/ is such a folder too
+    own = folder.name == layout.source.stem or (course_copy is not None
+                                                and folder.resolve() == course_copy.resolve())
+    if not own:
         return iter(())
     return (path for path in package_files(folder) if path.suffix != ".py")
 

@@ -234,6 +234,7 @@ def test_the_release_carries_the_public_settings_and_never_the_secret(strict_cou
     wheel = next((strict_release / "vendor").glob("*.whl"))
     assert found == [] and secret not in wheel.read_bytes()
     assert not (strict_release / "secret").exists() and not (strict_release / "keys").exists()
+    assert (strict_release / "my_digit.png").is_file()  # the course's assignment/ brings it
 
 
 @pytest.mark.parametrize("fence", ["bwrap", "user"])
