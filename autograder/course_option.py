@@ -33,19 +33,19 @@ def use_course(context: click.Context, folder: Path | None) -> settings.CourseSe
             raise settings.CourseSettingsError(
                 f"--course {folder} holds no {settings.SETTINGS_FILE}: make the course with "
                 f"`nnkit course init {folder}`")
-        _set(context, settings.COURSE_ENV, str(folder.resolve()))
+        set_for_command(context, settings.COURSE_ENV, str(folder.resolve()))
     found = settings.find_course()
     if found is None:
         return settings.current()
-    _set(context, settings.COURSE_ENV, str(found))
+    set_for_command(context, settings.COURSE_ENV, str(found))
     course = settings.current()
     if course.assignment is not None and course.assignment.is_dir() \
             and not os.environ.get(ASSIGNMENT_ENV):
-        _set(context, ASSIGNMENT_ENV, str(course.assignment))
+        set_for_command(context, ASSIGNMENT_ENV, str(course.assignment))
     return course
 
 
-def _set(context: click.Context, name: str, value: str) -> None:
+def set_for_command(context: click.Context, name: str, value: str) -> None:
     """Set an environment variable for this command only (the CLI may run inside another
     program, or a test): put back as it was when the command ends."""
     previous = os.environ.get(name)

@@ -74,6 +74,24 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
+def course_environment() -> None:
+    """Grade for credit in a course of the benchmark's own (its secret), as an instructor
+    does: without one, grading for credit refuses the public inputs. A course already named
+    by $NNKIT_COURSE is kept."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if os.environ.get("NNKIT_COURSE"):
+        return
+    from autograder.grader.course_folder import init_course
+
+    folder = Path(tempfile.mkdtemp(prefix="nnkit-bench-course-"))
+    atexit.register(shutil.rmtree, folder, True)
+    init_course(folder / "course")
+    os.environ["NNKIT_COURSE"] = str(folder / "course")
+
+
 def mnist_environment() -> None:
     """Use ../shared/mnist when NNKIT_MNIST_DIR is not set (as the tests do)."""
     shared = ROOT.parent / "shared" / "mnist"

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, median, mnist_environment, table, timed, write_results  # noqa: E402
+from _common import ROOT, course_environment, median, mnist_environment, table, timed, write_results  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
@@ -134,6 +134,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=15, help="worker starts per fence")
     args = parser.parse_args()
     mnist_environment()
+    course_environment()  # grading for credit draws its inputs from a course secret
     from autograder.cli import parse_stages
 
     stages = parse_stages(args.stages)

@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, median, mnist_environment, table, timed, write_results  # noqa: E402
+from _common import ROOT, course_environment, median, mnist_environment, table, timed, write_results  # noqa: E402
 
 
 def make_course(folder: Path) -> dict[str, Path]:
@@ -134,6 +134,7 @@ def main() -> None:
                         help="extra copies of each submission in the --jobs comparison")
     args = parser.parse_args()
     mnist_environment()
+    course_environment()  # grading for credit draws its inputs from a course secret
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="nnkit-nbgrader-bench-") as scratch:
         course = Path(scratch) / "course"

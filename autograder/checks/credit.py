@@ -5,14 +5,23 @@ so grading for credit refuses them unless the instructor asks for them explicitl
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
+from autograder.checks.inputs import read_secret
 from autograder.errors import KitEnvironmentError
 
-FIX = ("make a course with `nnkit course init DIR` (its secret is then found through --course "
-       "DIR, $NNKIT_COURSE or the folder you are in), or give --secret-file FILE; "
-       "--public-inputs (grading_on_public_inputs = true in nnkit-course.toml) grades on the "
-       "public inputs anyway, where a release's recorded answers earn points")
+FIX = ("run `nnkit course init DIR` and grade with --course DIR (or in DIR), or give --secret-file "
+       "FILE; --public-inputs grades on the public inputs anyway (a release's recorded answers "
+       "then earn points)")
+
+
+PUBLIC_INPUTS_ENV = "NNKIT_PUBLIC_INPUTS"  # --public-inputs, for the processes a command starts
+
+
+def public_inputs_requested() -> bool:
+    """Whether the instructor asked for the public inputs where there is no command line."""
+    return os.environ.get(PUBLIC_INPUTS_ENV, "").strip().lower() in ("1", "yes", "true")
 
 
 class CreditOptions(Protocol):
@@ -21,8 +30,11 @@ class CreditOptions(Protocol):
 
 
 def refuse_public_inputs(options: CreditOptions) -> None:
-    """KitEnvironmentError (exit 3, one line) when grading for credit would use the public
-    inputs without the instructor having asked for them."""
+    """Grading for credit: `options.secret`, found now if it was not given (the course in force
+    may have made it since the options were); KitEnvironmentError (exit 3, one line) when there
+    is none and the instructor did not ask for the public inputs."""
+    if options.secret is None and not options.public_inputs:
+        options.secret = read_secret()
     if options.secret is None and not options.public_inputs:
         raise PublicInputsRefused(f"no course secret to grade for credit with: {FIX}")
 

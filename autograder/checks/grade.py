@@ -14,7 +14,7 @@ import click
 from autograder import settings
 from autograder.checks import blame, expected, grader_seam, inputs, mistakes
 from autograder.checks.context import Grading
-from autograder.checks.credit import refuse_public_inputs
+from autograder.checks.credit import public_inputs_requested, refuse_public_inputs
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
@@ -92,7 +92,8 @@ class GradeOptions:
     for_credit: bool = False  # refuse to grade without a real fence (sandbox/policy.py)
     # ... and without the course secret (checks/credit.py), unless the instructor asks for the
     # public inputs (--public-inputs, or grading_on_public_inputs = true in the course).
-    public_inputs: bool = field(default_factory=lambda: _course().grading_on_public_inputs)
+    public_inputs: bool = field(
+        default_factory=lambda: _course().grading_on_public_inputs or public_inputs_requested())
     unsafe: bool = False  # ... unless the instructor accepts the risk
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
 
@@ -208,6 +209,8 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         expected_values=expected.source().name,
         skipped=skipped or [],
         grading=grading_record(options),
+        settings={"threshold": options.mnist_threshold, "time_budget": options.mnist_time_budget,
+                  "allowed_packages": list(options.allowed_packages)},
     )
 
 

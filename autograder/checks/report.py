@@ -99,6 +99,9 @@ class Report:
     # selected, the MNIST threshold and time budget, the reference substitution, and a
     # fingerprint of the course secret (never the secret; None: the public inputs).
     grading: dict = field(default_factory=dict)
+    # The course's settings the grading used (autograder/settings.py, or the command line's):
+    # threshold, time_budget, allowed_packages, so any report says what it was held to.
+    settings: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

@@ -23,11 +23,21 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from autograder import settings
+from autograder.checks.credit import refuse_public_inputs
 from autograder.checks.grade import GradeOptions, grade, parse_stages
-from autograder.checks.instructor_options import apply_instructor_options, instructor_options
+from autograder.checks.instructor_options import (
+    apply_instructor_options,
+    course_values,
+    instructor_options,
+    public_inputs_option,
+    threshold_option,
+    time_budget_option,
+)
 from autograder.checks.report import Report, ReportError, read_report
 from autograder.errors import KitEnvironmentError
 from autograder.grader import run_speed
+from autograder.grader.course_folder import ensure_secret
 from autograder.grader.grades_csv import CSV_NAME, csv_row, write_grades_csv
 from autograder.outputs import write_atomically
 from autograder.sandbox.policy import fence_for_credit
@@ -191,7 +201,8 @@ def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
     """Grade every submission in `folder` into `out` (see the module's docstring). Grading
     is for credit: without a fence it refuses (KitEnvironmentError) unless `options.unsafe`."""
     options.for_credit = True
-    fence_for_credit(options.unsafe)  # refuse before anything is graded
+    refuse_public_inputs(options)  # no course secret: refuse before anything is graded
+    fence_for_credit(options.unsafe)
     out.mkdir(parents=True, exist_ok=True)
     ignored: dict[str, str] = {}
     result = BatchResult(find_submissions(folder, assignment, exclude=out, ignored=ignored),
@@ -243,10 +254,8 @@ def write_csv(out: Path, result: BatchResult) -> Path:
 @click.option("--stages", "stages_text", help="Stages to grade, e.g. 1-5 (default: all).")
 @click.option("--assignment", help="nbgrader layout: which assignment folder to grade "
               "(default: each student's only one).")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
-              help="MNIST test accuracy needed to pass stage 6.")
-@click.option("--time-budget", type=click.FloatRange(min=1), default=600.0, show_default=True,
-              help="Seconds allowed for train() on MNIST.")
+@threshold_option
+@time_budget_option
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed passed to train() on MNIST.")
 @click.option("--submission-timeout", type=click.FloatRange(min=1), default=None,
@@ -255,21 +264,23 @@ def write_csv(out: Path, result: BatchResult) -> Path:
 @click.option("--unsafe", is_flag=True,
               help="Grade even where no fence can run (no bubblewrap, not root): submitted "
                    "code then runs as you and can read and change your files.")
+@public_inputs_option
 @instructor_options
 def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
-                        stages_text: str | None, assignment: str | None, threshold: float,
-                        time_budget: float, seed: int, substitute_reference: bool,
-                        submission_timeout: float | None, unsafe: bool,
-                        secret_file: str | None = None) -> None:
+                        stages_text: str | None, assignment: str | None,
+                        threshold: float | None, time_budget: float | None, seed: int,
+                        substitute_reference: bool, submission_timeout: float | None,
+                        unsafe: bool, secret_file: str | None = None,
+                        public_inputs: bool | None = None) -> None:
     """Grade every submission in FOLDER (one per student), JOBS at a time.
 
     Exits 0 when every submission was graded (whatever the scores), 1 when the grader could
     not grade some (the CSV says which and why), 2 on a usage error."""
-    options = apply_instructor_options(
-        GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,
-                     mnist_time_budget=time_budget, seed=seed,
-                     submission_timeout=submission_timeout, unsafe=unsafe),
-        substitute_reference, secret_file)
+    ensure_secret(settings.current())  # a course makes its secret the first time it grades
+    options = course_values(GradeOptions(stages=parse_stages(stages_text), seed=seed,
+                                         submission_timeout=submission_timeout, unsafe=unsafe),
+                            threshold, time_budget, public_inputs)
+    apply_instructor_options(options, substitute_reference, secret_file)
     try:
         result = grade_batch(folder, out, options, jobs, force, assignment)
     except BatchError as error:

@@ -88,12 +88,21 @@ def signing_key_file(course: settings.CourseSettings, private: bool = True) -> P
     return path if path.is_file() else None
 
 
+def course_key(private: bool = True) -> str | None:
+    """The signing key of the course in force, for a --key option not given (None: none)."""
+    path = signing_key_file(settings.current(), private)
+    if path is None and not private:
+        path = signing_key_file(settings.current(), True)  # the private key verifies too
+    return None if path is None else str(path)
+
+
 def init_course(folder: Path) -> list[str]:
     """Set up (or complete) a course in `folder`; what was made, one line each. Nothing that
     exists is overwritten: running it again on a course only adds what is missing."""
-    from autograder.grader.classroom import signing
+    from autograder.grader import signing
 
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)  # the secret, the key and the solution: the instructor's eyes only
     made = []
     toml = folder / settings.SETTINGS_FILE
     if not toml.exists():
@@ -131,16 +140,28 @@ def describe(course: settings.CourseSettings) -> str:
         where = f"{course.folder / settings.SETTINGS_FILE} (found above this folder)"
     secret = course.secret_file
     assignment_env = os.environ.get(ASSIGNMENT_ENV)
+    given = set()
+    if course.folder is not None:
+        toml = course.folder / settings.SETTINGS_FILE
+        given = set(settings.parse(toml.read_text(encoding="utf-8"), toml).get("grading", {}))
+
+    def source(key: str) -> str:
+        return "" if key in given else " (the kit's default)"
+
     lines = [f"Course: {where}",
-             f"  threshold: {course.threshold:g}",
-             f"  time budget: {course.time_budget:g} s",
+             f"  threshold: {course.threshold:g}{source('threshold')}",
+             f"  time budget: {course.time_budget:g} s{source('time_budget')}",
              "  allowed packages: " + (", ".join(course.allowed_packages)
-                                       or "none (NumPy and the standard library)"),
-             f"  grading on public inputs: {'yes' if course.grading_on_public_inputs else 'no'}",
+                                       or "none (NumPy and the standard library)")
+             + source("allowed_packages"),
+             f"  grading on public inputs: {'yes' if course.grading_on_public_inputs else 'no'}"
+             + source("grading_on_public_inputs"),
              "  secret: " + (str(secret) if secret is not None and secret.is_file()
                              else "none (grading for credit refuses; `nnkit course init`)"),
              "  signing key: " + str(signing_key_file(course) or "none"),
              "  assignment: " + (assignment_env or str(assignment.source_path())),
+             "Options given on the command line (--threshold, --time-budget, --key, "
+             "--secret-file, --assignment) win over these.",
              "Points per check (id: points):"]
     for stage in STAGES:
         for check in stage.checks:

@@ -28,11 +28,21 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from autograder import settings as course_settings
 from autograder.checks import calibration
+from autograder.checks.credit import FIX, PublicInputsRefused, refuse_public_inputs
 from autograder.checks.grade import GradeOptions, all_stages, grade
+from autograder.checks.inputs import read_secret
+from autograder.checks.instructor_options import (
+    public_inputs_option,
+    secret_file_option,
+    threshold_option,
+    time_budget_option,
+)
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
+from autograder.grader.course_folder import course_secret_for
 from autograder.grader.release import TEMPLATES, package_files
 from autograder.outputs import building_file, one_line_errors, write_atomically
 from autograder.resources import KitLayout
@@ -41,6 +51,7 @@ from autograder.sandbox.policy import fence_for_credit, unsafe_from_environment
 DEFAULT_ROOT = "/autograder"
 ROOT_ENV = "AUTOGRADER_ROOT"
 SETTINGS = "nnkit_gradescope.json"
+COURSE = "course"  # in the package: the course's nnkit-course.toml and secret
 SCRIPTS = {"setup.sh": "gradescope_setup.sh", "run_autograder": "gradescope_run_autograder"}
 
 
@@ -51,23 +62,45 @@ def requirements(kit_root: str | Path | None = None) -> str:
     return "".join(f"{requirement}\n" for requirement in project["dependencies"])
 
 
-def build_package(out_zip: str | Path, threshold: float = 0.95, time_budget: float = 600.0,
-                  seed: int = 0, kit_root: str | Path | None = None) -> Path:
+def build_package(out_zip: str | Path, threshold: float | None = None,
+                  time_budget: float | None = None, seed: int = 0,
+                  kit_root: str | Path | None = None, secret: bytes | None = None,
+                  public_inputs: bool | None = None) -> Path:
     """Write the Gradescope autograder zip and return its path (written beside it under a
-    temporary name and renamed when complete: a failure leaves no partial zip)."""
-    out_zip, layout = Path(out_zip), KitLayout.of(kit_root)
-    from autograder import settings as course_settings
+    temporary name and renamed when complete: a failure leaves no partial zip).
 
-    # What submitted code may import at Gradescope: the course's setting, as when graded here.
-    settings = {"threshold": threshold, "time_budget": time_budget, "seed": seed,
-                "allowed_packages": list(course_settings.current().allowed_packages)}
+    The course in force (autograder/settings.py) goes in: its settings file, and its secret
+    (or `secret`), which only the autograder image holds: students never see the package.
+    Threshold and budget not given are the course's. Without a secret the package would grade
+    on the public inputs, so it is refused unless `public_inputs` (or the course says so)."""
+    out_zip, layout = Path(out_zip), KitLayout.of(kit_root)
+    course = course_settings.current()
+    secret = secret if secret is not None else course_secret_for(course)
+    public = course.grading_on_public_inputs if public_inputs is None else public_inputs
+    if secret is None and not public:
+        raise PublicInputsRefused(f"no course secret to put in the Gradescope package: {FIX}")
+    settings = {"threshold": course.threshold if threshold is None else threshold,
+                "time_budget": course.time_budget if time_budget is None else time_budget,
+                "seed": seed, "public_inputs": bool(public),
+                # What submitted code may import at Gradescope: the course's, as when graded here.
+                "allowed_packages": list(course.allowed_packages)}
     with building_file(out_zip) as partial:
-        _write_package(partial, layout, settings, requirements(kit_root))
+        _write_package(partial, layout, settings, requirements(kit_root), course, secret)
     return out_zip
 
 
-def _write_package(path: Path, layout: KitLayout, settings: dict, needs: str) -> None:
+def _write_package(path: Path, layout: KitLayout, settings: dict, needs: str,
+                   course: course_settings.CourseSettings | None = None,
+                   secret: bytes | None = None) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        if course is not None and course.folder is not None:
+            archive.write(course.folder / course_settings.SETTINGS_FILE,
+                          f"{COURSE}/{course_settings.SETTINGS_FILE}")
+        if secret is not None:  # for the autograder image only: never shown to students
+            info = zipfile.ZipInfo(f"{COURSE}/{course_settings.SECRET_FILE}")
+            info.external_attr = 0o100600 << 16  # readable by its owner (root) only
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, secret + b"\n")
         for name, template in SCRIPTS.items():
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o100755 << 16  # a regular, executable file
@@ -158,13 +191,22 @@ def run(root: str | Path) -> Path:
     has killed every process of the submission."""
     root = Path(root)
     settings = json.loads((root / "source" / SETTINGS).read_text(encoding="utf-8"))
+    course = root / "source" / COURSE
+    if (course / course_settings.SETTINGS_FILE).is_file():
+        os.environ[course_settings.COURSE_ENV] = str(course.resolve())  # points, packages...
+    secret_path = course / course_settings.SECRET_FILE
+    if secret_path.is_file():
+        secret_path.chmod(0o600)  # whatever the unzip did: the image's owner reads it, no one else
     options = GradeOptions(stages=all_stages(), mnist_threshold=settings["threshold"],
                            mnist_time_budget=settings["time_budget"], seed=settings["seed"],
                            allowed_packages=tuple(settings.get("allowed_packages", ())),
-                           for_credit=True, unsafe=unsafe_from_environment())
+                           for_credit=True, unsafe=unsafe_from_environment(),
+                           secret=read_secret(secret_path) if secret_path.is_file() else None,
+                           public_inputs=bool(settings.get("public_inputs", False)))
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)  # whatever was there is not this grading's
+    refuse_public_inputs(options)  # no secret (and not asked for public inputs): no grade
     fence_for_credit(options.unsafe)  # no fence: refuse before any submitted code runs
     report = grade(root / "submission", options)
     report.student = submitters(root) or "gradescope submission"
@@ -184,19 +226,26 @@ def main(argv: list[str]) -> None:
 
 @click.command(name="gradescope")
 @click.argument("out_zip", metavar="OUT.zip", type=click.Path(dir_okay=False))
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
-              help="MNIST test accuracy needed to pass stage 6.")
-@click.option("--time-budget", type=click.FloatRange(min=1), default=600.0, show_default=True,
-              help="Seconds allowed for train() on MNIST (Gradescope's own limit is "
-                   "set in the assignment's settings; keep it larger).")
+@threshold_option
+@time_budget_option
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed passed to train().")
-def gradescope_command(out_zip: str, threshold: float, time_budget: float, seed: int) -> None:
+@secret_file_option
+@public_inputs_option
+def gradescope_command(out_zip: str, threshold: float | None, time_budget: float | None,
+                       seed: int, secret_file: str | None, public_inputs: bool | None) -> None:
     """Build a Gradescope autograder package (setup.sh, run_autograder, the kit without the
-    solution) into OUT.zip."""
+    solution, the course's settings and secret) into OUT.zip.
+
+    The course secret goes into the package for the autograder image only: Gradescope never
+    shows the autograder's files to students. Time budget: Gradescope's own limit is set in
+    the assignment's settings; keep it larger."""
     with one_line_errors():
-        path = build_package(out_zip, threshold, time_budget, seed)
+        path = build_package(out_zip, threshold, time_budget, seed,
+                             secret=read_secret(secret_file) if secret_file else None,
+                             public_inputs=public_inputs)
     click.echo(f"Wrote {path}: upload it as the assignment's autograder on Gradescope "
-               "(Configure Autograder, zip file upload).")
+               "(Configure Autograder, zip file upload). It holds the course secret: keep the "
+               "zip among the instructor's files (students never see an autograder's files).")
 
 
 if __name__ == "__main__":

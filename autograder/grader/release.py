@@ -29,7 +29,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from autograder import assignment
+from autograder import assignment, settings
 from autograder.checks.stages import STAGES
 from autograder.grader import release_checks
 from autograder.outputs import building_folder, one_line_errors
@@ -75,9 +75,13 @@ def _student_source(layout: KitLayout) -> str:
 def _beside_source(layout: KitLayout) -> Iterator[Path]:
     """The assignment's other files (pictures and such), beside its source in the assignment's
     own folder (<name>/<name>.py). A source file named on its own (NNKIT_ASSIGNMENT=~/nn.py)
-    brings nothing else: the folder around it may hold anything."""
+    brings nothing else: the folder around it may hold anything. A course's `assignment/` is
+    the assignment's own folder."""
     folder = layout.source.parent
-    if folder.name != layout.source.stem:
+    course_copy = settings.current().assignment  # the course's assignment/ is such a folder too
+    own = folder.name == layout.source.stem or (course_copy is not None
+                                                and folder.resolve() == course_copy.resolve())
+    if not own:
         return iter(())
     return (path for path in package_files(folder) if path.suffix != ".py")
 
@@ -179,6 +183,14 @@ def released_stages() -> list[dict]:
             for stage in STAGES]
 
 
+def public_settings() -> str:
+    """The release's nnkit-course.toml: the public part of the course in force."""
+    course = settings.current()
+    return ("# The course's settings, as your instructor set them (read by nnkit check, the "
+            "tests and the\n# workflow). Grading uses the instructor's own copy: editing this "
+            "one changes nothing there.\n\n" + settings.dumps(course.public()))
+
+
 def write_release(outdir: str | Path, kit_root: str | Path | None = None,
                   name: str = assignment.DEFAULT) -> Path:
     """Write the student repository into `outdir` (new or empty) and return its path. It is
@@ -220,9 +232,20 @@ def _fill(out: Path, layout: KitLayout, name: str) -> None:
         render("student_readme.md.j2", notebook=notebook.name, stages=released_stages(),
                workflow=WORKFLOW.as_posix(), wheel=f"{VENDOR}/{wheel.name}"), encoding="utf-8")
     (out / ".gitignore").write_text(render("student_gitignore.j2"), encoding="utf-8")
+    # The course's public settings (threshold, time budget, packages, points; no secret, no
+    # hidden check): `nnkit check`, pytest and the workflow find it at the repository's top.
+    (out / settings.SETTINGS_FILE).write_text(public_settings(), encoding="utf-8")
     (out / WORKFLOW).parent.mkdir(parents=True, exist_ok=True)
     # Copied, not rendered: GitHub's ${{ }} expressions would clash with Jinja's.
     shutil.copyfile(TEMPLATES / "student_workflow.yml", out / WORKFLOW)
+
+
+def ensure_course_secret() -> None:
+    """Releasing a course's assignment makes its secret, if it has none yet, so that its
+    grading for credit never runs on the inputs the release's recorded values are for."""
+    from autograder.grader.course_folder import ensure_secret
+
+    ensure_secret(settings.current())
 
 
 @click.command(name="release")
@@ -232,6 +255,7 @@ def release_command(outdir: str) -> None:
     kit, a README and a GitHub Actions workflow that grades every push. No solution, no hidden
     check."""
     with one_line_errors(ReleaseError):
+        ensure_course_secret()
         out = write_release(outdir)
     count = sum(1 for path in out.rglob("*") if path.is_file())
     click.echo(f"Wrote a student repository to {out} ({count} files). Push it to GitHub, or make "

@@ -325,7 +325,20 @@ def secret_paths() -> list[Path]:
     paths = [data_root(), Path(DEFAULT_CACHE_DIR).expanduser(), Path.home()]
     paths += [Path(os.environ[name]) for name in (DATA_DIR_ENV, CACHE_DIR_ENV)
               if os.environ.get(name)]
+    paths += course_paths()
     return [path.absolute() for path in paths]
+
+
+def course_paths() -> list[Path]:
+    """The course in force: its folder, and inside it the secret, the signing keys and the
+    instructor's assignment (each one, should the folder itself hold a tree the worker needs)."""
+    from autograder import settings
+
+    folder = settings.find_course()
+    if folder is None:
+        return []
+    return [folder, *(folder / name for name in (settings.SECRET_FILE, settings.KEYS_FOLDER,
+                                                 settings.ASSIGNMENT_FOLDER))]
 
 
 @functools.cache

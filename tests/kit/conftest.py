@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,23 @@ def grade_text(tmp_path: Path):
 def failing_checks(report: Report) -> dict[str, str]:
     return {check.id: check.message for stage in report.stages if stage.ran
             for check in stage.checks if not check.passed}
+
+
+@pytest.fixture(scope="session")
+def course_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An instructor's course made by `nnkit course init` (settings, secret, keys, assignment)."""
+    from autograder.grader.course_folder import init_course
+
+    folder = tmp_path_factory.mktemp("course") / "course"
+    init_course(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def in_course(course_folder: Path) -> Iterator[Path]:
+    """Grade in that course, as `nnkit --course DIR` does: grading for credit then draws every
+    check's inputs from its secret (without one it refuses, see autograder/checks/credit.py).
+    Module-scoped, so that a module's own fixtures that grade run in it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NNKIT_COURSE", str(course_folder))
+        yield course_folder

@@ -26,6 +26,9 @@ from autograder.grader.batch import (
 from autograder.grader.grades_csv import CSV_COLUMNS
 from tests.kit.conftest import apply_edits
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 NEURON = "    return b + w * np.asarray(x, dtype=float)"
 SMALL_NETWORK = ('    "layer_sizes": [784, 100, 10],\n    "epochs": 4,\n    "batch_size": 24,',
                  '    "layer_sizes": [784, 10],\n    "epochs": 1,\n    "batch_size": 200,')

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from autograder.grader import run_speed
-from autograder.grader.classroom import board_notes, signing
+from autograder.grader import run_speed, signing
+from autograder.grader.classroom import board_notes
 from autograder.grader.course import saved_reports
 from tests.kit import chromium
 from tests.kit import simulated_students as simulated

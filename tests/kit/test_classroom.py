@@ -25,13 +25,17 @@ from click.testing import CliRunner
 from autograder.checks.report import Report
 from autograder.cli import main
 from autograder.errors import KitEnvironmentError
-from autograder.grader.classroom import shards, signing
+from autograder.grader import signing
+from autograder.grader.classroom import shards
 from autograder.grader.classroom.leaderboard import BadReport, load_entries, read_entry
 from autograder.grader.classroom.roster import RosterError, from_github, read_roster
 from autograder.grader.classroom.validation import Policy
 from tests.kit import chromium, workflow_steps
 from tests.kit import classroom_students as students
 from tests.kit.reports import report as made_up_report
+
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "autograder" / "templates"
 EXPECTED = ["ada", "cal", "lee", "ben", "fay"]  # honest, copier, late (weak before), buggy, forger
@@ -178,7 +182,8 @@ def test_forged_tampered_and_impossible_reports_are_rejected_each_with_its_reaso
 
 
 def test_without_a_key_impossible_values_are_still_rejected_but_a_plausible_forgery_is_not(
-        graded, tmp_path):
+        graded, tmp_path, monkeypatch):
+    monkeypatch.delenv("NNKIT_COURSE")  # outside the course: no key of its own to verify with
     cases = extra_reports(graded, tmp_path / "extra")
     impossible = ["accuracy", "negative-time", "above-max", "future"]
     result = CliRunner().invoke(main, ["leaderboard", *(str(cases[n][0]) for n in impossible),
@@ -332,7 +337,9 @@ def test_a_name_not_on_the_roster_is_rejected(tmp_path):
 
 
 # -- roster, shards, fetching ------------------------------------------------------------------
-def test_a_github_classroom_roster_names_the_repositories_org_prefix_user(tmp_path):
+def test_a_github_classroom_roster_names_the_repositories_org_prefix_user(tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.delenv("NNKIT_COURSE")  # unsigned reports: a board outside the course
     roster = tmp_path / "classroom_roster.csv"
     roster.write_text('"identifier","github_username","github_id","name"\n'
                       '"ada@uni.edu","ada-l","101","Ada L"\n'

@@ -15,6 +15,9 @@ from autograder import assignment
 from autograder.errors import EXIT_ENVIRONMENT
 from tests.kit.conftest import ROOT
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 
 def nnkit(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **env}

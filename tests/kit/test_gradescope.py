@@ -21,6 +21,9 @@ from tests.kit import simulated_students as students
 from tests.kit.release_search import leaks, solution_bodies
 from tests.kit.reports import report
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 CHECKS = sum(len(stage.checks) for stage in STAGES)
 
 

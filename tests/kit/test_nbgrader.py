@@ -49,6 +49,9 @@ from autograder.grader.course.preprocessors import (
 )
 from tests.kit.conftest import ROOT, apply_edits
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 STUDENT_CELL_SECONDS = 8  # the hanging cells are interrupted after this (the kit's config: 300)
 INTERRUPT_GRACE = 3  # seconds a kernel gets to answer after the interrupt (the kit's: 10)
 TEST_OVERRIDES = f"""

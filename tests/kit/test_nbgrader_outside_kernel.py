@@ -24,6 +24,9 @@ from tests.kit.test_nbgrader import (
     submitted_path,
 )
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 
 def cheat(marker: Path) -> str:
     """A cell that would replace the kernel's grading and leave a file, were it ever run."""

@@ -17,12 +17,16 @@ from pathlib import Path
 import pytest
 
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
+from autograder.grader.course_folder import init_course
 from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.policy import fence_for_credit
 from tests.kit.conftest import ROOT
 from tests.kit.unprivileged import NOBODY, as_nobody
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="drops to nobody from root")
+
+
+COURSE = "nnkit-course"
 
 
 @pytest.fixture
@@ -34,7 +38,9 @@ def world(solution_text: str):
     (tmp_path / "class").mkdir()
     (tmp_path / "class" / "ada.py").write_text(solution_text, encoding="utf-8")
     (tmp_path / "home").mkdir()
-    for path in (tmp_path, tmp_path / "class", tmp_path / "home"):
+    init_course(tmp_path / COURSE)  # nobody's course: grading for credit needs its secret
+    for path in (tmp_path, tmp_path / "class", tmp_path / "home", tmp_path / COURSE,
+                 *(tmp_path / COURSE).rglob("*")):
         os.chown(path, NOBODY, NOBODY)
     yield tmp_path
     shutil.rmtree(tmp_path)
@@ -48,7 +54,8 @@ def nnkit_as_nobody(world: Path, *args: str, bubblewrap: bool = False,
     environment = {"HOME": str(world / "home"), "PYTHONPATH": str(ROOT), "NO_COLOR": "1",
                    "PATH": "/usr/local/bin:/usr/bin:/bin" if bubblewrap else str(empty),
                    "NNKIT_MNIST_DIR": os.environ["NNKIT_MNIST_DIR"],
-                   "NNKIT_CACHE_DIR": str(world / "home" / "cache"), **env}
+                   "NNKIT_CACHE_DIR": str(world / "home" / "cache"),
+                   "NNKIT_COURSE": str(world / COURSE), **env}
     command = as_nobody(["/usr/bin/env", "-i", *(f"{k}={v}" for k, v in environment.items()),
                          sys.executable, "-m", "autograder.cli", *args])
     return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=world)
@@ -100,7 +107,8 @@ def test_the_policy_refuses_the_fallback_unless_unsafe(monkeypatch):
     assert type(fence_for_credit()) is Isolation
 
 
-def test_a_bad_isolation_setting_is_one_line_and_exit_status_3(tmp_path, solution_file):
+def test_a_bad_isolation_setting_is_one_line_and_exit_status_3(tmp_path, solution_file,
+                                                               in_course):
     done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade-batch",
                            str(solution_file.parent), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=120,

@@ -20,6 +20,9 @@ from autograder.grader.grades_csv import CSV_NAME
 from autograder.rendering import markdown_cell
 from tests.kit.conftest import apply_edits, failing_checks
 
+# Grading for credit needs the course secret: these tests grade in a course (conftest.py).
+pytestmark = pytest.mark.usefixtures("in_course")
+
 
 def write_notebook(path: Path, cells: list) -> Path:
     path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},

@@ -118,7 +118,8 @@ def test_start_writes_the_notebook_whole_and_nothing_else(tmp_path):
 
 
 # -- gradescope --------------------------------------------------------------------------------
-def test_a_failed_gradescope_build_leaves_no_partial_zip(tmp_path, monkeypatch):
+def test_a_failed_gradescope_build_leaves_no_partial_zip(tmp_path, monkeypatch, course_folder):
+    course = {"NNKIT_COURSE": str(course_folder)}  # its secret goes into the zip
     target = tmp_path / "autograder.zip"
     target.write_bytes(b"the previous, good package")
     calls = []
@@ -130,12 +131,12 @@ def test_a_failed_gradescope_build_leaves_no_partial_zip(tmp_path, monkeypatch):
         return release.package_files(folder)
 
     monkeypatch.setattr(gradescope, "package_files", failing)
-    result = nnkit("gradescope", str(target))
+    result = nnkit("gradescope", str(target), **course)
     assert result.exit_code == 1 and "No space left on device" in one_line(result.output)
     assert leftovers(tmp_path) == ["autograder.zip"]
     assert target.read_bytes() == b"the previous, good package"
     monkeypatch.undo()
-    assert nnkit("gradescope", str(target)).exit_code == 0
+    assert nnkit("gradescope", str(target), **course).exit_code == 0
     assert zipfile.is_zipfile(target) and leftovers(tmp_path) == ["autograder.zip"]
 
 

@@ -239,8 +239,11 @@ def test_the_readmes_main_command_gives_full_marks_from_an_installed_wheel(venv,
 
 
 def test_release_start_generate_and_gradescope_work_from_an_installed_wheel(venv, tmp_path):
-    for command in (("release", "repo"), ("start", "work"), ("generate", "generated"),
-                    ("gradescope", "autograder.zip")):
+    # A course from the wheel (its assignment copied out of the installed kit by `course init`),
+    # whose secret the Gradescope package carries.
+    for command in (("course", "init", "course"), ("release", "repo"), ("start", "work"),
+                    ("generate", "generated"), ("--course", "course", "gradescope",
+                                                "autograder.zip")):
         run = outside(venv, tmp_path, "nnkit", *command)
         assert run.returncode == 0, f"nnkit {command[0]}: {run.stdout}{run.stderr}"
     (released,) = (tmp_path / "repo" / "vendor").glob("nnkit-*.whl")
@@ -252,6 +255,8 @@ def test_release_start_generate_and_gradescope_work_from_an_installed_wheel(venv
     assert (tmp_path / "generated" / "solution" / "neural_network_solution.py").is_file()
     with zipfile.ZipFile(tmp_path / "autograder.zip") as archive:
         assert "kit/source_data/mnist.json" in archive.namelist()
+        assert "course/secret" in archive.namelist()
+    assert (tmp_path / "course" / "assignment" / "neural_network.py").is_file()
 
 
 def test_pipx_installs_the_wheel_and_its_nnkit_works_from_any_folder(wheel, tmp_path):

@@ -10,9 +10,18 @@ from pathlib import Path
 
 import click
 
+from autograder import settings
+from autograder.checks.credit import refuse_public_inputs
 from autograder.checks.grade import GradeOptions, parse_stages
+from autograder.checks.instructor_options import (
+    course_values,
+    public_inputs_option,
+    threshold_option,
+    time_budget_option,
+)
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
-from autograder.grader.classroom import board_notes, pipeline, shards, signing
+from autograder.grader import signing
+from autograder.grader.classroom import board_notes, pipeline, shards
 from autograder.grader.classroom.roster import (
     GITHUB_API,
     RosterError,
@@ -21,6 +30,7 @@ from autograder.grader.classroom.roster import (
     read_roster,
 )
 from autograder.grader.classroom.validation import Policy, roster_names
+from autograder.grader.course_folder import course_key, ensure_secret
 
 
 def environment_faults(function):
@@ -86,7 +96,7 @@ key_option = click.option(
     "--key", "key_path", type=click.Path(dir_okay=False), envvar="NNKIT_COURSE_KEY_FILE",
     help="Course key file (`nnkit classroom keygen`, or a secret of 32+ bytes for HMAC): "
          "`grade` signs with it; the board then accepts only reports that verify. "
-         "[env: NNKIT_COURSE_KEY_FILE]")
+         "[env: NNKIT_COURSE_KEY_FILE; default: the course's keys/course.key]")
 
 
 @click.group(name="classroom")
@@ -113,24 +123,28 @@ def classroom_group() -> None:
               "runners in parallel; `nnkit classroom merge` joins their OUT folders.")
 @key_option
 @click.option("--stages", "stages_text", help="Stages to grade, e.g. 1-5 (default: all).")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
-              help="MNIST test accuracy needed to pass stage 6.")
-@click.option("--time-budget", type=click.FloatRange(min=1), default=600.0, show_default=True,
-              help="Seconds allowed for train() on MNIST.")
+@threshold_option
+@time_budget_option
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for train().")
+@public_inputs_option
 @board_options
 @environment_faults
 def grade_command(roster: str | None, deadline: str, out: Path, org: str | None,
                   prefix: str | None, token: str | None, api_url: str, jobs: int,
                   shard_text: str | None, key_path: str | None, stages_text: str | None,
-                  threshold: float, time_budget: float, seed: int, title: str,
-                  anonymise: bool, salt: str) -> None:
+                  threshold: float | None, time_budget: float | None, seed: int,
+                  public_inputs: bool | None, title: str, anonymise: bool, salt: str) -> None:
     """Fetch each repository of ROSTER at its last commit before --deadline, grade it in the
     sandbox (as grade-batch does), sign the reports and build the board from them alone.
 
     ROSTER: a file of `student,url` lines, or GitHub Classroom's roster CSV with --org and
     --prefix; without ROSTER, --org and --prefix list the repositories through the GitHub API."""
     moment = parse_deadline(deadline)
+    ensure_secret(settings.current())  # a course makes its secret the first time it grades
+    options = course_values(GradeOptions(stages=parse_stages(stages_text), seed=seed,
+                                         for_credit=True),
+                            threshold, time_budget, public_inputs)
+    refuse_public_inputs(options)  # before any repository is fetched
     students = class_list(roster, org, prefix, token, api_url)
     if shard_text:
         try:
@@ -138,6 +152,7 @@ def grade_command(roster: str | None, deadline: str, out: Path, org: str | None,
         except shards.ShardError as error:
             raise click.BadParameter(str(error), param_hint="--shard") from None
         students = shards.select(students, index, count)
+    key_path = key_path or course_key(private=True)
     key = signing.load_key(key_path) if key_path else None
     if key is None:
         click.echo("warning: no --key: the reports are not signed, so the board cannot tell "
@@ -145,8 +160,6 @@ def grade_command(roster: str | None, deadline: str, out: Path, org: str | None,
     elif not key.can_sign:
         raise click.UsageError("--key is a public key: grading signs, so it needs the private "
                                "key (keep it as a CI secret; publish the .pub file)")
-    options = GradeOptions(stages=parse_stages(stages_text), mnist_threshold=threshold,
-                           mnist_time_budget=time_budget, seed=seed)
     record = pipeline.grade_class(students, moment, out, options, jobs, key, token,
                                   progress=True, say=lambda m: click.echo(m, err=True))
     graded = [name for name, entry in record.items() if "error" not in entry]
@@ -203,6 +216,7 @@ def merge_command(folders: tuple[Path, ...], out: Path, key_path: str | None,
     if len(deadlines) > 1:
         raise click.UsageError("the folders were graded for different deadlines ("
                                f"{', '.join(sorted(deadlines))}): merge one round at a time")
+    key_path = key_path or course_key(private=False)
     key = signing.load_key(key_path) if key_path else None
     if key is None:
         click.echo("warning: no --key: signatures are not checked", err=True)

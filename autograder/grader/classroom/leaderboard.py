@@ -284,7 +284,7 @@ def write_board(entries: list[Entry], out: str | Path, anonymise: bool = False, 
 @click.option("--title", default="Leaderboard", show_default=True, help="The page's heading.")
 @click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False),
               help="Accept only reports signed with this key (`nnkit classroom keygen`; the "
-                   "public key is enough).")
+                   "public key is enough) [default: the course's keys/course.pub].")
 @click.option("--roster", "roster_path", type=click.Path(exists=True, dir_okay=False),
               help="Accept only students on this roster (see `nnkit classroom grade`).")
 def leaderboard_command(reports: tuple[str, ...], out: str, anonymise: bool, salt: str,
@@ -293,13 +293,14 @@ def leaderboard_command(reports: tuple[str, ...], out: str, anonymise: bool, sal
     folders searched for *.json). Rejected reports are listed in rejected.txt, with reasons."""
     from autograder.grader.classroom.roster import RosterError
     from autograder.grader.classroom.validation import policy_from_files
+    from autograder.grader.course_folder import course_key
 
     warning = board_notes.anonymise_warning(anonymise, salt)
     if warning:
         click.echo(warning, err=True)
 
     try:
-        policy = policy_from_files(key_path, roster_path)
+        policy = policy_from_files(key_path or course_key(private=False), roster_path)
     except RosterError as error:
         raise click.UsageError(str(error)) from None
     rejected: list[Rejection] = []

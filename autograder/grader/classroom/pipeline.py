@@ -24,8 +24,8 @@ from pathlib import Path
 from autograder.checks import calibration
 from autograder.checks.grade import GradeOptions
 from autograder.checks.report import read_report
-from autograder.grader import batch
-from autograder.grader.classroom import signing, similarity
+from autograder.grader import batch, signing
+from autograder.grader.classroom import similarity
 from autograder.grader.classroom.fetch import Fetched, FetchError, fetch
 from autograder.grader.classroom.leaderboard import (
     BadReport,

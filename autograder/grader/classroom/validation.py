@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from autograder.checks.stages import STAGES
-from autograder.grader.classroom import signing
+from autograder.grader import signing
 
 CLOCK_SKEW = timedelta(minutes=5)  # runners' clocks differ a little; a report from later does not
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from autograder.checks.instructor_options import public_inputs_option
+
 if TYPE_CHECKING:
     from autograder.grader.course.driver import Outcome
 
@@ -24,7 +26,12 @@ def fail(error: Exception) -> None:
 
 @click.group(name="nbgrader")
 def nbgrader_group() -> None:
-    """Grade with nbgrader: the same checks and points as `nnkit grade`."""
+    """Grade with nbgrader: the same checks and points as `nnkit grade`, with the course's
+    settings and secret (`nnkit --course DIR nbgrader ...`)."""
+    from autograder import settings
+    from autograder.grader.course_folder import ensure_secret
+
+    ensure_secret(settings.current())  # a course makes its secret when it first uses nbgrader
 
 
 @nbgrader_group.command()
@@ -78,15 +85,24 @@ def release(course: Path) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Notebooks graded at the same time, while nbgrader runs (into its one "
               "gradebook).")
-def autograde_command(course: Path, student: str, force: bool, unsafe: bool, jobs: int) -> None:
+@public_inputs_option
+@click.pass_context
+def autograde_command(context: click.Context, course: Path, student: str, force: bool,
+                      unsafe: bool, jobs: int, public_inputs: bool | None) -> None:
     """`nbgrader autograde`, then each student's points per stage and what went wrong.
 
     A notebook that hangs or kills its kernel is graded 0 for what it did not finish and
     reported here; the rest of the class is graded. Exits 0 when the batch ran, 1 when nbgrader
     graded nothing at all."""
+    from autograder.checks.credit import PUBLIC_INPUTS_ENV, refuse_public_inputs
+    from autograder.checks.grade import GradeOptions
+    from autograder.course_option import set_for_command
     from autograder.grader.course.driver import CourseError, autograde
     from autograder.sandbox.policy import fence_for_credit
 
+    if public_inputs:  # for nbgrader's process and its preprocessors
+        set_for_command(context, PUBLIC_INPUTS_ENV, "1")
+    refuse_public_inputs(GradeOptions())  # no course secret: refuse before nbgrader runs
     fence_for_credit(unsafe)  # grading for credit: no fence, no grade (nnkit's group: exit 3)
     try:
         outcomes, result = autograde(course, student, force, jobs=jobs, unsafe=unsafe)

@@ -124,6 +124,11 @@ def release(course: Path, capture: bool = False, student_kit: bool = True) -> Pa
     leaks = release_leaks(path)
     if leaks:
         raise CourseError(f"{path} is not safe to hand out: " + "; ".join(leaks))
+    # The course's public settings beside the notebook: the students' test cells read them.
+    from autograder.grader.release import public_settings
+    from autograder.settings import SETTINGS_FILE
+
+    (path.parent / SETTINGS_FILE).write_text(public_settings(), encoding="utf-8")
     return path
 
 
