@@ -125,30 +125,38 @@ def start(folder: str, as_py: bool) -> None:
 
 
 @main.command()
+@click.argument("file", required=False, type=click.Path(exists=True))
 @click.option("--stage", "stage", type=click.IntRange(1, len(ALL_STAGES)),
               help="Check only this stage.")
-@click.option("--submission", type=click.Path(exists=True), help="Your file or folder.")
+@click.option("--submission", type=click.Path(exists=True), help="Your file or folder (the "
+              "same as FILE).")
 @with_common
-def check(stage: int | None, submission: str | None, threshold: float, time_budget: float,
-          seed: int, verbose: bool) -> None:
-    """Check your work, stage by stage (later stages stay locked until earlier ones pass)."""
+def check(file: str | None, stage: int | None, submission: str | None, threshold: float,
+          time_budget: float, seed: int, verbose: bool) -> None:
+    """Check your work (FILE, default: your notebook here), stage by stage (later stages stay
+    locked until earlier ones pass)."""
+    if file and submission and Path(file) != Path(submission):
+        raise click.UsageError("give your work as FILE or as --submission, not both")
+    submission = file or submission
     path = Path(submission) if submission else find_working_copy()
-    printer = Printer()
-    printer.say(f"Checking {path}")
+    printer = Printer(verbose=verbose)
     fence = choose_isolation()
+    notes = []  # said after the report: nothing is printed before grading has finished
     if not fence.fenced:  # fine on a student's own machine; grading for credit refuses this
-        printer.say(f"Note: no sandbox here ({fence.reason}); your code runs as you.")
+        notes.append((f"Note: no sandbox here ({fence.reason}); your code runs as you.", None))
     legacy = Path(LEGACY_FOLDER) / path.name
     if not submission and path.parent == Path(WORK_FOLDER) and legacy.is_file():
-        printer.say(f"Note: {legacy} is another copy and is not checked; the workflow grades "
-                    f"{path}. Move your work into {path}.", fg="yellow")
+        notes.append((f"Note: {legacy} is another copy and is not checked; the workflow grades "
+                      f"{path}. Move your work into {path}.", "yellow"))
     stages = (stage,) if stage else ALL_STAGES
     report = grade(path, grading_options(stages, threshold, time_budget, seed, verbose, printer,
                                          locked=stage is None))
     for stage_result in report.stages:
         if not stage_result.ran and stage_result.stage in stages:
             printer.locked(stage_result)
-    printer.summary(report)  # the note above already said when there was no sandbox
+    printer.summary(report, selected=None if stage is None else stages)
+    for note, colour in notes:
+        printer.say(note, fg=colour)
     selected = [s for s in report.stages if s.stage in stages]
     sys.exit(0 if all(s.passed for s in selected) else 1)
 
@@ -177,7 +185,7 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
         raise click.UsageError("this copy of the kit holds no reference solution (it is a "
                                "student release); grade your own file instead")
     stages = parse_stages(stages_text)
-    printer = None if quiet else Printer()
+    printer = None if quiet else Printer(verbose=verbose)
     options = grading_options(stages, threshold, time_budget, seed, verbose, printer, False)
     apply_instructor_options(options, substitute_reference, secret_file)
     with tempfile.TemporaryDirectory(prefix="nnkit-reference-") as scratch:
@@ -185,8 +193,10 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
         report = grade(path, options)
     report.student = student or ("reference" if reference else default_student(path))
     calibration.calibrate(report)  # the same job's speed, for the leaderboard (after MNIST)
-    if printer:
-        printer.summary(report)
+    if printer:  # the reference was graded from a temporary file, gone by now: no name
+        printer.summary(report, selected=None if stages == ALL_STAGES else stages,
+                        graded="the kit's reference solution" if reference else None,
+                        command="grade")
     else:
         click.echo(f"{report.score:g}/{report.max_score:g}")
     warn_if_unfenced(report.isolation)
@@ -217,12 +227,11 @@ def generate(folder: str) -> None:
 @main.command(name="download-mnist")
 def download_mnist() -> None:
     """Download (or copy from $NNKIT_MNIST_DIR) and verify MNIST into the kit's cache."""
-    from autograder.data import MnistDataError, ensure_mnist
+    from autograder.data import ensure_mnist
 
-    try:
-        folder = ensure_mnist()
-    except MnistDataError as error:
-        raise click.ClickException(str(error)) from None
+    # A failure is the environment's (offline, a wrong NNKIT_MNIST_DIR, a full disk): KitGroup
+    # prints its one line and exits 3, as in every other command.
+    folder = ensure_mnist()
     click.echo(f"MNIST is ready in {folder}")
 
 

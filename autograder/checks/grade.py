@@ -26,6 +26,7 @@ from autograder.sandbox.loader import (
 from autograder.sandbox.policy import fence_for_credit
 
 ALL_STAGES = tuple(stage.number for stage in STAGES)
+MNIST_STAGE = ALL_STAGES[-1]
 # Whatever a submission returns or prints, a report stays small (well under 1 MB): each message
 # and problem is cut to a bound, and so is the number of problems.
 MAX_MESSAGE, MAX_PROBLEM, MAX_PROBLEMS, MAX_SKIPPED = 8000, 1000, 50, 200
@@ -162,6 +163,14 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
     )
 
 
+def mnist_ready() -> None:
+    """Raise the environment's fault (KitEnvironmentError: offline without MNIST, a folder
+    without it) now, before any stage is graded; milliseconds once MNIST is cached."""
+    from autograder.data import ensure_mnist  # stage 6's data: not imported for stages 1-5
+
+    ensure_mnist(progress=False)
+
+
 def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[str]:
     problems = list(source.problems)
     for error in sub.load_errors:
@@ -187,6 +196,8 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
 
 def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
+    if MNIST_STAGE in options.stages and not options.stop_at_first_failing_stage:
+        mnist_ready()  # no MNIST: stop before stages 1-5 are graded and reported for nothing
     results: list[StageResult] = []
     isolation = fence_for_credit(options.unsafe) if options.for_credit else None
     sub = SandboxedSubmission(source, isolation)

@@ -81,7 +81,7 @@ def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool
             data = _fetch(url, entry.name, progress)
             payload = verify_payload(data, entry)
         except (PayloadError, OSError, HTTPException, ValueError) as exc:
-            failures.append(f"  {url}: {_describe(exc)}")
+            failures.append(f"{url}: {_describe(exc)}")
             continue
         try:
             with replacing(dest) as out:
@@ -92,9 +92,9 @@ def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool
                 "pass cache_dir= or set NNKIT_CACHE_DIR to a writable folder."
             ) from exc
         return payload
-    tried = "\n".join(failures) or "  (no mirrors configured)"
-    raise MnistDataError(
-        f"Could not download {entry.name} from any mirror:\n{tried}\n"
+    tried = "; ".join(failures) or "no mirrors configured"
+    raise MnistDataError(  # one line: the environment's faults are reported in one
+        f"Could not download {entry.name} from any mirror ({tried}). "
         f"Check your internet connection, set {MIRRORS_ENV} to working mirror URLs, "
         "or put the four MNIST files in a folder and set NNKIT_MNIST_DIR to it."
     )

@@ -134,6 +134,10 @@ class _Source:
 
 
 def _cached_array(entry: MnistFile, folder: Path, source: _Source, progress: bool) -> np.ndarray:
+    if source.folder is not None:
+        # A folder named on purpose must hold MNIST, cache or not: a wrong NNKIT_MNIST_DIR is
+        # an error the person who set it should see, never silently passed over.
+        _local_file(entry, source.folder, source.origin)
     cached = _load_cache(entry, folder)
     if cached is not None:
         return cached

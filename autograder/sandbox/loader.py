@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -354,6 +355,36 @@ def strip_magics(source: str) -> str:
                      for line in source.splitlines())
 
 
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10,
+                                                                                   "th")
+    return f"{number}{suffix}"
+
+
+def cell_label(number: int, execution_count: object) -> str:
+    """A code cell as the student sees it: 'cell [12]' when the notebook was saved after the
+    cell ran (Jupyter shows [12]: beside it), else 'the 7th code cell'."""
+    if isinstance(execution_count, int) and not isinstance(execution_count, bool):
+        return f"cell [{execution_count}]"
+    return f"the {ordinal(number)} code cell"
+
+
+DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.M)
+
+
+def syntax_problem(label: str, source: str, error: SyntaxError) -> str:
+    """The syntax error of a cell, where the student sees it, quoting the line, and what the
+    cell would have defined (the names every check needing them will miss)."""
+    lines = source.splitlines()
+    line = lines[error.lineno - 1].strip() if error.lineno and 0 < error.lineno <= len(lines) \
+        else ""
+    quoted = f": `{line}`" if line else ""
+    names = sorted({a or b for a, b in DEFINED.findall(source)})
+    what = f"nothing it defines ({', '.join(names)})" if names else "nothing it defines"
+    return (f"{label}, line {error.lineno} has a syntax error ({error.msg}){quoted}; Python "
+            f"could not read that cell, so {what} can be graded")
+
+
 def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
     import nbformat  # imported here: the worker uses this module and must start fast
 
@@ -395,10 +426,8 @@ def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
         try:
             ast.parse(source, filename=filename)
         except SyntaxError as error:
-            problems.append(
-                f"code cell {number} has a syntax error at line {error.lineno}: {error.msg}; "
-                "it was skipped, so nothing it defines can be graded"
-            )
+            problems.append(syntax_problem(cell_label(number, cell.get("execution_count")),
+                                           source, error))
             continue
         blocks.append(CodeBlock(filename, source))
     return blocks, problems
