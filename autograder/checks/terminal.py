@@ -17,6 +17,7 @@ from autograder.checks.headline import Blocker, blockers, shortened, skipped_tha
 from autograder.checks.places import as_the_student_sees_it, read_cells
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Stage
+from autograder.checks.stages import STAGES
 
 
 def fancy(stream: TextIO) -> bool:
@@ -69,8 +70,6 @@ class Printer:
         self.fancy = fancy(self.stream)
         self.verbose = verbose
         self.ticker: Ticker | None = None
-        self.results: list[tuple[Stage, CheckResult]] = []
-        self.locked_stages: list[StageResult] = []
 
     def say(self, text: str = "", **style: object) -> None:
         self.stop_ticker()
@@ -96,44 +95,46 @@ class Printer:
         return "[PASS]" if passed else "[FAIL]"
 
     def check_line(self, stage: Stage, result: CheckResult) -> None:
-        """A check's result (printed with the summary); the ticker runs meanwhile."""
-        self.results.append((stage, result))
+        """A check has finished (its result is printed with the report); the ticker runs
+        while the next one works."""
         last = stage.checks[-1].id == result.id
         training = stage.number == 5 and last or stage.number == 6
         self.start_ticker("training on MNIST" if training else "checking")
 
     def locked(self, stage: StageResult) -> None:
-        self.locked_stages.append(stage)
+        """Kept for callers: the report itself says which stages stayed locked."""
 
-    def stage_header(self, stage: Stage, score: float) -> None:
-        self.say(f"\nStage {stage.number}: {stage.name} ({score:g}/{stage.max_score:g} points) - "
-                 f"{stage.summary}", bold=True)
+    def stage_header(self, stage: StageResult) -> None:
+        summary = next((s.summary for s in STAGES if s.number == stage.stage), "")
+        self.say(f"\nStage {stage.stage}: {stage.name} ({stage.score:g}/{stage.max_score:g} "
+                 f"points) - {summary}", bold=True)
 
-    def checks(self, found: list[Blocker]) -> None:
-        current, previous = None, None
-        for stage, result in self.results:
-            if stage is not current:
-                current, previous = stage, None
-                score = sum(r.score for s, r in self.results if s is stage)
-                self.stage_header(stage, score)
-            self.say(f"  {self.mark(result.passed)} {result.name}  "
-                     f"[{result.score:g}/{result.max_score:g}]")
-            message = result.message if result.passed else shortened(result.message, found)
-            if message and message == previous:
-                self.say("      (the same as above)", dim=True)
+    def checks(self, report: Report, found: list[Blocker]) -> None:
+        for stage in report.stages:
+            if not stage.ran:
                 continue
-            for line in message.splitlines():
-                self.say(f"      {line}", fg=None if result.passed else "red")
-            previous = message
+            self.stage_header(stage)
+            previous = None
+            for result in stage.checks:
+                self.say(f"  {self.mark(result.passed)} {result.name}  "
+                         f"[{result.score:g}/{result.max_score:g}]")
+                message = result.message if result.passed else shortened(result.message, found)
+                if message and message == previous:
+                    self.say("      (the same as above)", dim=True)
+                    continue
+                for line in message.splitlines():
+                    self.say(f"      {line}", fg=None if result.passed else "red")
+                previous = message
 
-    def locked_lines(self) -> None:
-        if not self.locked_stages:
+    def locked_lines(self, report: Report) -> None:
+        locked = [s for s in report.stages if not s.ran and s.checks
+                  and s.checks[0].message.startswith("locked")]
+        if not locked:
             return
-        numbers = [stage.stage for stage in self.locked_stages]
-        reason = self.locked_stages[0].checks[0].message if self.locked_stages[0].checks else ""
-        which = (f"Stage {numbers[0]}: {self.locked_stages[0].name}" if len(numbers) == 1
+        numbers = [stage.stage for stage in locked]
+        which = (f"Stage {numbers[0]}: {locked[0].name}" if len(numbers) == 1
                  else f"Stages {numbers[0]}-{numbers[-1]}")
-        self.say(f"\n{self.mark(None)} {which} - {reason}", dim=True)
+        self.say(f"\n{self.mark(None)} {which} - {locked[0].checks[0].message}", dim=True)
 
     def summary(self, report: Report, selected: tuple[int, ...] | None = None,
                 graded: str | None = None, command: str = "check") -> None:
@@ -146,8 +147,8 @@ class Printer:
         self.headline(report, selected, found, command)
         for blocker in found:
             self.say(f"\nFix this first: {blocker.text}", fg="red", bold=True)
-        self.checks(found)
-        self.locked_lines()
+        self.checks(report, found)
+        self.locked_lines(report)
         shown = {blocker.problem for blocker in found}
         for problem in report.problems:
             if problem not in shown:
