@@ -7,22 +7,23 @@ import sys
 import tempfile
 from pathlib import Path
 
-import click
+from autograder import early_fence
 
-from autograder import __version__, assignment
-from autograder.checks import calibration
-from autograder.checks.calibration import calibrate_command
-from autograder.checks.fence import weakened
-from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
-from autograder.checks.instructor_options import apply_instructor_options, instructor_options
-from autograder.checks.report import default_student
-from autograder.checks.summary import summary_command
-from autograder.checks.terminal import Printer
-from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
-from autograder.outputs import adding_to_folder, one_line_errors
-from autograder.resources import ASSIGNMENT_ENV
-from autograder.sandbox.isolation import choose_isolation
-from autograder.sandbox.loader import PREFERRED_NAMES
+early_fence.begin(sys.argv)  # the fence's self-test overlaps the imports below
+
+import click  # noqa: E402
+
+from autograder import __version__, assignment  # noqa: E402
+from autograder.checks.fence import weakened  # noqa: E402
+from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages  # noqa: E402
+from autograder.checks.instructor_options import apply_instructor_options, instructor_options  # noqa: E402
+from autograder.checks.report import default_student  # noqa: E402
+from autograder.checks.terminal import Printer  # noqa: E402
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError  # noqa: E402
+from autograder.outputs import adding_to_folder, one_line_errors  # noqa: E402
+from autograder.resources import ASSIGNMENT_ENV  # noqa: E402
+from autograder.sandbox.isolation import choose_isolation  # noqa: E402
+from autograder.sandbox.loader import PREFERRED_NAMES  # noqa: E402
 
 WORK_FOLDER = "."  # the student's notebook lives at the top of their repository
 LEGACY_FOLDER = "my_work"  # where `nnkit start` used to write it
@@ -59,6 +60,21 @@ class KitGroup(click.Group):
         except KitEnvironmentError as error:
             click.echo(f"nnkit: cannot grade here: {error}", err=True)
             sys.exit(EXIT_ENVIRONMENT)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command of its own module is imported when it is run (see LAZY_COMMANDS)."""
+        command = super().get_command(ctx, cmd_name)
+        target = lazy_commands().get(cmd_name) if command is None else None
+        if target:
+            import importlib
+
+            module, attribute = target.split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *lazy_commands()})
 
 
 def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
@@ -140,6 +156,7 @@ def check(file: str | None, stage: int | None, submission: str | None, threshold
     submission = file or submission
     path = Path(submission) if submission else find_working_copy()
     printer = Printer(verbose=verbose)
+    early_fence.wait()
     fence = choose_isolation()
     notes = []  # said after the report: nothing is printed before grading has finished
     if not fence.fenced:  # fine on a student's own machine; grading for credit refuses this
@@ -188,10 +205,13 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
     printer = None if quiet else Printer(verbose=verbose)
     options = grading_options(stages, threshold, time_budget, seed, verbose, printer, False)
     apply_instructor_options(options, substitute_reference, secret_file)
+    early_fence.wait()
     with tempfile.TemporaryDirectory(prefix="nnkit-reference-") as scratch:
         path = Path(submission) if submission else assignment.write_solution(scratch)
         report = grade(path, options)
     report.student = student or ("reference" if reference else default_student(path))
+    from autograder.checks import calibration
+
     calibration.calibrate(report)  # the same job's speed, for the leaderboard (after MNIST)
     if printer:  # the reference was graded from a temporary file, gone by now: no name
         printer.summary(report, selected=None if stages == ALL_STAGES else stages,
@@ -235,22 +255,38 @@ def download_mnist() -> None:
     click.echo(f"MNIST is ready in {folder}")
 
 
-# Commands with a module of their own.
+# Commands with a module of their own, imported only when run (or listed by --help): `nnkit
+# check` need not pay for Jinja, cryptography or nbgrader's helpers at every start.
+LAZY_COMMANDS = {
+    "summary": "autograder.checks.summary:summary_command",
+    "calibrate": "autograder.checks.calibration:calibrate_command",
+}
+# The instructor's commands: only in the instructor's kit. A student release holds no
+# autograder/grader, so it has none.
+INSTRUCTOR_COMMANDS = {
+    "release": "autograder.release:release_command",
+    "leaderboard": "autograder.grader.leaderboard:leaderboard_command",
+    "gradescope": "autograder.grader.gradescope:gradescope_command",
+    "nbgrader": "autograder.grader.course.cli:nbgrader_group",
+    "grade-batch": "autograder.grader.batch:grade_batch_command",
+    "classroom": "autograder.grader.classroom.cli:classroom_group",
+}
+
+
+def lazy_commands() -> dict[str, str]:
+    """Command name -> "module:attribute", the instructor's only where autograder/grader is."""
+    import importlib.util
+
+    commands = dict(LAZY_COMMANDS)
+    if importlib.util.find_spec("autograder.grader") is not None:
+        commands.update(INSTRUCTOR_COMMANDS)
+    return commands
+
+
 def instructor_commands() -> list[click.Command]:
-    """The instructor's commands (release, grade-batch, gradescope, nbgrader, leaderboard,
-    classroom): only in the instructor's kit. A student release holds no autograder/grader, so
-    it has none."""
-    try:
-        from autograder.grader.commands import COMMANDS
-    except ModuleNotFoundError as error:
-        if not (error.name or "").startswith("autograder.grader"):
-            raise
-        return []
-    return COMMANDS
-
-
-for command in (summary_command, calibrate_command, *instructor_commands()):
-    main.add_command(command)
+    """The instructor's commands, imported (autograder/grader/commands.py lists them too)."""
+    return [command for name in INSTRUCTOR_COMMANDS
+            if (command := main.get_command(click.Context(main), name)) is not None]
 
 
 if __name__ == "__main__":

@@ -5,16 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import urllib.error
-import urllib.request
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.client import HTTPException
 from pathlib import Path
 from typing import BinaryIO
-
-from tqdm import tqdm
 
 from .manifest import Manifest, MnistDataError, MnistFile
 
@@ -74,6 +69,8 @@ def mirror_urls(manifest: Manifest) -> list[str]:
 
 def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool = True) -> bytes:
     """Save the first mirror's copy of `entry` that verifies to `dest`; return its payload."""
+    from http.client import HTTPException  # the network's modules: only when downloading
+
     failures = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + entry.name
@@ -101,6 +98,10 @@ def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool
 
 
 def _fetch(url: str, name: str, progress: bool) -> bytes:
+    import urllib.request
+
+    from tqdm import tqdm
+
     request = urllib.request.Request(url, headers={"User-Agent": "nnkit"})
     with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
         length = response.headers.get("Content-Length")
@@ -124,6 +125,8 @@ def _fetch(url: str, name: str, progress: bool) -> bytes:
 
 
 def _describe(exc: Exception) -> str:
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):

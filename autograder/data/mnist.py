@@ -16,7 +16,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import mnist
 import numpy as np
 
 from . import download
@@ -228,6 +227,8 @@ def _downloaded_payload(entry: MnistFile, folder: Path, progress: bool) -> bytes
 
 
 def _decode(entry: MnistFile, payload: bytes) -> np.ndarray:
+    import mnist  # parses the raw files once; cached loads never need it
+
     try:
         array = mnist.parse_idx(io.BytesIO(payload))
     except mnist.IdxDecodeError as exc:
