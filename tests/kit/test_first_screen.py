@@ -170,3 +170,16 @@ def test_check_takes_the_file_as_an_argument_or_an_option(tmp_path, args):
     assignment.write_student_copy(tmp_path)
     run = nnkit(tmp_path, "check", *args, "--stage", "1")
     assert run.returncode == 1 and "Graded: neural_network.ipynb" in run.stdout, run.stderr
+
+
+def test_the_ci_job_summary_also_names_the_syntax_error_first(tmp_path, solution_text):
+    from autograder.checks.summary import markdown
+
+    broken = apply_edits(solution_text, [("def sigmoid_prime(z):", "def sigmoid_prime(z)")])
+    path = saved_notebook(broken, tmp_path / "neural_network.ipynb")
+    cell = code_cell_number(path, "def sigmoid_prime(z)")
+    text = markdown(grade(path, GradeOptions(stages=(1, 2))))
+    first = text.index("> **Fix this first:** cell \\[" + str(cell + 2) + "\\]")
+    assert first < text.index("| stage |"), text
+    assert "is not defined in your submission" not in text
+    assert "> Note:" not in text.split("Fix this first")[1].split("\n")[0]

@@ -22,6 +22,7 @@ from autograder.checks.expect import as_sequence, quote, type_name
 from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.hidden_order import hidden_permutation
+from autograder.checks.stages.official_margin import official_note
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
 from autograder.sandbox.client import SandboxedSubmission
@@ -151,6 +152,8 @@ def mnist_accuracy(sub: SandboxedSubmission) -> str:
             "learning rate (0.1 to 1 works for sigmoid networks with this cost) or a hidden "
             "layer of about 100 neurons. The workshop's scikit-learn baseline scored 87.25%."
             + ("" if expected.is_live() else f" (Test accuracy {expected.OWN_FORWARD}.)")
+            + official_note(result["accuracy"], threshold)
         )
     measured = "" if expected.is_live() else f", {expected.OWN_FORWARD}"
-    return f"test accuracy {result['accuracy']:.2%} (threshold {threshold:.0%}){measured}"
+    return (f"test accuracy {result['accuracy']:.2%} (threshold {threshold:.0%}){measured}."
+            + official_note(result["accuracy"], threshold))
