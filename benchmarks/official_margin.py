@@ -43,9 +43,11 @@ def main() -> None:
     rows = [[f"secret {n}", f"{a:.2%}"] for n, a in enumerate(found)]
     body = (table(["hidden order", "reference's test accuracy"], rows)
             + f"\n\nMean {mean:.2%}, standard deviation {spread * 100:.2f} points, range "
-            f"{(max(found) - min(found)) * 100:.2f} points. Two gradings of the same code differ "
-            f"by up to the range; by about 3 standard deviations ({3 * spread * 100:.2f} points) "
-            "at most in 99.7% of cases.")
+            f"{(max(found) - min(found)) * 100:.2f} points. Two gradings of the same code (a "
+            "student's check and the official grading) differ with a standard deviation of "
+            f"{spread * 2 ** 0.5 * 100:.2f} points: by at most about three of those "
+            f"({3 * spread * 2 ** 0.5 * 100:.2f} points) in 99.7% of cases, the margin the kit "
+            "states (checks/stages/official_margin.py).")
     write_results("official_margin", "Accuracy across hidden orders", body)
 
 

@@ -3,14 +3,16 @@ trains in a hidden order of pixels and labels drawn from the grader's secret (hi
 so the official grading trains the same code in another order than `nnkit check` did: for a
 fully connected network that is another random start, and the accuracy moves a little.
 benchmarks/official_margin.py measures it on the reference (results/official_margin.md): the
-margin below is about three standard deviations of that spread, so a student whose accuracy is
-within it of the threshold is warned that the official grading may land on the other side."""
+reference's accuracy has a standard deviation of 0.09 points across orders, so two gradings (the
+student's and the official one) differ with a standard deviation of 0.13 points; the margin
+below is about three of those, and a student whose accuracy is within it of the threshold is
+warned that the official grading may land on the other side."""
 
 from __future__ import annotations
 
 from autograder.checks import inputs
 
-MARGIN = 0.005  # accuracy (0.5 percentage points): see benchmarks/results/official_margin.md
+MARGIN = 0.004  # accuracy (0.4 percentage points): see benchmarks/results/official_margin.md
 
 
 def is_local() -> bool:
