@@ -191,7 +191,7 @@ def test_the_first_screens_of_a_student_of_the_release(clone, tmp_path):
     installed_as_the_readme_says(clone, env)
     started = shell("nnkit start first-hour", clone, env)
     assert started.returncode == 0, started.stderr
-    folder, notebook = clone / "first-hour", clone / "first-hour" / "neural_network.ipynb"
+    notebook = clone / "first-hour" / "neural_network.ipynb"
 
     untouched = shell("cd first-hour && nnkit check", clone, env)
     lines = untouched.stdout.splitlines()
@@ -216,19 +216,22 @@ def test_the_first_screens_of_a_student_of_the_release(clone, tmp_path):
     assert "is not defined in your submission" not in broken.stdout
     assert "which has the syntax error (see above)" in broken.stdout
 
-    reset = shell("rm neural_network.ipynb && nnkit start .", folder, env)
+    def in_folder(command: str) -> subprocess.CompletedProcess:  # the venv is the clone's
+        return shell(f"cd first-hour && {command}", clone, env)
+
+    reset = in_folder("rm neural_network.ipynb && nnkit start .")
     assert reset.returncode == 0, reset.stderr
     fill_in(notebook, "stage1_neuron", "from nosuchpackage import helper\n\n" + stage1)
-    missing = shell("nnkit check", folder, env)
+    missing = in_folder("nnkit check")
     first = next(line for line in missing.stdout.splitlines()[2:] if line.strip())
     assert first.startswith(f"Fix this first: the {ordinal} code cell, line 1: the import "
                             "`from nosuchpackage import helper` failed: ModuleNotFoundError: "
                             "No module named 'nosuchpackage'"), missing.stdout
 
-    reset = shell("rm neural_network.ipynb && nnkit start .", folder, env)
+    in_folder("rm neural_network.ipynb && nnkit start .")
     fill_in(notebook, "stage1_neuron", stage1)
     for command in ("nnkit check --stage 1", "nnkit check neural_network.ipynb --stage 1"):
-        limited = shell(command, folder, env)
+        limited = in_folder(command)
         assert limited.returncode == 0, limited.stdout + limited.stderr
         assert limited.stdout.splitlines()[0] == (
             "Stage 1: 10/10 points (stages 2-6 not checked in this run; `nnkit check` gives "
