@@ -448,8 +448,10 @@ def read_submission(path: str | Path) -> SubmissionSource:
     try:
         ast.parse(source, filename=file.name)
     except SyntaxError as error:
+        line = (error.text or "").strip()
         raise SubmissionLoadError(
-            f"{file.name} has a syntax error at line {error.lineno}: {error.msg}. "
+            f"{file.name} has a syntax error at line {error.lineno}: {error.msg}"
+            + (f": `{line}`" if line else "") + ". "
             "Python could not read the file, so nothing in it can be graded; "
             "run `python " + file.name + "` to see the error."
         ) from error
