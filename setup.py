@@ -1,7 +1,8 @@
-"""The build step setuptools cannot express in pyproject.toml: the wheel carries the kit's
-top-level data folders (assignments/, source_data/, tests/stages, the project file) as the
-`nnkit_data` package beside `autograder` (see autograder/resources.py). In the repository they
-stay where they are; everything else about the package is in pyproject.toml."""
+"""The build steps setuptools cannot express in pyproject.toml: the wheel carries the kit's
+top-level data files (assignments/, source_data/, tests/stages, the project file: the one list
+is autograder/resources.py's DATA_FILES) as the `nnkit_data` package beside `autograder`, and
+the sdist carries them too, from the same list (MANIFEST.in does not repeat it). In the
+repository they stay where they are; everything else about the package is in pyproject.toml."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the build backend runs this file without its folder on the path
@@ -44,4 +46,28 @@ class BuildWithData(build_py):
                                         "(is MANIFEST.in including it in the sdist?)")
 
 
-setup(cmdclass={"build_py": BuildWithData})
+def data_files() -> list[str]:
+    """Every file of DATA_FILES, relative to the project (caches and checkpoints left out)."""
+    found: list[str] = []
+    for relative in DATA_FILES:
+        source = HERE / relative
+        paths = sorted(path for path in source.rglob("*") if path.is_file()) \
+            if source.is_dir() else [source]
+        found += [path.relative_to(HERE).as_posix() for path in paths
+                  if not set(path.relative_to(HERE).parts) & set(SKIPPED)
+                  and path.suffix not in (".pyc", ".pyo")]
+    return found
+
+
+class SdistWithData(sdist):
+    """sdist, with the data files the wheel's build copies (its build runs from the sdist)."""
+
+    def make_distribution(self) -> None:
+        for relative in data_files():
+            self.filelist.append(relative)
+        self.filelist.sort()
+        self.filelist.remove_duplicates()
+        super().make_distribution()
+
+
+setup(cmdclass={"build_py": BuildWithData, "sdist": SdistWithData})

@@ -10,11 +10,10 @@ metadata. Code between `### BEGIN SOLUTION` and `### END SOLUTION` is the refere
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from autograder.outputs import building_file
 from autograder.resources import assignment_source, kit_file, missing_data
 
 ASSIGNMENTS = kit_file("assignments")  # the kit's own copy (package data when installed)
@@ -41,19 +40,9 @@ def read_source(name: str = DEFAULT) -> str:
 
 
 def write_atomically(path: Path, write) -> Path:
-    """Call write(temporary_path), then move the finished file to `path`: a failure leaves
-    neither a half-written file nor a stray temporary one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The suffix stays last: jupytext picks the format from it.
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}",
-                                         dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Call write(temporary_path), then move the finished file to `path` (outputs.py)."""
+    with building_file(path, suffix=path.suffix) as temporary:  # jupytext reads the suffix
+        write(temporary)
     return path
 
 

@@ -16,14 +16,17 @@ import click  # noqa: E402
 from autograder import __version__, assignment  # noqa: E402
 from autograder.checks.fence import weakened  # noqa: E402
 from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages  # noqa: E402
-from autograder.checks.instructor_options import apply_instructor_options, instructor_options  # noqa: E402
-from autograder.checks.report import default_student  # noqa: E402
+from autograder.checks.instructor_options import (  # noqa: E402
+    apply_instructor_options,
+    instructor_options,
+)
+from autograder.checks.report import Report, default_student  # noqa: E402
 from autograder.checks.terminal import Printer  # noqa: E402
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError  # noqa: E402
 from autograder.outputs import adding_to_folder, one_line_errors  # noqa: E402
 from autograder.resources import ASSIGNMENT_ENV  # noqa: E402
-from autograder.sandbox.isolation import choose_isolation  # noqa: E402
 from autograder.sandbox.loader import PREFERRED_NAMES  # noqa: E402
+from autograder.sandbox.policy import choose_isolation  # noqa: E402
 
 WORK_FOLDER = "."  # the student's notebook lives at the top of their repository
 LEGACY_FOLDER = "my_work"  # where `nnkit start` used to write it
@@ -45,9 +48,9 @@ def find_working_copy() -> Path:
     )
 
 
-def warn_if_unfenced(isolation: str) -> None:
-    """One line on stderr when the worker ran without bubblewrap (see checks/fence.py)."""
-    warning = weakened(isolation)
+def warn_if_unfenced(report: Report) -> None:
+    """One line on stderr when the worker ran behind a weak fence (see checks/fence.py)."""
+    warning = weakened(report.fence, report.isolation)
     if warning:
         click.echo(warning, err=True)
 class KitGroup(click.Group):
@@ -219,7 +222,7 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
                         command="grade")
     else:
         click.echo(f"{report.score:g}/{report.max_score:g}")
-    warn_if_unfenced(report.isolation)
+    warn_if_unfenced(report)
     if json_path:
         report.write(json_path)
 
@@ -263,13 +266,16 @@ LAZY_COMMANDS = {
 }
 # The instructor's commands: only in the instructor's kit. A student release holds no
 # autograder/grader, so it has none.
-INSTRUCTOR_COMMANDS = {
-    "release": "autograder.release:release_command",
-    "leaderboard": "autograder.grader.leaderboard:leaderboard_command",
+INSTRUCTOR_COMMANDS = {  # the same as autograder/grader/commands.py's COMMANDS (tested)
+    "release": "autograder.grader.release:release_command",
+    "leaderboard": "autograder.grader.classroom.leaderboard:leaderboard_command",
     "gradescope": "autograder.grader.gradescope:gradescope_command",
     "nbgrader": "autograder.grader.course.cli:nbgrader_group",
     "grade-batch": "autograder.grader.batch:grade_batch_command",
     "classroom": "autograder.grader.classroom.cli:classroom_group",
+    "class-report": "autograder.grader.classroom.class_report:class_report_command",
+    "export-grades": "autograder.grader.classroom.lms_export:export_grades_command",
+    "regrade": "autograder.grader.regrade:regrade_command",
 }
 
 

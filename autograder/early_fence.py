@@ -1,5 +1,5 @@
 """The fence's self-test, started before anything else: bubblewrap is probed by starting a real
-worker under it (sandbox/isolation.py, about a Python start-up), which used to wait until the
+worker under it (sandbox/policy.py: about a Python start-up), which used to wait until the
 grader had imported its checks. Started first, on a thread, the two overlap; the command waits
 for it before choosing the fence, so the probe still runs once and its answer is the same."""
 
@@ -13,7 +13,7 @@ _probe: threading.Thread | None = None
 
 def _choose() -> None:
     try:
-        from autograder.sandbox.isolation import choose_isolation
+        from autograder.sandbox.policy import choose_isolation
 
         choose_isolation()  # its bubblewrap probe is cached for the process
     except BaseException:  # noqa: BLE001 - the command meets the same fault and reports it

@@ -1,7 +1,13 @@
-"""Outputs that appear whole or not at all: commands that write folders or archives build them
-in a temporary place beside the target and move them into place at the end, so a failure (or
-Ctrl-C) leaves nothing half-written behind and a retry is not refused as "not empty"."""
+"""Outputs that appear whole or not at all: THE way the kit writes a file or a folder.
 
+A file is written under a temporary name of its own (unpredictable, beside the target, so no
+prepared file or link is followed) and renamed over the target when complete (`building_file`,
+`write_atomically`); commands that write folders or archives build them in a temporary place
+beside the target and move them into place at the end (`building_folder`, `adding_to_folder`).
+A failure (or Ctrl-C) leaves nothing half-written behind, and a retry is not refused as "not
+empty". Reports, grades.csv, results.json, the MNIST cache, the student's notebook: all of
+them go through here (the MNIST download too, so this module is allowed beside submitted code:
+see sandbox/worker_side/allowed.py)."""
 from __future__ import annotations
 
 import contextlib
@@ -52,17 +58,33 @@ def adding_to_folder(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def building_file(target: Path) -> Iterator[Path]:
-    """A temporary path to write; it replaces `target` at the end."""
+def building_file(target: Path, suffix: str = "") -> Iterator[Path]:
+    """A temporary path of an unpredictable name beside `target` (ending in `suffix`, for tools
+    that read the format from it); it replaces `target` (readable by all, 0644) at the end."""
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".part{suffix}",
+                                    dir=target.parent)
     os.close(handle)
     try:
         yield Path(name)
+        os.chmod(name, 0o644)
         os.replace(name, target)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+
+
+def write_atomically(target: Path, content: str | bytes) -> Path:
+    """Write `content` (text as UTF-8, unencodable characters escaped) whole, or not at all."""
+    with building_file(target) as partial:
+        if isinstance(content, bytes):
+            partial.write_bytes(content)
+        else:
+            with open(partial, "w", encoding="utf-8", errors="backslashreplace",
+                      newline="") as file:
+                file.write(content)
+    return Path(target)
 
 
 class EnvironmentProblem(click.ClickException):

@@ -83,8 +83,9 @@ def isolation_cost(starts: int, scratch: Path) -> tuple[list[list[object]], floa
     """Median seconds to start a worker, load a submission and stop everything, per fence."""
     from autograder import assignment
     from autograder.sandbox.client import SandboxedSubmission
-    from autograder.sandbox.isolation import BubblewrapIsolation, Isolation, choose_isolation
+    from autograder.sandbox.isolation import BubblewrapIsolation, Isolation
     from autograder.sandbox.loader import read_submission
+    from autograder.sandbox.policy import choose_isolation
     from tests.kit.redteam import as_source
 
     fenced = choose_isolation()

@@ -1,5 +1,6 @@
 """Grading a class's repositories with `nnkit classroom grade`: all six stages, `--jobs 1` and
-`--jobs 2` side by side, and how much of it is fetching (git clone over file://).
+`--jobs 2` side by side, and how much of it is fetching (git clone over file://); then the
+class report of the graded class (`nnkit class-report`, figures included) and its Canvas export.
 
     python benchmarks/classroom.py [--repositories 40] [--stages 1-6]
 
@@ -54,6 +55,14 @@ def grade(roster: Path, out: Path, deadline: datetime, jobs: int, stages: str) -
         raise SystemExit(f"grading failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
 
 
+def command(*arguments: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", *arguments],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if done.returncode != 0:
+        raise SystemExit(f"{arguments[0]} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+
+
 def fetch_all(roster: Path, into: Path, deadline: datetime) -> None:
     from autograder.grader.classroom.fetch import fetch
     from autograder.grader.classroom.roster import read_roster
@@ -80,6 +89,12 @@ def main() -> None:
                 out = scratch_path / f"out-{jobs}-{repeat}"
                 times[jobs].append(timed(lambda out=out, jobs=jobs: grade(
                     roster, out, deadline, jobs, arguments.stages)))
+        graded = scratch_path / "out-1-0"
+        report = timed(lambda: command("class-report", str(graded), "--out",
+                                       str(scratch_path / "class-report")))
+        export = timed(lambda: command("export-grades", str(graded), "--format", "canvas",
+                                       "--out", str(scratch_path / "canvas.csv")))
+        page = (scratch_path / "class-report" / "index.html").stat().st_size
     count = arguments.repositories
     rows = []
     for jobs, values in times.items():
@@ -93,7 +108,13 @@ def main() -> None:
             + table(["run", "seconds", "seconds per repository", "repositories per minute",
                      "share spent fetching"], rows)
             + f"\n\n`--jobs 2` grades the class {speedup:.2f}x as fast as `--jobs 1`. "
-            f"Fetching alone (git clone over file://, one at a time) took {fetching:.1f} s.")
+            f"Fetching alone (git clone over file://, one at a time) took {fetching:.1f} s."
+            f"\n\nThe class report of the graded class (`nnkit class-report OUT`: every report "
+            f"read, the mistakes ranked, its matplotlib figures drawn, index.html of "
+            f"{page / 1024:.0f} KiB with the CSV and JSON files) took {report:.1f} s, the whole "
+            f"command ({report / median(times[1]):.0%} of the `--jobs 1` grading);"
+            f" the Canvas export "
+            f"(`nnkit export-grades OUT --format canvas`) {export:.1f} s.")
     write_results("classroom", "Grading a class's repositories (`nnkit classroom grade`)", body)
 
 

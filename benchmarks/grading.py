@@ -71,7 +71,7 @@ def breakdown() -> tuple[dict[str, float], dict[str, float]]:
     from autograder import assignment
     from autograder.checks.grade import GradeOptions, grade
     from autograder.data import load_mnist, mnist_arrays
-    from autograder.grader import numerics
+    from autograder.grader import arithmetic
     from autograder.sandbox.client import SandboxedSubmission
     from autograder.sandbox.loader import read_submission
 
@@ -98,8 +98,8 @@ def breakdown() -> tuple[dict[str, float], dict[str, float]]:
     report = grade(path, GradeOptions(on_check=on_check))
     total = time.perf_counter() - started
     X_test, _, _ = load_mnist("test")
-    params = numerics.random_network([784, 100, 10], 0)
-    evaluation = median([timed(lambda: numerics.output(params, X_test)) for _ in range(5)])
+    params = arithmetic.random_network([784, 100, 10], 0)
+    evaluation = median([timed(lambda: arithmetic.output(params, X_test)) for _ in range(5)])
     training = report.mnist["train_seconds"]
     totals = {"all six stages": total, "the MNIST stage": stage_seconds.get(6, 0.0)}
     return totals, {"sandbox start-up": startup, "data loading (cached)": loading,

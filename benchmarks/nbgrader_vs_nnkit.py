@@ -169,7 +169,7 @@ def main() -> None:
              "nbgrader autograde` is plain `nbgrader autograde` plus the command's own start-up, "
              "its fence check and reading each student's points from the gradebook; with "
              "`--jobs N`, N - 1 helper processes grade the class from its other end "
-             "(autograder/grader/course/ahead.py).\n\n")
+             "(autograder/grader/course/exchange.py).\n\n")
     body += table(["class", "notebooks", "nnkit grade of each in turn (s)", "--jobs 1 (s)",
                    "--jobs 1 per notebook (s, ratio to nnkit grade)", "--jobs 2 (s)",
                    "speed-up"], jobs_rows)

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograder.checks.gradcheck import relative_error
 from autograder.checks.stages.stage3_forward import FORWARD_CASES
-from autograder.grader import numerics
+from autograder.grader import arithmetic
 from autograder.student.workshop import TABLE_X, TABLE_Y
 
 F32 = np.float32
@@ -26,7 +26,7 @@ def cross_entropy_inputs():
     rng = np.random.default_rng(4)  # as stage 4's cross_entropy_values draws them
     for m, k in ((6, 3), (1, 4), (10, 10)):
         A = rng.uniform(0.05, 0.95, (m, k))
-        yield A, numerics.one_hot(rng.integers(0, k, m), k)
+        yield A, arithmetic.one_hot(rng.integers(0, k, m), k)
 
 
 def cross_entropy_variants() -> dict[str, float]:
@@ -44,20 +44,20 @@ def cross_entropy_variants() -> dict[str, float]:
     variants["float32"] = lambda A, Y: float(
         -np.sum(Y.astype(F32) * np.log(A.astype(F32))
                 + (1 - Y.astype(F32)) * np.log(1 - A.astype(F32))) / len(A))
-    return {name: max(worst(cost(A, Y), numerics.cross_entropy(A, Y))
+    return {name: max(worst(cost(A, Y), arithmetic.cross_entropy(A, Y))
                       for A, Y in cross_entropy_inputs()) for name, cost in variants.items()}
 
 
 def float32_forward() -> float:
     errors = []
     for seed, (layer_sizes, m) in enumerate(FORWARD_CASES):
-        params = numerics.random_network(layer_sizes, seed)
+        params = arithmetic.random_network(layer_sizes, seed)
         X = np.random.default_rng(seed).normal(size=(m, layer_sizes[0]))
         a = X.astype(F32)
         for layer in range(1, len(layer_sizes)):
             z = a @ params[f"W{layer}"].astype(F32) + params[f"b{layer}"].astype(F32)
             a = (F32(0.5) + F32(0.5) * np.tanh(F32(0.5) * z)).astype(F32)
-        errors.append(worst(a, numerics.output(params, X)))
+        errors.append(worst(a, arithmetic.output(params, X)))
     return max(errors)
 
 
@@ -65,13 +65,13 @@ def float32_backward() -> float:
     errors = []
     for layer_sizes, m, seed in (([5, 4, 3], 7, 2), ([3, 2], 5, 10), ([4, 4, 4], 6, 11),
                                  ([6, 5, 4, 3], 1, 12), ([3, 3, 3, 3, 3], 4, 13)):
-        params = numerics.random_network(layer_sizes, seed)
-        X, Y = numerics.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
-        acts = [a.astype(F32) for a in numerics.activations(params, X)]
+        params = arithmetic.random_network(layer_sizes, seed)
+        X, Y = arithmetic.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
+        acts = [a.astype(F32) for a in arithmetic.activations(params, X)]
         delta = (acts[-1] - Y.astype(F32)) / F32(m)
         for layer in range(len(layer_sizes) - 1, 0, -1):
-            numerical = numerics.numerical_gradient(
-                lambda p=params, x=X, y=Y: numerics.network_cost(p, x, y), params[f"W{layer}"])
+            numerical = arithmetic.numerical_gradient(
+                lambda p=params, x=X, y=Y: arithmetic.network_cost(p, x, y), params[f"W{layer}"])
             errors.append(relative_error(acts[layer - 1].T @ delta, numerical))
             a_prev = acts[layer - 1]
             delta = (delta @ params[f"W{layer}"].astype(F32).T) * a_prev * (1 - a_prev)
@@ -106,7 +106,7 @@ def main() -> None:
         print(f"  {name:28s} {error:.1e}")
     z = np.linspace(-6.0, 6.0, 24)
     sigmoid32 = F32(0.5) + F32(0.5) * np.tanh(F32(0.5) * z.astype(F32))
-    print(f"  {'sigmoid':28s} {worst(sigmoid32, numerics.logistic(z)):.1e}")
+    print(f"  {'sigmoid':28s} {worst(sigmoid32, arithmetic.logistic(z)):.1e}")
     print(f"  {'forward':28s} {float32_forward():.1e}")
     print(f"  {'backward (gradcheck error)':28s} {float32_backward():.1e}")
 

@@ -3,8 +3,8 @@
 A check asks `of(name, **inputs)` (e.g. `of("forward", params=params, X=X)`) and gets a dict:
 the right answer for those inputs and the wrong answers its hints recognise. Two sources answer:
 
-- live, in the instructor's kit: the grader's own arithmetic (autograder/grader/expectations.py,
-  numerics.py, wrong_backprops.py), which never ships;
+- live, in the instructor's kit: the grader's own arithmetic (autograder/grader/computed_values.py,
+  arithmetic.py, wrong_backprops.py), which never ships;
 - recorded, in a student release: the values the instructor's kit computed for the public,
   deterministic inputs when it wrote the release (`record_reference`), stored in
   `autograder/checks/expected_values.npz` and looked up by a hash of the request. A release
@@ -27,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder.sandbox.codec import from_wire, to_wire
+from autograder.checks import grader_seam
+from autograder.checks.context import Grading
+from autograder.sandbox.worker_side.codec import from_wire, to_wire
 
 FIXTURE = Path(__file__).resolve().parent / "expected_values.npz"
 INSTRUCTOR_ONLY = ("verified only in the instructor's grading: a student copy of the kit holds "
@@ -72,9 +74,7 @@ class Live:
     name = "live"
 
     def __init__(self) -> None:
-        from autograder.grader.expectations import REQUESTS
-
-        self.requests = REQUESTS
+        self.requests = grader_seam.computed_values()
 
     def __call__(self, name: str, inputs: dict[str, Any]) -> dict:
         return self.requests[name](**inputs)
@@ -177,23 +177,21 @@ def unverified_here(what: str) -> str | None:
     return None if is_live() else f"{what}: {INSTRUCTOR_ONLY}"
 
 
-def network_output(sub: Any, params: dict[str, np.ndarray], X: np.ndarray, what: str,
+def network_output(ctx: Grading, params: dict[str, np.ndarray], X: np.ndarray, what: str,
                    rows: int = 500) -> np.ndarray:
     """The network's output activations for parameters the submission produced (so they cannot
     be recorded): the grader's forward pass, or in a release the student's own forward, `rows`
     samples at a time (its cache comes back too, and a reply has a size limit)."""
     if is_live():
-        from autograder.grader import numerics
-
-        return numerics.output(params, X)
-    from autograder.checks.expect import as_array
+        return grader_seam.arithmetic().output(params, X)
+    from autograder.checks.compare import as_array
     from autograder.checks.stage import CheckFailed
 
     outputs = params[f"W{len(params) // 2}"].shape[1]
     parts = []
     for start in range(0, X.shape[0], rows):
         chunk = X[start:start + rows]
-        value = sub.call("forward", params, chunk).value
+        value = ctx.call("forward", params, chunk).value
         if not isinstance(value, tuple | list) or len(value) != 2:
             raise CheckFailed(f"forward should return (A, cache); {what} needs A.")
         parts.append(as_array(value[0], f"A from your forward for {what}",

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array, type_name
+from autograder.checks.compare import as_array, type_name
 from autograder.checks.stage import CheckFailed
 from autograder.checks.tolerances import pair
-from autograder.sandbox.codec import Handle
+from autograder.sandbox.worker_side.codec import Handle
 
 # A correct gradient matches central differences to ~1e-8 relative (see numerical.EPSILON);
 # 1e-5 leaves three orders of margin for other correct ways of writing it.

@@ -3,6 +3,7 @@ selected stage's checks, and assemble the report."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -10,13 +11,15 @@ from pathlib import Path
 
 import click
 
-from autograder.checks import expected, inputs
+from autograder.checks import expected, grader_seam, inputs, mistakes
+from autograder.checks.context import Grading
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
 from autograder.checks.stages import STAGES
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
+from autograder.sandbox.isolation import NONE
 from autograder.sandbox.loader import (
     SubmissionLoadError,
     SubmissionSource,
@@ -79,14 +82,14 @@ def kit_version() -> str:
     return autograder.__version__
 
 
-def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> CheckResult:
+def run_check(check: Check, ctx: Grading) -> CheckResult:
     result = CheckResult(check.id, check.name, False, 0.0, check.points)
     try:
-        note = check.run(sub)
+        note = check.run(ctx)
     except CheckFailed as failure:
         result.message = str(failure)
     except SubmissionProblem as problem:
-        result.message = explain(problem, check.stage, options.verbose)
+        result.message = explain(problem, check.stage, ctx.options.verbose)
     except KitEnvironmentError:
         raise  # the environment's fault (no MNIST...): stop grading, cost nothing
     except Exception as error:  # noqa: BLE001 - one odd value must not end the whole grading
@@ -96,6 +99,8 @@ def run_check(check: Check, sub: SandboxedSubmission, options: GradeOptions) -> 
     else:
         result.passed, result.score, result.message = True, check.points, str(note or "")
     result.message = bounded(result.message, MAX_MESSAGE)
+    if not result.passed:
+        result.mistake = mistakes.recognise(check.id, result.message)
     return result
 
 
@@ -115,17 +120,18 @@ def stage_time_limit(stage: Stage, options: GradeOptions) -> float:
     return options.stage_timeout + (options.mnist_time_budget if trains_on_mnist else 0.0)
 
 
-def run_stage(stage: Stage, sub: SandboxedSubmission, options: GradeOptions) -> StageResult:
+def run_stage(stage: Stage, ctx: Grading) -> StageResult:
     results = []
-    sub.set_time_limit(stage_time_limit(stage, options))  # enforced from outside, by SIGKILL
+    options = ctx.options
+    ctx.pipe.set_time_limit(stage_time_limit(stage, options))  # enforced from outside: SIGKILL
     try:
         for check in stage.checks:
-            result = run_check(check, sub, options)
+            result = run_check(check, ctx)
             results.append(result)
             if callable(options.on_check):
                 options.on_check(stage, result)
     finally:
-        sub.set_time_limit(None)
+        ctx.pipe.set_time_limit(None)
     score = sum(result.score for result in results)
     return StageResult(stage.number, stage.name, all(r.passed for r in results), score,
                        stage.max_score, results)
@@ -139,12 +145,12 @@ def not_run(stage: Stage, message: str) -> StageResult:
 
 def empty_report(path: Path, message: str, options: GradeOptions) -> Report:
     stages = [not_run(stage, message) for stage in STAGES]
-    return assemble(str(path), stages, [message], "none (not started)", options, 0.0)
+    return assemble(str(path), stages, [message], "none (not started)", options, 0.0, fence=NONE)
 
 
 def assemble(submission: str, stages: list[StageResult], problems: list[str], isolation: str,
              options: GradeOptions, seconds: float, mnist: dict | None = None,
-             skipped: list[str] | None = None) -> Report:
+             skipped: list[str] | None = None, fence: str = NONE) -> Report:
     return Report(
         submission=submission,
         score=sum(stage.score for stage in stages),
@@ -153,6 +159,7 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         mnist=mnist or {"accuracy": None, "train_seconds": None},
         problems=problems,
         isolation=isolation,
+        fence=fence,
         kit_version=kit_version(),
         seed=options.seed,
         graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -160,6 +167,7 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         inputs="course secret" if inputs.secret_in_use() else "public",
         expected_values=expected.source().name,
         skipped=skipped or [],
+        grading=grading_record(options),
     )
 
 
@@ -169,6 +177,20 @@ def mnist_ready() -> None:
     from autograder.data import ensure_mnist  # stage 6's data: not imported for stages 1-5
 
     ensure_mnist(progress=False)
+
+
+def secret_fingerprint(secret: bytes) -> str:
+    """Tells two course secrets apart without revealing either (a secret is 32+ random bytes)."""
+    return hashlib.sha256(b"nnkit course secret fingerprint\0" + secret).hexdigest()[:16]
+
+
+def grading_record(options: GradeOptions) -> dict:
+    """The options a regrade needs to grade the same way again (Report.grading)."""
+    secret = options.secret if expected.is_live() else None
+    return {"stages": list(options.stages), "threshold": options.mnist_threshold,
+            "time_budget": options.mnist_time_budget,
+            "substitute_reference": options.substitute_reference,
+            "secret_fingerprint": secret_fingerprint(secret) if secret else None}
 
 
 def load_problems(source: SubmissionSource, sub: SandboxedSubmission) -> list[str]:
@@ -203,12 +225,11 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     sub = SandboxedSubmission(source, isolation)
     sub.set_overall_limit(submission_time_limit(options))  # loading included
     with sub:
-        sub.options, sub.call_timeout = options, options.call_timeout
+        sub.call_timeout = options.call_timeout
+        ctx = Grading(sub, options)
         substitution = None
         if options.substitute_reference:  # instructor grading only: a release has no grader/
-            from autograder.grader.substitution import Substitution
-
-            substitution = Substitution(sub, options.stages)
+            substitution = grader_seam.substitution(sub, options.stages)
         blocked_by = None
         try:
             for stage in STAGES:
@@ -217,7 +238,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
                 elif blocked_by is not None:
                     results.append(not_run(stage, f"locked: stage {blocked_by} must pass first"))
                 else:
-                    results.append(run_stage(stage, sub, options))
+                    results.append(run_stage(stage, ctx))
                     if substitution is not None:
                         substitution.after_stage(stage, results[-1])
                     if options.stop_at_first_failing_stage and not results[-1].passed:
@@ -225,9 +246,11 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
         finally:
             if substitution is not None:
                 substitution.close()  # the reference's own worker
-        mnist = sub.memo.get("mnist")
+        mnist = ctx.memo.get("mnist")
         mnist_summary = {"accuracy": mnist["accuracy"] if mnist else None,
                          "train_seconds": round(mnist["train_seconds"], 3) if mnist else None}
+        if mnist:  # what the student chose, for the class report (accuracy vs hyperparameters)
+            mnist_summary["hyperparams"] = mnist["settings"]
         problems = load_problems(source, sub) + (substitution.notes if substitution else [])
         if len(problems) > MAX_PROBLEMS:
             problems = [*problems[:MAX_PROBLEMS - 1],
@@ -237,7 +260,7 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
                    for statement in skipped_statements(source)[:MAX_SKIPPED]]
         return assemble(str(source.path), results, problems,
                         sub.isolation.name, options, time.perf_counter() - started, mnist_summary,
-                        skipped)
+                        skipped, fence=sub.isolation.strength)
 
 
 def grade(path: str | Path, options: GradeOptions | None = None) -> Report:

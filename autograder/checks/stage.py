@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from autograder.sandbox.client import SandboxedSubmission
+from autograder.checks.context import Grading
 
-CheckFunction = Callable[[SandboxedSubmission], "str | None"]
+CheckFunction = Callable[[Grading], "str | None"]  # a check gets the grading in progress
 
 
 class CheckFailed(Exception):

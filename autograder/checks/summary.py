@@ -6,7 +6,6 @@ Actions sets that variable, so it appears on the run's page.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +15,13 @@ import click
 from autograder.checks import autograding
 from autograder.checks.headline import blockers, shortened
 from autograder.checks.places import read_cells
-from autograder.checks.report import Report, StageResult
+from autograder.checks.report import (
+    Report,
+    ReportError,
+    ReportUnreadable,
+    StageResult,
+    read_report,
+)
 from autograder.rendering import render
 
 FAILING_SHOWN = 8  # the rest are one `nnkit check` away; a summary should stay readable
@@ -53,14 +58,15 @@ def markdown(report: Report) -> str:
                   notes=[p for p in report.problems if p not in shown_problems])
 
 
-def read_report(path: str | Path) -> Report:
+def summary_report(path: str | Path) -> Report:
+    """The report to summarise; a plain one-line error (exit 1) if it cannot be."""
     try:
-        return Report.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-    except OSError as error:
-        raise click.ClickException(f"cannot read the report {path}: {error.strerror}") from None
-    except (ValueError, KeyError, TypeError) as error:
+        return read_report(path)
+    except ReportUnreadable as error:
+        raise click.ClickException(f"cannot read the report {path}: {error}") from None
+    except ReportError as error:
         raise click.ClickException(f"{path} is not a report written by `nnkit grade --json` "
-                                   f"({type(error).__name__}: {error})") from None
+                                   f"({error})") from None
 
 
 @click.command(name="summary")
@@ -69,7 +75,7 @@ def summary_command(report_path: str) -> None:
     """Print REPORT (from `nnkit grade --json`) as a Markdown summary; in GitHub Actions, also
     add it to the job summary ($GITHUB_STEP_SUMMARY) and set the step's output `result`
     ($GITHUB_OUTPUT) to GitHub Classroom's autograding result, self-reported."""
-    report = read_report(report_path)
+    report = summary_report(report_path)
     text = markdown(report)
     click.echo(text)
     target = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+
+from autograder.outputs import write_atomically
 
 from .manifest import Manifest, MnistDataError, MnistFile
 
@@ -81,8 +79,7 @@ def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool
             failures.append(f"{url}: {_describe(exc)}")
             continue
         try:
-            with replacing(dest) as out:
-                out.write(data)
+            write_atomically(dest, data)
         except OSError as exc:
             raise MnistDataError(
                 f"Downloaded {entry.name} but cannot save it as {dest} ({exc}); "
@@ -132,17 +129,3 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, urllib.error.URLError):
         return f"cannot connect ({exc.reason})"
     return str(exc) or type(exc).__name__
-
-
-@contextmanager
-def replacing(path: Path) -> Iterator[BinaryIO]:
-    """Write into a temp file beside `path`, renamed over it only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.outputs import building_file, write_atomically
+
 from . import download
 from .manifest import MnistDataError, MnistFile, load_manifest
 
@@ -175,7 +177,7 @@ def _load_cache(entry: MnistFile, folder: Path) -> np.ndarray | None:
 def _write_cache(entry: MnistFile, array: np.ndarray, folder: Path) -> None:
     npy, sidecar = _cache_paths(entry, folder)
     try:
-        with download.replacing(npy) as out:
+        with building_file(npy) as partial, open(partial, "wb") as out:
             np.save(out, array)
         meta = {
             "format": CACHE_FORMAT,
@@ -183,8 +185,7 @@ def _write_cache(entry: MnistFile, array: np.ndarray, folder: Path) -> None:
             "sha256": entry.sha256,
             "npy_size": npy.stat().st_size,
         }
-        with download.replacing(sidecar) as out:
-            out.write(json.dumps(meta, indent=2).encode())
+        write_atomically(sidecar, json.dumps(meta, indent=2).encode())
     except OSError as exc:
         raise MnistDataError(
             f"Cannot write the MNIST cache for {entry.name} in {folder} ({exc}); "

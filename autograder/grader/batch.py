@@ -11,13 +11,9 @@ again one at a time, so no submission can cost another its result.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import multiprocessing
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -27,13 +23,15 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages
+from autograder.checks.grade import GradeOptions, grade, parse_stages
 from autograder.checks.instructor_options import apply_instructor_options, instructor_options
-from autograder.checks.report import Report
+from autograder.checks.report import Report, ReportError, read_report
 from autograder.errors import KitEnvironmentError
+from autograder.grader import run_speed
+from autograder.grader.grades_csv import CSV_NAME, csv_row, write_grades_csv
+from autograder.outputs import write_atomically
 from autograder.sandbox.policy import fence_for_credit
 
-CSV_NAME = "grades.csv"
 IGNORED = {"__pycache__": "a Python cache folder, not a submission",
            ".ipynb_checkpoints": "Jupyter's checkpoint folder, not a submission"}
 SUBMISSION_SUFFIXES = (".py", ".ipynb")
@@ -133,27 +131,11 @@ def assignment_folder(student: Path, assignment: str | None) -> Path:
                      "with --assignment NAME")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file of an unpredictable name in the same folder, then rename:
-    an interrupted run never leaves half a report, and no prepared file or link is followed."""
-    path = Path(path)
-    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
-                                       dir=path.parent)
+def finished_report(path: Path) -> Report | None:
+    """The report already written at `path`, or None (none there, or not a whole report)."""
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace",
-                       newline="") as file:
-            file.write(text)
-        os.chmod(partial, 0o644)
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-
-
-def read_report(path: Path) -> Report | None:
-    try:
-        return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError):
+        return read_report(path)
+    except ReportError:
         return None
 
 
@@ -217,7 +199,7 @@ def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
     todo = []
     for submission in result.submissions:
         report_path = out / submission.report_name
-        if not force and read_report(report_path) is not None:
+        if not force and finished_report(report_path) is not None:
             result.skipped.append(submission.student)
         else:
             report_path.unlink(missing_ok=True)  # never leave an old report for a new failure
@@ -235,57 +217,20 @@ def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
 
         if todo:
             run_pool(todo, options, out, max(1, min(jobs, len(todo))), task, done)
+    # This machine's speed, measured once for the run, beside every training time it graded.
+    run_speed.add_calibration(out / s.report_name for s in todo if s.student in result.graded)
     result.csv_path = write_csv(out, result)
     return result
 
 
-CSV_COLUMNS = ["student", "score", "max_score", *(f"stage{n}" for n in ALL_STAGES),
-               "mnist_accuracy", "train_seconds", "isolation", "status", "seconds", "submission"]
-
-
-def csv_row(submission: Submission, report: Report | None, error: str | None) -> dict:
-    row = dict.fromkeys(CSV_COLUMNS, "")
-    row.update(student=submission.student, submission=str(submission.path))
-    if report is None:
-        row["status"] = f"error: {error or 'no report'}"
-        return row
-    ran = [stage for stage in report.stages if stage.ran]
-    row.update(score=f"{report.score:g}", max_score=f"{report.max_score:g}",
-               isolation=report.isolation, seconds=report.seconds,
-               status="graded" if ran else f"not graded: {'; '.join(report.problems)}")
-    for stage in ran:
-        row[f"stage{stage.stage}"] = f"{stage.score:g}"
-    if report.mnist.get("accuracy") is not None:
-        row["mnist_accuracy"] = report.mnist["accuracy"]
-        row["train_seconds"] = report.mnist["train_seconds"]
-    return row
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
-
-
-def spreadsheet_safe(value: object) -> object:
-    """Text a spreadsheet shows as text: a leading formula character is escaped with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def write_csv(out: Path, result: BatchResult) -> Path:
     """One row per student, in the order found, from the reports in `out`."""
-    import io
-
-    path = out / CSV_NAME
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
+    rows = []
     for submission in result.submissions:
         error = result.errors.get(submission.student)
-        report = None if error else read_report(out / submission.report_name)
-        row = csv_row(submission, report, error)
-        writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
-    write_atomically(path, text.getvalue())
-    return path
+        report = None if error else finished_report(out / submission.report_name)
+        rows.append(csv_row(submission.student, submission.path, report, error))
+    return write_grades_csv(out / CSV_NAME, rows)
 
 
 @click.command(name="grade-batch")

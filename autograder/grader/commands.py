@@ -6,11 +6,16 @@ from __future__ import annotations
 import click
 
 from autograder.grader.batch import grade_batch_command
+from autograder.grader.classroom.class_report import class_report_command
 from autograder.grader.classroom.cli import classroom_group
+from autograder.grader.classroom.leaderboard import leaderboard_command
+from autograder.grader.classroom.lms_export import export_grades_command
 from autograder.grader.course.cli import nbgrader_group
 from autograder.grader.gradescope import gradescope_command
-from autograder.grader.leaderboard import leaderboard_command
-from autograder.release import release_command
+from autograder.grader.regrade import regrade_command
+from autograder.grader.release import release_command
 
 COMMANDS: list[click.Command] = [release_command, leaderboard_command, gradescope_command,
-                                 nbgrader_group, grade_batch_command, classroom_group]
+                                 nbgrader_group, grade_batch_command, classroom_group,
+                                 class_report_command, export_grades_command,
+                                 regrade_command]

@@ -33,9 +33,8 @@ from autograder.checks.grade import ALL_STAGES, GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
-from autograder.grader.batch import write_atomically
-from autograder.outputs import building_file, one_line_errors
-from autograder.release import TEMPLATES, package_files
+from autograder.grader.release import TEMPLATES, package_files
+from autograder.outputs import building_file, one_line_errors, write_atomically
 from autograder.resources import KitLayout
 from autograder.sandbox.policy import fence_for_credit, unsafe_from_environment
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from autograder import assignment
 from autograder.checks import expected, inputs
+from autograder.checks.context import Grading
 from autograder.checks.grade import GradeOptions, run_check
 from autograder.checks.stages import STAGES
 from autograder.sandbox.client import SandboxedSubmission
@@ -38,15 +39,15 @@ def record_reference(reference_text: str, path: Path) -> int:
             solution = Path(folder) / "neural_network.py"
             solution.write_text(reference_text, encoding="utf-8")
             with SandboxedSubmission(read_submission(solution)) as sub:
-                sub.options = GradeOptions(stages=RECORDED_STAGES, secret=None)
-                sub.call_timeout = sub.options.call_timeout
+                ctx = Grading(sub, GradeOptions(stages=RECORDED_STAGES, secret=None))
+                sub.call_timeout = ctx.options.call_timeout
                 for stage in STAGES:
                     if stage.number not in RECORDED_STAGES:
                         continue
                     for check in stage.checks:
                         if check.hidden:  # cut from the release: its answers stay here
                             continue
-                        result = run_check(check, sub, sub.options)
+                        result = run_check(check, ctx)
                         if not result.passed:
                             raise RecordingFailed(f"the reference fails {check.id}: "
                                                   f"{result.message}")

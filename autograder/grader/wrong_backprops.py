@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograder.grader import numerics
+from autograder.grader import arithmetic
 
 Gradients = dict[str, np.ndarray]
 OutputError = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -43,7 +43,7 @@ def without_sigma_prime(delta: np.ndarray, params: Gradients, layer: int,
 
 def sigma_prime_of_activations(delta: np.ndarray, params: Gradients, layer: int,
                                a_prev: np.ndarray) -> np.ndarray:
-    return (delta @ params[f"W{layer}"].T) * sigma_prime(numerics.logistic(a_prev))
+    return (delta @ params[f"W{layer}"].T) * sigma_prime(arithmetic.logistic(a_prev))
 
 
 def through_layer_below(delta: np.ndarray, params: Gradients, layer: int,
@@ -70,8 +70,8 @@ def backprop(params: Gradients, X: np.ndarray, Y: np.ndarray, mistake: str) -> G
     """Backpropagation as the mistake `mistake` would compute it; None where its shapes cannot
     fit."""
     output_error, propagate = MODELS[mistake]
-    activations = numerics.activations(params, X)
-    layers = numerics.layer_count(params)
+    activations = arithmetic.activations(params, X)
+    layers = arithmetic.layer_count(params)
     delta = output_error(activations[-1], Y) / Y.shape[0]
     grads: Gradients = {}
     for layer in range(layers, 0, -1):

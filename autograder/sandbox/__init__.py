@@ -1,12 +1,13 @@
 """The trust boundary. Submitted code runs only in the worker process; the grader talks to it
 through a pipe, with plain data encoded by the codec (never pickle).
 
-Worker side (the only kit code that runs beside submitted code): worker.py, codec.py,
-private.py, loader.py (its `definitions_only`), allowed.py (what of the kit a submission may
-import; nothing of the grader's).
-Grader side of the fence: client.py (the pipe, time limits), isolation.py (bubblewrap or the
-fallback), dedicated_user.py (the fence as root without bubblewrap), policy.py (no fence, no
-grade), processes.py (stopping everything a worker started), seccomp.py.
+Worker side (the only kit code that runs beside submitted code): the folder worker_side/, and
+only it (its __init__ says what each module does). That folder is the allow-list: what of it
+the worker may import is read from the folder, not listed again.
+Grader side of the fence, here: client.py (the pipe, time limits), loader.py (reading the
+submission's files), isolation.py (bubblewrap or the fallback), dedicated_user.py (the fence as
+root without bubblewrap), policy.py (no fence, no grade; the fence's verdict), processes.py
+(stopping everything a worker started), seccomp.py.
 
 What crosses: requests (load, call, call_spied, get, store, proxy) with plain-data arguments,
 and replies of plain data, opaque handles for everything else, and the tail of printed output,

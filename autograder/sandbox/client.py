@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox.codec import (
+from autograder.sandbox.isolation import Isolation
+from autograder.sandbox.loader import SubmissionSource
+from autograder.sandbox.policy import choose_isolation
+from autograder.sandbox.worker_side.codec import (
     EncodeError,
     Handle,
     from_wire,
@@ -25,8 +28,6 @@ from autograder.sandbox.codec import (
     to_wire,
     write_message,
 )
-from autograder.sandbox.isolation import Isolation, choose_isolation
-from autograder.sandbox.loader import SubmissionSource
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
 LOAD_TIMEOUT = 60.0  # seconds to run a submission's definitions (imports included)
@@ -72,8 +73,6 @@ class SandboxedSubmission:
         self.names: set[str] = set()
         self.load_errors: list[dict] = []
         self.restarts = 0
-        self.memo: dict[str, Any] = {}  # results shared by the checks of one grading
-        self.options: Any = None  # the GradeOptions of the grading in progress
         self.call_timeout = 5.0  # seconds; stages 1-5 need milliseconds per call
         self.timed_out: set[str] = set()  # functions that hung once are not waited for again
         self.load_failure: SubmissionProblem | None = None  # loading crashed or hung: no retries

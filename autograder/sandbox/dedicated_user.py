@@ -45,6 +45,7 @@ from autograder.sandbox import seccomp
 from autograder.sandbox.isolation import (
     PACKAGE_DIR,
     SELF_TEST_OK,
+    STRONG,
     TOKEN_ENV,
     UID_BASE,
     UID_SLOTS,
@@ -79,7 +80,7 @@ class FenceSetupError(RuntimeError):
 class DedicatedUserIsolation(Isolation):
     """Root without bubblewrap: the worker as a dedicated uid in private namespaces."""
 
-    fenced = True
+    strength = STRONG
 
     def __init__(self, limits: Limits | None = None, cpu_seconds: int | None = None) -> None:
         super().__init__(limits)

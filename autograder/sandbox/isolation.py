@@ -8,7 +8,8 @@ the process-count limit applies.
 
 `Isolation` is the fallback where bubblewrap is missing or fails its self-test: its own process
 group and resource limits on memory, file size and open files, but no file-system, network or
-process-count fence. `choose_isolation` picks one; the report records its `name`.
+process-count fence. `choose_isolation` (policy.py) picks one; the report records its `name`
+and its verdict on itself, `strength`.
 
 Either way the grader stops a worker from outside with SIGKILL and then sweeps every process it
 started (`processes.stop_everything`), so nothing outlives a grading.
@@ -21,7 +22,6 @@ import itertools
 import os
 import resource
 import secrets
-import shutil
 import site
 import subprocess
 import sys
@@ -31,8 +31,8 @@ from pathlib import Path
 
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox import seccomp
-from autograder.sandbox.allowed import allowed_files, copy_allowed
 from autograder.sandbox.processes import stop_everything
+from autograder.sandbox.worker_side.allowed import allowed_files, copy_allowed
 from autograder.student import memory
 
 DEFAULT_MEMORY_MB = 4096  # MNIST as float64 is 376 MB; leave room for a student's copies
@@ -41,7 +41,7 @@ MODE_ENV = "NNKIT_ISOLATION"  # auto (default), bwrap, user (dedicated uid) or p
 MODES = ("auto", "bwrap", "user", "process")
 MEMORY_ENV, PROCESSES_ENV, THREADS_ENV = "NNKIT_MEMORY_MB", "NNKIT_MAX_PROCESSES", "NNKIT_THREADS"
 TOKEN_ENV = "NNKIT_SANDBOX_TOKEN"  # marks the worker's processes, to find them all at the end
-WORKER = ("-m", "autograder.sandbox.worker")
+WORKER = ("-m", "autograder.sandbox.worker_side.worker")
 SELF_TEST_OK = "nnkit-worker-ok"
 KIT_COPY = ".nnkit-kit"  # the fallback's copy of the allowed files, in the worker's folder
 # The kit's package is mounted (students install it and their notebook imports from it), but
@@ -51,6 +51,12 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/alternatives")
 # One BLAS thread per worker: the same arithmetic (so the same scores) however many cores the
 # machine has or how many submissions are graded side by side, and no oversubscription.
+# The fence's verdict, decided once by the fence (`Isolation.strength`), carried in every report
+# (`fence`) and read by every consumer: the CLI's warning (checks/fence.py), grading for credit
+# (policy.py), nbgrader's kernel (grader/course/fenced_kernel.py), the board. STRONG hides the
+# disk and the network from submitted code (bubblewrap, the dedicated user); WEAK is the
+# process-group fallback; NONE: no submitted code ran (it could not be read).
+STRONG, WEAK, NONE = "strong", "weak", "none"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # Outside uids of sandboxed workers: one per grading process and restart, far above real users,
 # so RLIMIT_NPROC counts only that worker's processes and workers cannot signal each other.
@@ -106,7 +112,12 @@ class WorkerProcess(subprocess.Popen):
 class Isolation:
     """The fallback fence: own process group (session) and resource limits."""
 
-    fenced = False  # strong enough to grade for credit (see policy.py)
+    strength = WEAK  # the fence's verdict on itself: the one place fence strength is decided
+
+    @property
+    def fenced(self) -> bool:
+        """Strong enough to grade for credit (see policy.py)."""
+        return self.strength == STRONG
 
     def __init__(self, limits: Limits | None = None, reason: str = "") -> None:
         self.limits = limits or Limits()
@@ -180,7 +191,7 @@ class Isolation:
 class BubblewrapIsolation(Isolation):
     """The worker under bubblewrap (`bwrap` is its path)."""
 
-    fenced = True
+    strength = STRONG
 
     def __init__(self, limits: Limits | None = None, bwrap: str = "bwrap") -> None:
         super().__init__(limits)
@@ -339,35 +350,3 @@ def bubblewrap_problem(bwrap: str, limits: Limits) -> str | None:
         said = (run.stderr.strip().splitlines() or [f"exit code {run.returncode}"])[-1]
         return f"bubblewrap failed its self-test: {said[:300]}"
     return None
-
-
-def choose_isolation(limits: Limits | None = None) -> Isolation:
-    """Bubblewrap where it works, else (as root) the dedicated-user fence, else the fallback.
-    NNKIT_ISOLATION forces one: bwrap, user (dedicated_user.py) or process."""
-    mode = os.environ.get(MODE_ENV, "auto")
-    if mode not in MODES:
-        raise KitEnvironmentError(f"{MODE_ENV}={mode!r} is not a fence: use one of "
-                                  f"{', '.join(MODES)} (or leave it unset for auto).")
-    try:
-        limits = limits or Limits.from_environment()
-    except ValueError as error:
-        raise KitEnvironmentError(str(error)) from None
-    if mode == "process":
-        return Isolation(limits, f"{MODE_ENV}=process")
-    problem = None
-    if mode in ("auto", "bwrap"):
-        bwrap = shutil.which("bwrap")
-        problem = ("bubblewrap (bwrap) is not installed" if bwrap is None
-                   else bubblewrap_problem(bwrap, limits))
-        if problem is None:
-            return BubblewrapIsolation(limits, bwrap)
-        if mode == "bwrap":
-            raise IsolationUnavailable(f"{MODE_ENV}=bwrap, but {problem}")
-    from autograder.sandbox.dedicated_user import DedicatedUserIsolation, dedicated_user_problem
-
-    user_problem = dedicated_user_problem(limits)
-    if user_problem is None:
-        return DedicatedUserIsolation(limits)
-    if mode == "user":
-        raise IsolationUnavailable(f"{MODE_ENV}=user, but {user_problem}")
-    return Isolation(limits, f"{problem}; {user_problem}")

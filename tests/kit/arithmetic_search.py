@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.release import package_files
+from autograder.grader.release import package_files
 
 NUMPY = {"np", "numpy"}
 

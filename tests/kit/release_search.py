@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import assignment
-from autograder.release import package_files
+from autograder.grader.release import package_files
 
 
 def normalised(text: str) -> str:

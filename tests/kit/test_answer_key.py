@@ -19,7 +19,7 @@ import pytest
 from autograder import assignment
 from autograder.checks import expected
 from autograder.checks.report import Report
-from autograder.release import write_release
+from autograder.grader.release import write_release
 from tests.kit.arithmetic_search import graded_arithmetic
 from tests.kit.catalogue import MISTAKES, VARIANTS
 from tests.kit.catalogue.evaluate import evaluate, judge_mistake, judge_variant
@@ -90,8 +90,9 @@ def test_the_release_holds_no_grader_and_cannot_import_one(release):
             "    except Exception as error:\n"
             "        broken[module.name] = repr(error)\n"
             "missing = []\n"
-            "for name in ('autograder.grader', 'autograder.grader.numerics',\n"
-            "             'autograder.grader.wrong_backprops', 'autograder.grader.expectations'):\n"
+            "for name in ('autograder.grader', 'autograder.grader.arithmetic',\n"
+            "             'autograder.grader.wrong_backprops',\n"
+            "             'autograder.grader.computed_values'):\n"
             "    try:\n"
             "        importlib.import_module(name)\n"
             "    except ModuleNotFoundError:\n"
@@ -119,7 +120,7 @@ def test_the_searches_find_grader_arithmetic_copied_into_a_release(release_copy)
     # models pasted into the release (here, under another name) are found by each.
     site = installed(release_copy)
     target = site / "autograder" / "student" / "helpers.py"
-    target.write_text((GRADER / "numerics.py").read_text(encoding="utf-8")
+    target.write_text((GRADER / "arithmetic.py").read_text(encoding="utf-8")
                       + (GRADER / "wrong_backprops.py").read_text(encoding="utf-8"),
                       encoding="utf-8")
     assert {file for file, _ in leaks(site, grader_definitions())} == {
@@ -221,7 +222,7 @@ def test_the_checks_ask_only_for_what_the_release_records():
     # Every request a check makes names a computation of the grader's (so recording it and
     # answering it live are the same thing).
     from autograder.checks.stages import STAGES
-    from autograder.grader.expectations import REQUESTS
+    from autograder.grader.computed_values import REQUESTS
 
     asked = set()
     for stage in STAGES:

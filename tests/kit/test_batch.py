@@ -17,13 +17,13 @@ from autograder import assignment
 from autograder.checks.grade import GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.grader.batch import (
-    CSV_COLUMNS,
     BatchError,
     Submission,
     find_submissions,
     grade_batch,
     grade_one,
 )
+from autograder.grader.grades_csv import CSV_COLUMNS
 from tests.kit.conftest import apply_edits
 
 NEURON = "    return b + w * np.asarray(x, dtype=float)"

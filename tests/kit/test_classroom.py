@@ -26,9 +26,9 @@ from autograder.checks.report import Report
 from autograder.cli import main
 from autograder.errors import KitEnvironmentError
 from autograder.grader.classroom import shards, signing
+from autograder.grader.classroom.leaderboard import BadReport, load_entries, read_entry
 from autograder.grader.classroom.roster import RosterError, from_github, read_roster
 from autograder.grader.classroom.validation import Policy
-from autograder.grader.leaderboard import BadReport, load_entries, read_entry
 from tests.kit import chromium, workflow_steps
 from tests.kit import classroom_students as students
 from tests.kit.reports import report as made_up_report
@@ -223,14 +223,14 @@ def test_each_report_gives_every_functions_similarity_to_the_reference_and_flags
 def test_code_pasted_from_the_grader_is_flagged_whatever_its_names():
     import inspect
 
-    from autograder.grader import numerics
+    from autograder.grader import arithmetic
     from autograder.grader.classroom import similarity
 
-    pasted = inspect.getsource(numerics.activations).replace("def activations", "def forward")
+    pasted = inspect.getsource(arithmetic.activations).replace("def activations", "def forward")
     pasted = re.sub(r"\blayers\b", "outs", pasted).replace("weights", "w").replace("bias", "c")
     found = similarity.against_reference({"forward": pasted})
     assert found["flagged_grader"] == ["forward"] and found["flagged"] == []
-    assert found["grader"]["forward"] == {"similarity": 1.0, "closest": "numerics.activations"}
+    assert found["grader"]["forward"] == {"similarity": 1.0, "closest": "arithmetic.activations"}
     own = similarity.against_reference({"forward": students.honest().split("def forward")[1]
                                         .split("\ndef ")[0].join(["def forward", ""])})
     assert own["flagged_grader"] == []

@@ -47,3 +47,9 @@ def test_a_student_release_lists_no_instructor_command(monkeypatch):
                         lambda name, *a: None if name == "autograder.grader" else real(name, *a))
     assert set(cli.lazy_commands()) == set(cli.LAZY_COMMANDS)
     assert not set(cli.lazy_commands()) & set(cli.INSTRUCTOR_COMMANDS)
+
+
+def test_the_lazy_instructor_commands_are_the_grader_s_own():
+    from autograder.grader.commands import COMMANDS
+
+    assert cli.instructor_commands() == COMMANDS  # the same objects, in the same order

@@ -16,7 +16,8 @@ from autograder.sandbox.dedicated_user import (
     kill_uid,
     processes_of,
 )
-from autograder.sandbox.isolation import UID_BASE, Isolation, Limits, choose_isolation
+from autograder.sandbox.isolation import UID_BASE, Isolation, Limits
+from autograder.sandbox.policy import choose_isolation
 from tests.kit.redteam import Listener, as_source, processes_with
 from tests.kit.test_isolation import DAEMONS, FORKS, PROBE, secret_paths
 

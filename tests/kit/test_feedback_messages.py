@@ -10,7 +10,7 @@ import pytest
 from autograder.checks import gradcheck
 from autograder.checks.explain import explain
 from autograder.checks.stage import CheckFailed
-from autograder.grader import numerics, wrong_backprops
+from autograder.grader import arithmetic, wrong_backprops
 from autograder.sandbox.client import SubmissionProblem
 from tests.kit.catalogue import MISTAKES
 from tests.kit.catalogue.evaluate import evaluate
@@ -21,9 +21,9 @@ M = 7
 def make_network(layer_sizes: list[int]):
     """A network, a batch of M samples, its numerical gradients, and right analytic ones (the
     numerical ones, rounded: a correct backward agrees with them to about 1e-8)."""
-    params = numerics.random_network(layer_sizes, seed=21)
-    X, Y = numerics.random_batch(M, layer_sizes[0], layer_sizes[-1], seed=21)
-    numerical = {key: numerics.numerical_gradient(lambda: numerics.network_cost(params, X, Y),
+    params = arithmetic.random_network(layer_sizes, seed=21)
+    X, Y = arithmetic.random_batch(M, layer_sizes[0], layer_sizes[-1], seed=21)
+    numerical = {key: arithmetic.numerical_gradient(lambda: arithmetic.network_cost(params, X, Y),
                                                   params[key]) for key in params}
     right = {key: value * (1 + 1e-8) for key, value in numerical.items()}
     return params, X, Y, numerical, right

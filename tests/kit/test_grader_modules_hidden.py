@@ -1,5 +1,5 @@
 """While a submission is graded, the kit shows it only the files the worker imports
-(autograder/sandbox/allowed.py): under bubblewrap the rest is not mounted, also when the kit is
+(autograder/sandbox/worker_side/): under bubblewrap the rest is not mounted, also when the kit is
 installed inside site-packages (which is mounted whole); in the fallback the worker runs on a
 copy of the allowed files. Either way a grader-only import answers in plain words."""
 
@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import allowed, isolation
+from autograder.sandbox import isolation
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.sandbox.isolation import BubblewrapIsolation, Isolation, choose_isolation
+from autograder.sandbox.isolation import BubblewrapIsolation, Isolation
+from autograder.sandbox.policy import choose_isolation
+from autograder.sandbox.worker_side import allowed
 from tests.kit.redteam import as_source
 
 LISTING = '''
@@ -34,9 +36,9 @@ def read(relative):
 
 
 def use_numerics():
-    from autograder.grader import numerics
+    from autograder.grader import arithmetic
 
-    return numerics.logistic(0.0)
+    return arithmetic.logistic(0.0)
 '''
 
 
@@ -55,7 +57,7 @@ def see(fence: Isolation) -> tuple[list[str], str, str]:
     with SandboxedSubmission(as_source(LISTING), fence) as sub:
         files = sub.call("listing").value
         try:
-            sub.call("read", "grader/numerics.py")
+            sub.call("read", "grader/arithmetic.py")
             readable = "read"
         except SubmissionProblem as problem:
             readable = problem.detail.get("type", problem.kind)
@@ -74,9 +76,9 @@ def bubblewrap() -> BubblewrapIsolation:
 def test_under_bubblewrap_only_the_allowed_files_of_the_kit_exist(bubblewrap):
     files, readable, message = see(bubblewrap)
     assert files == expected_listing(isolation.PACKAGE_DIR)
-    assert "grader/numerics.py" not in files and "checks/gradcheck.py" not in files
+    assert "grader/arithmetic.py" not in files and "checks/gradcheck.py" not in files
     assert readable == "FileNotFoundError"
-    assert "autograder.grader.numerics is part of the grader and not available" in message
+    assert "autograder.grader.arithmetic is part of the grader and not available" in message
 
 
 def test_a_kit_installed_in_site_packages_is_hidden_too(bubblewrap, tmp_path, monkeypatch):
@@ -97,7 +99,7 @@ def test_the_fallback_runs_on_a_copy_of_the_allowed_files():
     files, readable, message = see(Isolation())
     assert files == expected_listing(isolation.PACKAGE_DIR)
     assert readable == "FileNotFoundError"
-    assert "autograder.grader.numerics is part of the grader and not available" in message
+    assert "autograder.grader.arithmetic is part of the grader and not available" in message
 
 
 def test_the_allow_list_holds_no_grader_module():

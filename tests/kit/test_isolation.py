@@ -19,8 +19,8 @@ from autograder.sandbox.isolation import (
     Isolation,
     IsolationUnavailable,
     Limits,
-    choose_isolation,
 )
+from autograder.sandbox.policy import choose_isolation
 from tests.kit.conftest import ROOT, apply_edits, failing_checks
 from tests.kit.redteam import Listener, as_source, processes_with
 
@@ -66,7 +66,7 @@ def bubblewrap() -> BubblewrapIsolation:
 
 def secret_paths() -> list[str]:
     """What a submission must not see; the first is a readable kit file (a positive control)."""
-    return [str(ROOT / "autograder" / "sandbox" / "worker.py"),
+    return [str(ROOT / "autograder" / "sandbox" / "worker_side" / "worker.py"),
             str(ROOT / "assignments" / "neural_network" / "neural_network.py"),
             str(ROOT / "tests" / "kit" / "conftest.py"),
             str(ROOT / "pyproject.toml"),

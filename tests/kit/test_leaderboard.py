@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
 from autograder.cli import main
-from autograder.grader.leaderboard import load_entries, pseudonym
+from autograder.grader.classroom.leaderboard import load_entries, pseudonym
 from tests.kit import chromium
 from tests.kit.reports import DAY, report
 

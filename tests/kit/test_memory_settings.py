@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from autograder.sandbox.client import SandboxedSubmission
-from autograder.sandbox.isolation import choose_isolation
+from autograder.sandbox.policy import choose_isolation
 from autograder.student import memory
 from tests.kit.redteam import as_source
 

@@ -1,5 +1,5 @@
 """How nbgrader and `--jobs` helpers share one batch's grading (autograder/grader/course/
-ahead.py): a notebook is graded by whoever claims it first, a waiter gets the report, and a
+exchange.py): a notebook is graded by whoever claims it first, a waiter gets the report, and a
 helper that fails never leaves anyone waiting."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.checks.report import Report
-from autograder.grader.course.ahead import (
+from autograder.grader.course.exchange import (
     Exchange,
     GradingAhead,
     definitions_key,

@@ -15,7 +15,8 @@ import pytest
 from autograder.checks.grade import GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.checks.summary import markdown
-from autograder.grader.batch import CSV_NAME, Submission, find_submissions, grade_batch
+from autograder.grader.batch import Submission, find_submissions, grade_batch
+from autograder.grader.grades_csv import CSV_NAME
 from autograder.rendering import markdown_cell
 from tests.kit.conftest import apply_edits, failing_checks
 

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from autograder import assignment, release
+from autograder import assignment
 from autograder.checks.fence import weakened
 from autograder.cli import main
 from autograder.errors import EXIT_ENVIRONMENT
-from autograder.grader import gradescope
+from autograder.grader import gradescope, release
+from autograder.sandbox.dedicated_user import DedicatedUserIsolation
+from autograder.sandbox.isolation import BubblewrapIsolation, Isolation
 
 
 def nnkit(*args: str, **env: str):
@@ -167,12 +169,18 @@ def test_the_terminal_warns_when_the_worker_ran_without_bubblewrap(tmp_path):
     assert fenced.exit_code == 0 and "warning:" not in fenced.output  # bubblewrap works here
 
 
-def test_the_fence_warning_is_given_for_every_fence_but_the_full_ones():
-    assert weakened("bubblewrap (no network, own pid/ipc/uts namespaces)") is None
-    assert weakened("dedicated user (uid of its own, no network, private mount/ipc/uts") is None
-    assert weakened("") is None  # no worker ran (nothing was graded)
-    for name in ("process group + rlimits (memory 4096 MB; ...)", "a fence nobody told us of"):
-        assert name in weakened(name)
+def test_the_fence_warning_follows_the_fences_own_verdict_not_its_name():
+    # The verdict is the fence's own (Isolation.strength), carried in the report as `fence`.
+    assert weakened("strong", "bubblewrap (no network, own pid/ipc/uts namespaces)") is None
+    assert weakened("strong", "dedicated user (uid of its own, no network, ...)") is None
+    assert weakened("strong", "a strong fence named in a way nobody expected") is None
+    assert weakened("none", "none (not started)") is None  # no submitted code ran
+    assert weakened("", "") is None  # a report from before the verdict: nothing to go on
+    for name in ("process group + rlimits (memory 4096 MB; ...)", "bubblewrap, they say"):
+        assert name in weakened("weak", name)
+    assert [type(fence).strength for fence in (Isolation(), BubblewrapIsolation())] == \
+        ["weak", "strong"]
+    assert DedicatedUserIsolation.strength == "strong"
 
 
 def test_a_release_from_a_lone_source_file_takes_nothing_else_from_its_folder(tmp_path):

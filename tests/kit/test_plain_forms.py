@@ -12,9 +12,9 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from autograder.checks.expect import as_sequence, type_name
+from autograder.checks.compare import as_sequence, type_name
 from autograder.checks.stage import CheckFailed
-from autograder.sandbox.codec import Handle, KeptArray, from_wire, to_wire
+from autograder.sandbox.worker_side.codec import Handle, KeptArray, from_wire, to_wire
 from tests.kit.conftest import apply_edits, failing_checks
 
 # np.matrix is what some students use; NumPy's advice against it is not this file's concern.

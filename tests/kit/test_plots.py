@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from autograder.grader import numerics
+from autograder.grader import arithmetic
 from autograder.student import plots
 from autograder.student.workshop import TABLE_X, TABLE_Y
 
@@ -87,9 +87,9 @@ def test_learning_rate_plot_refuses_what_it_cannot_draw():
 
 def test_sigmoid_plot_draws_the_functions_it_is_given(tmp_path):
     def derivative(z):
-        return numerics.logistic(z) * (1 - numerics.logistic(z))
+        return arithmetic.logistic(z) * (1 - arithmetic.logistic(z))
 
-    figure = plots.sigmoid_and_derivative(numerics.logistic, derivative)
+    figure = plots.sigmoid_and_derivative(arithmetic.logistic, derivative)
     image = render(figure, tmp_path, "sigmoid")
     assert image.size == (700, 400)
     (axes,) = figure.axes

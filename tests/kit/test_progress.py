@@ -14,7 +14,7 @@ import tqdm
 
 from autograder import assignment
 from autograder.checks.inputs import random_batch
-from autograder.grader import numerics
+from autograder.grader import arithmetic
 from autograder.sandbox.loader import definitions_only
 from autograder.student import progress
 
@@ -73,10 +73,10 @@ def test_the_running_cost_is_the_minibatch_cross_entropy(student):
     run = progress.train_with_progress(student["train"], X, Y, LAYERS, 2, 12, RATE,
                                        progress_bar=quiet_bar(io.StringIO()))
     start = student["init_params"](LAYERS, 0)
-    assert run.batch_costs[0] == pytest.approx(numerics.network_cost(start, X, Y), rel=1e-9)
+    assert run.batch_costs[0] == pytest.approx(arithmetic.network_cost(start, X, Y), rel=1e-9)
     cache = student["forward"](start, X)[1]
     after_one_step = student["update"](start, student["backward"](start, cache, Y), RATE)
-    assert run.batch_costs[1] == pytest.approx(numerics.network_cost(after_one_step, X, Y),
+    assert run.batch_costs[1] == pytest.approx(arithmetic.network_cost(after_one_step, X, Y),
                                                rel=1e-9)
     # The reference's history is the epoch's running minibatch cost: here, one batch per epoch.
     assert run.history == pytest.approx(run.batch_costs, rel=1e-9)
@@ -144,8 +144,8 @@ def test_a_saved_notebook_keeps_a_readable_last_line_not_a_bar_stuck_at_0_percen
         "import ast\nfrom autograder import assignment\nfrom autograder.sandbox.loader import "
         "definitions_only\nexec(compile(definitions_only(ast.parse(assignment.solution("
         "assignment.read_source()))), 'neural_network.py', 'exec'))",
-        "from autograder.grader import numerics\nfrom autograder.student import progress\n"
-        "X, Y = numerics.random_batch(50, 4, 3, seed=3)\n"
+        "from autograder.grader import arithmetic\nfrom autograder.student import progress\n"
+        "X, Y = arithmetic.random_batch(50, 4, 3, seed=3)\n"
         "run = progress.train_with_progress(train, X, Y, [4, 6, 3], 3, 8, 0.5)",
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])

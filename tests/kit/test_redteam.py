@@ -22,7 +22,7 @@ import pytest
 from autograder.checks.grade import GradeOptions, grade
 from autograder.checks.report import Report
 from autograder.data import load_mnist
-from autograder.grader import numerics
+from autograder.grader import arithmetic
 from tests.kit.conftest import ROOT, apply_edits, failing_checks
 from tests.kit.redteam import (
     Listener,
@@ -93,7 +93,7 @@ CASES = [
     Case("segfault.py", (2, 3), {"stage2.derivative_values": "killed by signal SIGSEGV"},
          still_pass=("stage3.forward_values",)),
     Case("import_grader.py", (2, 4),
-         {"stage2.derivative_values": "autograder.grader.numerics is part of the grader and "
+         {"stage2.derivative_values": "autograder.grader.arithmetic is part of the grader and "
                                       "not available while your code is graded",
           "stage4.backward_one_hidden_layer": "autograder.checks.gradcheck.backprop is part of "
                                               "the grader"},
@@ -122,11 +122,11 @@ def pasted_weights() -> str:
     """A 784-10 network fitted in advance to the real (not permuted) MNIST, as the base64 of an
     .npz: what a student could paste into a submission."""
     X, Y, _ = load_mnist("train")
-    params = numerics.random_network([784, 10], 0, scale=0.1)
+    params = arithmetic.random_network([784, 10], 0, scale=0.1)
     params["b1"] = np.zeros(10)
     for start in range(0, 30_000, 50):
         rows = slice(start, start + 50)
-        grads = numerics.gradients(params, X[rows], Y[rows])
+        grads = arithmetic.gradients(params, X[rows], Y[rows])
         params = {key: params[key] - 0.5 * grads[key] for key in params}
     buffer = io.BytesIO()
     np.savez(buffer, **params)
@@ -290,7 +290,7 @@ def test_grader_modules_cannot_be_imported_without_bubblewrap_either(solution_te
     path.write_text(f"{solution_text}\n\n{fragment}", encoding="utf-8")
     report = grade(path, GradeOptions(stages=(2,)))
     assert report.isolation.startswith("process group")
-    assert ("autograder.grader.numerics is part of the grader and not available"
+    assert ("autograder.grader.arithmetic is part of the grader and not available"
             in failing_checks(report)["stage2.derivative_values"])
 
 

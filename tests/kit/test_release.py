@@ -20,7 +20,7 @@ import autograder
 from autograder import assignment
 from autograder.checks.stages import STAGES
 from autograder.cli import main
-from autograder.release import hidden_check_functions, package_files, write_release
+from autograder.grader.release import hidden_check_functions, package_files, write_release
 from tests.kit import workflow_steps
 from tests.kit.conftest import ROOT
 from tests.kit.release_kit import installed, the_wheel

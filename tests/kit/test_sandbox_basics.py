@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.sandbox.codec import Handle, from_wire, to_wire
+from autograder.sandbox.worker_side.codec import Handle, from_wire, to_wire
 from tests.kit.conftest import apply_edits, failing_checks
 
 

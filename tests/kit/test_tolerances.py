@@ -8,11 +8,11 @@ import importlib.util
 import numpy as np
 import pytest
 
-from autograder.checks.expect import expect_close
+from autograder.checks.compare import expect_close
 from autograder.checks.gradcheck import TOLERANCE
 from autograder.checks.stage import CheckFailed
 from autograder.checks.tolerances import COST_RTOL, GRADIENT_RTOL, pair
-from autograder.grader.numerics import logistic
+from autograder.grader.arithmetic import logistic
 from tests.kit.conftest import ROOT, apply_edits, failing_checks
 
 

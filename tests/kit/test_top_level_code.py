@@ -1,5 +1,5 @@
 """Grading runs a submission's top-level helpers and skips its experiments, and says which
-statements it skipped and why (autograder/sandbox/loader.py, `plan_blocks`)."""
+statements it skipped and why (autograder/sandbox/worker_side/plan.py, `plan_blocks`)."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def neuron(x, w, b):
 
     site = os.path.dirname(os.path.dirname(autograder.__file__))
     seen = []
-    for path in (os.path.join(site, "autograder", "sandbox", "worker.py"),
+    for path in (os.path.join(site, "autograder", "sandbox", "worker_side", "worker.py"),
                  os.path.join(site, "autograder", "checks", "grade.py"),
                  os.path.join(site, "nnkit_data", "assignments", "neural_network",
                               "neural_network.py")):
@@ -166,6 +166,18 @@ def test_the_data_the_build_copies_is_the_data_the_kit_reads():
     # setup.py imports DATA_FILES from autograder.resources: one list. Each entry must exist.
     assert 'from autograder.resources import DATA_FILES' in (ROOT / "setup.py").read_text()
     assert all((ROOT / relative).exists() for relative in DATA_FILES)
+
+
+def test_manifest_in_does_not_repeat_the_data_files():
+    # The sdist gets DATA_FILES from setup.py's sdist command; MANIFEST.in lists only extras.
+    lines = [line.split() for line in (ROOT / "MANIFEST.in").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    named = [word.rstrip("/") for words in lines for word in words[1:]]
+    repeated = [word for word in named
+                if any(word == relative or word.startswith(relative + "/")
+                       or relative.startswith(word + "/") for relative in DATA_FILES)]
+    assert repeated == [], f"MANIFEST.in repeats resources.DATA_FILES: {repeated}"
+    assert "SdistWithData" in (ROOT / "setup.py").read_text()
 
 
 def test_the_sdist_holds_what_the_wheel_build_copies(sdist):

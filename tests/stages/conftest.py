@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 import pytest
 
+from autograder.checks.context import Grading
 from autograder.checks.grade import GradeOptions
 from autograder.checks.grade import run_check as grade_check
 from autograder.cli import find_working_copy
@@ -34,9 +35,8 @@ def submission():
     except (SubmissionLoadError, click.UsageError) as error:
         pytest.fail(str(getattr(error, "message", error)), pytrace=False)
     try:
-        with SandboxedSubmission(source) as sub:
-            sub.options = GradeOptions()
-            yield sub
+        with SandboxedSubmission(source) as pipe:
+            yield Grading(pipe, GradeOptions())
     except KitEnvironmentError as error:
         pytest.exit(f"cannot grade here: {error}", returncode=EXIT_ENVIRONMENT)
 
@@ -45,7 +45,7 @@ def submission():
 def run_check(submission):
     def run(check) -> None:
         try:
-            result = grade_check(check, submission, submission.options)
+            result = grade_check(check, submission)
         except KitEnvironmentError as error:  # the kit's fault: no point lost, no traceback
             pytest.exit(f"cannot grade here: {error}", returncode=EXIT_ENVIRONMENT)
         if not result.passed:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, as_number, as_sequence, expect_close
+from autograder.checks.compare import as_array, as_number, as_sequence, expect_close
+from autograder.checks.context import Grading
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.tolerances import COST_RTOL, GRADIENT_RTOL, pair
-from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
+from autograder.sandbox.client import SubmissionProblem
 from autograder.student.workshop import TABLE_X, TABLE_Y
 
 STAGE = Stage(1, "one neuron", "a(x) = b + w*x fitted to the workshop's ten points")
@@ -36,24 +37,24 @@ def least_squares() -> tuple[float, float]:
 
 
 @STAGE.check("neuron computes b + w*x elementwise", 2, ["neuron"])
-def neuron_values(sub: SandboxedSubmission) -> None:
+def neuron_values(ctx: Grading) -> None:
     x = inputs.jitter("stage1.neuron_values", [-2.0, 0.0, 0.5, 3.0], 0.2, 3)
     want = expected.of("neuron", x=x, w=1.5, b=-0.25)
-    got = sub.call("neuron", x, 1.5, -0.25).value
+    got = ctx.call("neuron", x, 1.5, -0.25).value
     swapped = np.allclose(as_array(got, "neuron(x, w=1.5, b=-0.25)"), want["swapped"])
     expect_close(got, want["value"], f"neuron(x, w=1.5, b=-0.25) for x = {x.tolist()}",
                  hint="you swapped w and b: w multiplies x, b is added." if swapped else
                  "the output is b + w*x for every entry of x.")
-    single = as_number(sub.call("neuron", 2.0, 0.5, 1.0).value, "neuron(2.0, w=0.5, b=1.0)")
+    single = as_number(ctx.call("neuron", 2.0, 0.5, 1.0).value, "neuron(2.0, w=0.5, b=1.0)")
     right = expected.of("neuron", x=2.0, w=0.5, b=1.0)["value"]
     if not np.isclose(single, right):
         raise CheckFailed(f"neuron(2.0, w=0.5, b=1.0) returned {single:.6g}, expected {right:g}.")
 
 
 @STAGE.check("neuron_cost is the SUM of squared errors", 2, ["neuron_cost"])
-def cost_values(sub: SandboxedSubmission) -> None:
+def cost_values(ctx: Grading) -> None:
     for w, b in points():
-        got = as_number(sub.call("neuron_cost", w, b, TABLE_X, TABLE_Y).value,
+        got = as_number(ctx.call("neuron_cost", w, b, TABLE_X, TABLE_Y).value,
                         f"neuron_cost(w={w}, b={b}) on the workshop table")
         expected = cost(w, b)
         if np.isclose(got, expected, rtol=COST_RTOL, atol=0.0):
@@ -72,10 +73,10 @@ def cost_values(sub: SandboxedSubmission) -> None:
 
 
 @STAGE.check("neuron_gradient matches numerical differences", 3, ["neuron_gradient"])
-def gradient_values(sub: SandboxedSubmission) -> None:
+def gradient_values(ctx: Grading) -> None:
     eps = 1e-6
     for w, b in points():
-        value = as_sequence(sub.call("neuron_gradient", w, b, TABLE_X, TABLE_Y).value, 2,
+        value = as_sequence(ctx.call("neuron_gradient", w, b, TABLE_X, TABLE_Y).value, 2,
                             "neuron_gradient should return a pair (dC/dw, dC/db)")
         dw = as_number(value[0], f"dC/dw at (w={w}, b={b})")
         db = as_number(value[1], f"dC/db at (w={w}, b={b})")
@@ -103,8 +104,8 @@ def gradient_values(sub: SandboxedSubmission) -> None:
                           f"numerical differences give ({nw}, {nb}). " + hint)
 
 
-def descend(sub: SandboxedSubmission, rate: float, steps: int, w: float = 0.0, b: float = 0.0):
-    value = as_sequence(sub.call("gradient_descent", TABLE_X, TABLE_Y, rate, steps, w=w,
+def descend(ctx: Grading, rate: float, steps: int, w: float = 0.0, b: float = 0.0):
+    value = as_sequence(ctx.call("gradient_descent", TABLE_X, TABLE_Y, rate, steps, w=w,
                                  b=b).value, 3, "gradient_descent should return (w, b, costs)")
     where = f"gradient_descent(learning_rate={rate}, steps={steps}, w={w}, b={b})"
     costs = as_array(value[2], f"the costs from {where}", finite=False)
@@ -113,13 +114,13 @@ def descend(sub: SandboxedSubmission, rate: float, steps: int, w: float = 0.0, b
 
 
 @STAGE.check("gradient_descent converges on the workshop table", 1, ["gradient_descent"])
-def descent_converges(sub: SandboxedSubmission) -> None:
-    w, b, _, where = descend(sub, 0.01, 1000)
+def descent_converges(ctx: Grading) -> None:
+    w, b, _, where = descend(ctx, 0.01, 1000)
     best_w, best_b = least_squares()
     if not (np.isclose(w, best_w, atol=1e-3) and np.isclose(b, best_b, atol=1e-3)):
         raise CheckFailed(f"{where} ended at w = {w:.5g}, b = {b:.5g}; expected about "
                           f"w = {best_w:.4f}, b = {best_b:.4f} (the best straight line). "
-                          + descent_hint(sub, replay(sub)))
+                          + descent_hint(ctx, replay(ctx)))
 
 
 PUBLIC_START, RATE = (0.5, -0.2), 0.01  # the replayed three steps of the descent checks
@@ -131,23 +132,23 @@ def start() -> tuple[float, float]:
 
 
 def walks() -> dict:
-    """Three steps from start(), right and in the known wrong ways (see expectations)."""
+    """Three steps from start(), right and in the known wrong ways (grader/computed_values.py)."""
     return expected.of("neuron_descent", x=TABLE_X, y=TABLE_Y, start=list(start()), rate=RATE,
                        steps=3)
 
 
-def replay(sub: SandboxedSubmission) -> tuple[float, float]:
+def replay(ctx: Grading) -> tuple[float, float]:
     """Where the student's three steps from start() end (NaN when they cannot be replayed)."""
     try:
-        return descend(sub, RATE, 3, *start())[:2]
+        return descend(ctx, RATE, 3, *start())[:2]
     except (CheckFailed, SubmissionProblem):
         return np.nan, np.nan
 
 
-def descent_hint(sub: SandboxedSubmission, end: tuple[float, float]) -> str:
+def descent_hint(ctx: Grading, end: tuple[float, float]) -> str:
     """Name the rule that three steps from start(), ending at `end`, broke."""
     walked = walks()
-    if not gradient_is_right(sub):
+    if not gradient_is_right(ctx):
         return ("Hint: your neuron_gradient does not match numerical differences yet (see its "
                 "check above); gradient_descent steps with it, so fix it first.")
     if np.allclose(end, walked["uphill"], rtol=1e-9):
@@ -167,29 +168,29 @@ def descent_hint(sub: SandboxedSubmission, end: tuple[float, float]) -> str:
             "the current (w, b).")
 
 
-def cost_is_right(sub: SandboxedSubmission) -> bool:
+def cost_is_right(ctx: Grading) -> bool:
     """Whether the student's own neuron_cost is right at start() (unknown counts as right)."""
     try:
-        value = sub.call("neuron_cost", *start(), TABLE_X, TABLE_Y).value
+        value = ctx.call("neuron_cost", *start(), TABLE_X, TABLE_Y).value
         return bool(np.isclose(float(value), walks()["start_cost"], rtol=1e-9))
     except (SubmissionProblem, TypeError, ValueError):
         return True
 
 
-def gradient_is_right(sub: SandboxedSubmission) -> bool:
+def gradient_is_right(ctx: Grading) -> bool:
     """Whether the student's own neuron_gradient is right at start() (unknown counts as
     right)."""
     try:
-        value = sub.call("neuron_gradient", *start(), TABLE_X, TABLE_Y).value
+        value = ctx.call("neuron_gradient", *start(), TABLE_X, TABLE_Y).value
         return np.allclose(np.asarray(value, dtype=float), walks()["start_gradient"], rtol=1e-6)
     except (SubmissionProblem, TypeError, ValueError):
         return True
 
 
 @STAGE.check("gradient_descent records one cost per step", 1, ["gradient_descent"])
-def descent_records_costs(sub: SandboxedSubmission) -> None:
+def descent_records_costs(ctx: Grading) -> None:
     walked = walks()
-    w, b, costs, where = descend(sub, RATE, 3, *start())
+    w, b, costs, where = descend(ctx, RATE, 3, *start())
     trajectory, (tw, tb) = walked["costs"], walked["end"]
     if costs.size != 3:
         hint = {2: " That is one step too few: `for _ in range(steps)` runs exactly steps times.",
@@ -199,12 +200,12 @@ def descent_records_costs(sub: SandboxedSubmission) -> None:
     if not np.isclose(w, tw, rtol=COST_RTOL) or not np.isclose(b, tb, rtol=COST_RTOL):
         (ew, gw), (eb, gb) = pair(tw, w), pair(tb, b)
         raise CheckFailed(f"{where} ended at ({gw}, {gb}), expected ({ew}, {eb}). "
-                          + descent_hint(sub, (w, b)))
+                          + descent_hint(ctx, (w, b)))
     if not np.allclose(costs, trajectory, rtol=COST_RTOL):
         hint = ""
         if np.isclose(costs[0], walked["start_cost"], rtol=1e-9):
             hint = " costs[0] is the cost BEFORE the first step; record it after each step."
-        elif not cost_is_right(sub):
+        elif not cost_is_right(ctx):
             hint = (" The costs come from your neuron_cost, which is not right yet (see its "
                     "check above): fix it first.")
         expect_close(costs, trajectory, f"the costs from {where}", rtol=COST_RTOL,
@@ -213,12 +214,12 @@ def descent_records_costs(sub: SandboxedSubmission) -> None:
 
 @STAGE.check("gradient_descent diverges when the learning rate is too big", 1,
              ["gradient_descent"])
-def descent_diverges(sub: SandboxedSubmission) -> None:
-    _, _, costs, where = descend(sub, 0.02, 200)
+def descent_diverges(ctx: Grading) -> None:
+    _, _, costs, where = descend(ctx, 0.02, 200)
     start = cost(0.0, 0.0)
     if costs.size != 200 or (np.isfinite(costs[-1]) and costs[-1] < 1e6 * start):
         last = costs[-1] if costs.size else "nothing"
-        hint = ("Don't clip or normalise the steps." if gradient_is_right(sub) else
+        hint = ("Don't clip or normalise the steps." if gradient_is_right(ctx) else
                 "Your neuron_gradient is not right yet (see its check above): fix it first.")
         raise CheckFailed(f"{where} should blow up (each step overshoots further), but the "
                           f"last cost is {last}. {hint}")

@@ -5,27 +5,27 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, expect_close
+from autograder.checks.compare import as_array, expect_close
+from autograder.checks.context import Grading
 from autograder.checks.stage import CheckFailed, Stage
-from autograder.sandbox.client import SandboxedSubmission
 
 STAGE = Stage(2, "sigmoid", "the activation function and its derivative")
 
 
 @STAGE.check("sigmoid gives 1/(1+e^-z) for scalars and arrays of any shape", 4, ["sigmoid"])
-def sigmoid_values(sub: SandboxedSubmission) -> None:
-    zero = as_array(sub.call("sigmoid", 0.0).value, "sigmoid(0.0)")
+def sigmoid_values(ctx: Grading) -> None:
+    zero = as_array(ctx.call("sigmoid", 0.0).value, "sigmoid(0.0)")
     if zero.size != 1 or not np.isclose(zero.reshape(-1)[0], 0.5):
         raise CheckFailed(f"sigmoid(0.0) should be 0.5 (a single number), got {zero}.")
     z = inputs.jitter("stage2.sigmoid_values", np.linspace(-6.0, 6.0, 24).reshape(2, 3, 4), 0.25)
     want = expected.of("sigmoid", z=z)
-    got = sub.call("sigmoid", z).value
+    got = ctx.call("sigmoid", z).value
     hint = ""
     flipped = as_array(got, "sigmoid(z)", shape=z.shape)
     if np.allclose(flipped, want["flipped"]):
         hint = "Your values are sigmoid(-z): the exponent should be e^(-z), not e^(+z)."
     expect_close(got, want["value"], "sigmoid(z) for a 2x3x4 array z", hint=hint)
-    after = sub.call("sigmoid", z, return_args=True).args_after
+    after = ctx.call("sigmoid", z, return_args=True).args_after
     if not np.array_equal(as_array(after[0], "z after sigmoid(z)", finite=False), z):
         raise CheckFailed("sigmoid changed its input z in place (z after the call differs from z "
                           "before it). forward passes its own arrays to sigmoid, and the caller "
@@ -35,13 +35,13 @@ def sigmoid_values(sub: SandboxedSubmission) -> None:
 
 @STAGE.check("sigmoid has no overflow warnings, even at z = +-1000 (warnings reported by the "
              "worker)", 2, ["sigmoid"])
-def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
+def sigmoid_is_stable(ctx: Grading) -> None:
     # Only the worker sees warnings: the values at the extremes are checked here, the warnings
     # rest on its word, so this is worth less than the values.
     z = np.array([-1000.0, -745.0, -40.0, 0.0, 40.0, 745.0, 1000.0])
-    result = sub.call("sigmoid", z, record_warnings=True)
+    result = ctx.call("sigmoid", z, record_warnings=True)
     if result.warnings:
-        overflow_where = warning_sides(sub)
+        overflow_where = warning_sides(ctx)
         if overflow_where:
             raise CheckFailed(f"sigmoid(z) for z = {z.tolist()} printed warnings: "
                               f"{'; '.join(result.warnings[:2])}. {overflow_where}")
@@ -56,10 +56,10 @@ def sigmoid_is_stable(sub: SandboxedSubmission) -> None:
                  atol=1e-15)
 
 
-def warning_sides(sub: SandboxedSubmission) -> str:
+def warning_sides(ctx: Grading) -> str:
     """Which formula overflowed, told by which signs of z warn (plain 1/(1+e^-z) warns only
     for negative z)."""
-    negative, positive = (bool(sub.call("sigmoid", np.array(values), record_warnings=True)
+    negative, positive = (bool(ctx.call("sigmoid", np.array(values), record_warnings=True)
                                .warnings) for values in ([-1000.0, -745.0], [745.0, 1000.0]))
     if negative and positive:
         return ("Both signs of z warn: np.where(condition, a, b) computes BOTH a and b for every "
@@ -74,9 +74,9 @@ def warning_sides(sub: SandboxedSubmission) -> str:
 
 
 @STAGE.check("sigmoid_prime is the derivative of the sigmoid", 4, ["sigmoid_prime"])
-def derivative_values(sub: SandboxedSubmission) -> None:
+def derivative_values(ctx: Grading) -> None:
     z = inputs.jitter("stage2.derivative_values", np.linspace(-5.0, 5.0, 12).reshape(3, 4), 0.25)
-    result = sub.call("sigmoid_prime", z, record_warnings=True)
+    result = ctx.call("sigmoid_prime", z, record_warnings=True)
     got = as_array(result.value, "sigmoid_prime(z)", shape=z.shape)
     eps = 1e-6
     want = expected.of("sigmoid_prime", z=z, eps=eps)
@@ -98,7 +98,7 @@ def derivative_values(sub: SandboxedSubmission) -> None:
     # Central differences of a smooth function: agreement to ~1e-9; 1e-6 is generous.
     expect_close(result.value, numerical, "sigmoid_prime(z) against numerical differences",
                  rtol=1e-6, atol=1e-9, hint=hint)
-    extreme = sub.call("sigmoid_prime", np.array([-1000.0, 1000.0]), record_warnings=True)
+    extreme = ctx.call("sigmoid_prime", np.array([-1000.0, 1000.0]), record_warnings=True)
     if extreme.warnings:
         raise CheckFailed(f"sigmoid_prime(+-1000) printed warnings: {extreme.warnings[0]}. "
                           "Build it on your stable sigmoid.")

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, as_sequence, expect_close, type_name
+from autograder.checks.compare import as_array, as_sequence, expect_close, type_name
+from autograder.checks.context import Grading
 from autograder.checks.stage import CheckFailed, Stage
-from autograder.sandbox.client import SandboxedSubmission
 
 STAGE = Stage(3, "forward pass", "random initialisation and a_l = sigmoid(a_{l-1} W_l + b_l)")
 SHAPES = [[3, 2], [5, 4, 3], [4, 4, 4, 4], [6, 5, 4, 3, 2]]
@@ -49,18 +49,18 @@ def parameters(value: Any, layer_sizes: list[int], what: str) -> dict[str, np.nd
 
 @STAGE.check("init_params makes W1..WL of shape (n_in, n_out) and b1..bL of shape (n_out,)", 3,
              ["init_params"])
-def init_shapes(sub: SandboxedSubmission) -> None:
+def init_shapes(ctx: Grading) -> None:
     for layer_sizes in SHAPES:
-        parameters(sub.call("init_params", layer_sizes,
+        parameters(ctx.call("init_params", layer_sizes,
                             seed=inputs.seed("stage3.init_shapes", 1)).value, layer_sizes,
                    f"init_params({layer_sizes})")
 
 
 @STAGE.check("init_params: zero-mean weights with std about 1/sqrt(n_in), zero biases", 3,
              ["init_params"])
-def init_statistics(sub: SandboxedSubmission) -> None:
+def init_statistics(ctx: Grading) -> None:
     layer_sizes = [400, 300, 50]
-    params = parameters(sub.call("init_params", layer_sizes,
+    params = parameters(ctx.call("init_params", layer_sizes,
                                  seed=inputs.seed("stage3.init_statistics", 3)).value, layer_sizes,
                         f"init_params({layer_sizes})")
     for layer, n_in in ((1, 400), (2, 300)):
@@ -90,12 +90,12 @@ def init_statistics(sub: SandboxedSubmission) -> None:
 
 @STAGE.check("init_params: the same seed gives the same network, another seed another", 2,
              ["init_params"])
-def init_seeding(sub: SandboxedSubmission) -> None:
+def init_seeding(ctx: Grading) -> None:
     layer_sizes = [5, 4, 3]
     same = inputs.seed("stage3.init_seeding", 7)
     other = inputs.seed("stage3.init_seeding/other", 8)
     other += other == same  # two different seeds, always
-    runs = [parameters(sub.call("init_params", layer_sizes, seed=seed).value, layer_sizes,
+    runs = [parameters(ctx.call("init_params", layer_sizes, seed=seed).value, layer_sizes,
                        f"init_params({layer_sizes}, seed={seed})") for seed in (same, same, other)]
     if not all(np.array_equal(runs[0][key], runs[1][key]) for key in runs[0]):
         raise CheckFailed(f"Calling init_params twice with seed={same} gave different weights. "
@@ -109,13 +109,13 @@ def init_seeding(sub: SandboxedSubmission) -> None:
                           "ignores its seed. Pass the seed to np.random.default_rng(seed).")
 
 
-def forward_output(sub: SandboxedSubmission, params: dict, X: np.ndarray, what: str):
-    return as_sequence(sub.call("forward", params, X).value, 2,
+def forward_output(ctx: Grading, params: dict, X: np.ndarray, what: str):
+    return as_sequence(ctx.call("forward", params, X).value, 2,
                        "forward should return a pair (A, cache)")
 
 
 def forward_hint(got: np.ndarray, want: dict) -> str:
-    """`want`: the expected values of the "forward" request (see grader/expectations.py)."""
+    """`want`: the expected values of the "forward" request (see grader/computed_values.py)."""
     if np.allclose(got, want["no_bias"]):
         return "Your output equals the network without biases: add b_l in every layer."
     if np.allclose(got, want["pre_activation"]):
@@ -133,12 +133,12 @@ FORWARD_CASES = (([3, 2], 4), ([4, 4, 4, 4], 7), ([5, 4, 3], 1), ([6, 5, 4, 3, 2
 
 
 @STAGE.check("forward computes sigmoid(a W + b) layer by layer", 6, ["forward"])
-def forward_values(sub: SandboxedSubmission) -> None:
+def forward_values(ctx: Grading) -> None:
     for case, (layer_sizes, m) in enumerate(FORWARD_CASES):
         seed = inputs.seed(f"stage3.forward_values/{case}", case)
         params = inputs.random_network(layer_sizes, seed)
         X = np.random.default_rng(seed).normal(size=(m, layer_sizes[0]))
-        value = forward_output(sub, params, X, "forward")
+        value = forward_output(ctx, params, X, "forward")
         want = expected.of("forward", params=params, X=X)
         expected_output = want["output"]
         what = f"A from forward for layer_sizes={layer_sizes} and m={m} samples"
@@ -154,13 +154,13 @@ def forward_values(sub: SandboxedSubmission) -> None:
 
 
 @STAGE.check("forward does not modify X or params (reported by the worker)", 1, ["forward"])
-def forward_is_pure(sub: SandboxedSubmission) -> None:
+def forward_is_pure(ctx: Grading) -> None:
     # The grader's copies never change; the worker sends back what forward did to its inputs.
     # Only the worker sees that, so this is worth little, and only for a forward that answers.
     layer_sizes, seed = [4, 3, 2], inputs.seed("stage3.forward_is_pure", 11)
     params = inputs.random_network(layer_sizes, seed)
     X = np.random.default_rng(seed).normal(size=(5, 4))
-    call = sub.call("forward", params, X, return_args=True)
+    call = ctx.call("forward", params, X, return_args=True)
     value = as_sequence(call.value, 2, "forward should return a pair (A, cache)")
     as_array(value[0], "A from forward for layer_sizes=[4, 3, 2] and m=5 samples", shape=(5, 2))
     result = call.args_after

@@ -7,25 +7,26 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import expected, inputs
-from autograder.checks.expect import as_number, as_sequence, type_name
+from autograder.checks.compare import as_number, as_sequence, type_name
+from autograder.checks.context import Grading
 from autograder.checks.explain import explain
 from autograder.checks.gradcheck import compare_gradients, gradient_shape_hint
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.tolerances import COST_RTOL, pair
-from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
-from autograder.sandbox.codec import Handle
+from autograder.sandbox.client import SubmissionProblem
+from autograder.sandbox.worker_side.codec import Handle
 
 STAGE = Stage(4, "backpropagation", "cross-entropy cost and its gradients by the chain rule")
 
 
 @STAGE.check("cross_entropy is the mean over samples of the summed log losses", 5,
              ["cross_entropy"])
-def cross_entropy_values(sub: SandboxedSubmission) -> None:
+def cross_entropy_values(ctx: Grading) -> None:
     rng = inputs.rng("stage4.cross_entropy_values", 4)
     for m, k in ((6, 3), (1, 4), (10, 10)):
         A = rng.uniform(0.05, 0.95, (m, k))
         Y = inputs.one_hot(rng.integers(0, k, m), k)
-        got = as_number(sub.call("cross_entropy", A, Y).value, f"cross_entropy for m={m}, k={k}")
+        got = as_number(ctx.call("cross_entropy", A, Y).value, f"cross_entropy for m={m}, k={k}")
         want = expected.of("cross_entropy", A=A, Y=Y)
         expected_cost = want["cost"]
         if np.isclose(got, expected_cost, rtol=COST_RTOL, atol=0.0):
@@ -47,13 +48,13 @@ def cross_entropy_values(sub: SandboxedSubmission) -> None:
                           f"{hint}")
 
 
-def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, seed: int) -> None:
+def check_backward(ctx: Grading, layer_sizes: list[int], m: int, seed: int) -> None:
     seed = inputs.seed(f"stage4.backward/{seed}", seed)
     params = inputs.random_network(layer_sizes, seed)
     X, Y = inputs.random_batch(m, layer_sizes[0], layer_sizes[-1], seed)
-    forward = as_sequence(sub.call("forward", params, X).value, 2,
+    forward = as_sequence(ctx.call("forward", params, X).value, 2,
                           "forward should return (A, cache), as backward needs the cache")
-    grads = sub.call("backward", params, forward[1], Y).value
+    grads = ctx.call("backward", params, forward[1], Y).value
     want = expected.of("gradients", params=params, X=X, Y=Y)
     compare_gradients(grads, want["numerical"], m, f"(layer_sizes={layer_sizes}, m={m} samples)",
                       models=want["models"])
@@ -61,13 +62,13 @@ def check_backward(sub: SandboxedSubmission, layer_sizes: list[int], m: int, see
 
 @STAGE.check("backward returns a gradient for every parameter, same keys and shapes", 3,
              ["forward", "backward"])
-def backward_shapes(sub: SandboxedSubmission) -> None:
+def backward_shapes(ctx: Grading) -> None:
     layer_sizes, m, seed = [5, 4, 3], 7, inputs.seed("stage4.backward_shapes", 1)
     params = inputs.random_network(layer_sizes, seed)
     X, Y = inputs.random_batch(m, 5, 3, seed)
-    cache = as_sequence(sub.call("forward", params, X).value, 2,
+    cache = as_sequence(ctx.call("forward", params, X).value, 2,
                         "forward should return (A, cache), as backward needs the cache")[1]
-    call = sub.call("backward", params, cache, Y, return_args=True)
+    call = ctx.call("backward", params, cache, Y, return_args=True)
     grads = call.value
     if not isinstance(grads, dict):
         raise CheckFailed(f"backward should return a dict, got {type_name(grads)}.")
@@ -93,22 +94,22 @@ def backward_shapes(sub: SandboxedSubmission) -> None:
 
 @STAGE.check("backward matches numerical gradients on a 5-4-3 network", 5,
              ["forward", "backward"])
-def backward_one_hidden_layer(sub: SandboxedSubmission) -> None:
-    check_backward(sub, [5, 4, 3], 7, seed=2)
+def backward_one_hidden_layer(ctx: Grading) -> None:
+    check_backward(ctx, [5, 4, 3], 7, seed=2)
 
 
 @STAGE.check("backward matches numerical gradients for other depths, square layers, m = 1", 4,
              ["forward", "backward"])
-def backward_any_depth(sub: SandboxedSubmission) -> None:
+def backward_any_depth(ctx: Grading) -> None:
     for seed, (layer_sizes, m) in enumerate((([3, 2], 5), ([4, 4, 4], 6), ([6, 5, 4, 3], 1),
                                              ([3, 3, 3, 3, 3], 4)), start=10):
         try:
-            check_backward(sub, layer_sizes, m, seed)
+            check_backward(ctx, layer_sizes, m, seed)
         except SubmissionProblem as problem:
-            if problem.kind != "raised" or not works_with_one_hidden_layer(sub):
+            if problem.kind != "raised" or not works_with_one_hidden_layer(ctx):
                 raise
             raise CheckFailed(
-                f"{explain(problem, STAGE.number, verbose(sub))} (layer_sizes={layer_sizes}, "
+                f"{explain(problem, STAGE.number, verbose(ctx))} (layer_sizes={layer_sizes}, "
                 f"m={m}) Your "
                 "backward works for one hidden layer (layer_sizes=[5, 4, 3]) but not for "
                 f"{len(layer_sizes) - 2} hidden layers: it must work for any number of layers. "
@@ -136,19 +137,19 @@ REALISTIC_SIZES, REALISTIC_BATCH = [784, 100, 10], 32
 
 @STAGE.check("backward is backpropagation: a 784-100-10 network, batch 32, within the time "
              "limit", 8, ["forward", "backward"])
-def backward_realistic_size(sub: SandboxedSubmission) -> None:
+def backward_realistic_size(ctx: Grading) -> None:
     """79,510 parameters: backpropagation takes about a millisecond; differentiating the cost
     numerically needs 159,020 forward passes (minutes), far beyond the per-call limit. The
-    expected gradients are the grader's own chain rule (numerics.gradients), not differences."""
+    expected gradients are the grader's own chain rule (arithmetic.gradients), not differences."""
     seed = inputs.seed("stage4.backward_realistic_size", 40)
     params = inputs.random_network(REALISTIC_SIZES, seed)
     X, Y = inputs.random_batch(REALISTIC_BATCH, REALISTIC_SIZES[0], REALISTIC_SIZES[-1], seed)
     where = f"(layer_sizes={REALISTIC_SIZES}, m={REALISTIC_BATCH} samples)"
-    forward = sub.call("forward", params, X).value
+    forward = ctx.call("forward", params, X).value
     if not isinstance(forward, tuple | list) or len(forward) != 2:
         raise CheckFailed("forward should return (A, cache); backward needs the cache.")
     try:
-        grads = sub.call("backward", params, forward[1], Y).value
+        grads = ctx.call("backward", params, forward[1], Y).value
     except SubmissionProblem as problem:
         if problem.kind != "timeout" or problem.detail.get("stage_limit"):
             raise
@@ -167,13 +168,13 @@ def backward_realistic_size(sub: SandboxedSubmission) -> None:
                           .replace("expected (numerical)", "expected (exact)")) from None
 
 
-def verbose(sub: SandboxedSubmission) -> bool:
-    return bool(getattr(sub.options, "verbose", False))
+def verbose(ctx: Grading) -> bool:
+    return bool(getattr(ctx.options, "verbose", False))
 
 
-def works_with_one_hidden_layer(sub: SandboxedSubmission) -> bool:
+def works_with_one_hidden_layer(ctx: Grading) -> bool:
     try:
-        check_backward(sub, [5, 4, 3], 7, seed=2)
+        check_backward(ctx, [5, 4, 3], 7, seed=2)
     except (CheckFailed, SubmissionProblem):
         return False
     return True

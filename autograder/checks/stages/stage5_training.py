@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import expected, inputs
-from autograder.checks.expect import as_array, as_sequence, expect_close
+from autograder.checks import expected, grader_seam, inputs
+from autograder.checks.compare import as_array, as_sequence, expect_close
+from autograder.checks.context import Grading
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.checks.stages.train_inputs import check_inputs_kept_and_seeded
 from autograder.checks.stages.training_rules import TrainingRun, check_rules
-from autograder.sandbox.client import SandboxedSubmission
 
 STAGE = Stage(5, "gradient descent", "update, predict, and train with shuffled minibatches")
 
 
 @STAGE.check("update returns params - learning_rate * grads", 3, ["update"])
-def update_values(sub: SandboxedSubmission) -> None:
+def update_values(ctx: Grading) -> None:
     params = inputs.random_network([4, 3, 2], inputs.seed("stage5.update_values/params", 5))
     grads = inputs.random_network([4, 3, 2], inputs.seed("stage5.update_values/grads", 6))
-    got = sub.call("update", params, grads, 0.3).value
+    got = ctx.call("update", params, grads, 0.3).value
     new = parameters(got, [4, 3, 2], "update's result")
     want = expected.of("update", params=params, grads=grads, rate=0.3)
     for key in params:
@@ -34,12 +34,12 @@ def update_values(sub: SandboxedSubmission) -> None:
 
 
 @STAGE.check("update changes neither params nor grads (reported by the worker)", 1, ["update"])
-def update_is_pure(sub: SandboxedSubmission) -> None:
+def update_is_pure(ctx: Grading) -> None:
     # Only the worker sees its arguments after the call: worth little, and only for an update
     # that returns a network of the right shapes.
     params = inputs.random_network([4, 3, 2], inputs.seed("stage5.update_is_pure/params", 7))
     grads = inputs.random_network([4, 3, 2], inputs.seed("stage5.update_is_pure/grads", 8))
-    call = sub.call("update", params, grads, 0.1, return_args=True)
+    call = ctx.call("update", params, grads, 0.1, return_args=True)
     parameters(call.value, [4, 3, 2], "update's result")
     params_after, grads_after, _ = call.args_after
     for label, before, after in (("params", params, params_after), ("grads", grads, grads_after)):
@@ -53,11 +53,11 @@ def update_is_pure(sub: SandboxedSubmission) -> None:
 
 
 @STAGE.check("predict returns one integer label per row", 3, ["predict"])
-def predict_labels(sub: SandboxedSubmission) -> None:
+def predict_labels(ctx: Grading) -> None:
     seed = inputs.seed("stage5.predict_labels", 9)
     params = inputs.random_network([6, 5, 4], seed, scale=3.0)
     X = np.random.default_rng(seed).normal(size=(8, 6))
-    got = sub.call("predict", params, X).value
+    got = ctx.call("predict", params, X).value
     expected_labels = expected.of("predict", params=params, X=X)["labels"]
     labels = as_array(got, "predict's result")
     if labels.shape == (8, 4):
@@ -94,33 +94,33 @@ def init_seed() -> int:
     return inputs.seed("stage5.train_behaviour/init", 3)
 
 
-def training_events(sub: SandboxedSubmission, X: np.ndarray, Y: np.ndarray, epochs: int,
+def training_events(ctx: Grading, X: np.ndarray, Y: np.ndarray, epochs: int,
                     batch_size: int, rate: float):
-    result = sub.call_spied("train", X, Y, [3, 4, 2], epochs, batch_size, rate, seed=init_seed(),
+    result = ctx.call_spied("train", X, Y, [3, 4, 2], epochs, batch_size, rate, seed=init_seed(),
                             spied=["forward", "backward", "update", "init_params"])
     return as_sequence(result.value, 2, "train should return (params, history)"), result.events
 
 
 @STAGE.check("train walks shuffled minibatches, one update each, covering the data once "
              "per epoch", 9, ["train", "forward", "backward", "update", "init_params"])
-def train_behaviour(sub: SandboxedSubmission) -> None:
+def train_behaviour(ctx: Grading) -> None:
     m, batch_size, epochs, rate = 23, 5, 3, 0.7
     X, Y = toy_problem(m, inputs.seed("stage5.train_behaviour", 1))
-    check_inputs_kept_and_seeded(sub, X, Y, ([3, 4, 2], epochs, batch_size, rate))
-    (params, history), events = training_events(sub, X, Y, epochs, batch_size, rate)
+    check_inputs_kept_and_seeded(ctx, X, Y, ([3, 4, 2], epochs, batch_size, rate))
+    (params, history), events = training_events(ctx, X, Y, epochs, batch_size, rate)
 
     def initial_sum() -> float:
-        initial = parameters(sub.call("init_params", [3, 4, 2], seed=init_seed()).value,
+        initial = parameters(ctx.call("init_params", [3, 4, 2], seed=init_seed()).value,
                              [3, 4, 2], f"init_params([3, 4, 2], seed={init_seed()})")
         return sum(float(np.sum(value)) for value in initial.values())
 
     run = TrainingRun(m, epochs, batch_size, rate, events, history, initial_sum)
     check_rules(run)
     returned = parameters(params, [3, 4, 2], f"the params returned by {run.where}")
-    return replayed_by_grader(sub, run, X, Y, returned)
+    return replayed_by_grader(ctx, run, X, Y, returned)
 
 
-def replayed_by_grader(sub: SandboxedSubmission, run: TrainingRun, X: np.ndarray,
+def replayed_by_grader(ctx: Grading, run: TrainingRun, X: np.ndarray,
                        Y: np.ndarray, returned: dict) -> str | None:
     """The calls train reported are the worker's word; the parameters it returned are not. Redo
     the reported minibatches from init_params with the grader's arithmetic: the result must be
@@ -129,12 +129,10 @@ def replayed_by_grader(sub: SandboxedSubmission, run: TrainingRun, X: np.ndarray
     unverified = expected.unverified_here("the replay of train's minibatches")
     if unverified:
         return unverified
-    from autograder.grader import numerics
-
-    initial = parameters(sub.call("init_params", [3, 4, 2], seed=init_seed()).value,
+    initial = parameters(ctx.call("init_params", [3, 4, 2], seed=init_seed()).value,
                          [3, 4, 2], f"init_params([3, 4, 2], seed={init_seed()})")
     batches = [run.batch_rows(i) for i in run.called("update")]
-    replayed = numerics.replay_training(initial, X, Y, batches, run.rate)
+    replayed = grader_seam.arithmetic().replay_training(initial, X, Y, batches, run.rate)
     for key in replayed:
         # float32 arithmetic is a correct choice: 15 updates of it drift ~1e-5 from float64's.
         if not np.allclose(returned[key], replayed[key], rtol=1e-4, atol=1e-6):
@@ -150,14 +148,14 @@ def replayed_by_grader(sub: SandboxedSubmission, run: TrainingRun, X: np.ndarray
 
 @STAGE.check("train learns: the cost falls and a toy problem is solved", 4,
              ["train", "forward", "backward", "update", "init_params"])
-def train_learns(sub: SandboxedSubmission) -> None:
+def train_learns(ctx: Grading) -> None:
     X, Y = toy_problem(200, inputs.seed("stage5.train_learns", 2))
-    value = as_sequence(sub.call("train", X, Y, [3, 4, 2], 30, 10, 0.5,
+    value = as_sequence(ctx.call("train", X, Y, [3, 4, 2], 30, 10, 0.5,
                                  seed=inputs.seed("stage5.train_learns/init", 0)).value, 2,
                         "train should return (params, history)")
     params = parameters(value[0], [3, 4, 2], "the params returned by train")
     history = as_array(value[1], "the history returned by train").ravel()
-    outputs = expected.network_output(sub, params, X, "the accuracy of the trained network")
+    outputs = expected.network_output(ctx, params, X, "the accuracy of the trained network")
     accuracy = float(np.mean(np.argmax(outputs, 1) == np.argmax(Y, 1)))
     if history.size < 2 or not history[-1] < history[0]:
         raise CheckFailed(f"train's cost did not fall over 30 epochs (first {history[0]:.4g}, "

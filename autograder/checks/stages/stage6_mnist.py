@@ -18,33 +18,33 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import expected
-from autograder.checks.expect import as_sequence, quote, type_name
+from autograder.checks.compare import as_sequence, quote, type_name
+from autograder.checks.context import Grading
 from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.hidden_order import hidden_permutation
 from autograder.checks.stages.official_margin import official_note
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.data import load_mnist, mnist_arrays
-from autograder.sandbox.client import SandboxedSubmission
 from autograder.sandbox.loader import skipped_statements
 
 STAGE = Stage(6, "MNIST", "train on 60,000 handwritten digits, tested on 10,000 unseen ones")
 REQUIRED = ("layer_sizes", "epochs", "batch_size", "learning_rate")
 
 
-def not_defined_at_grading(sub: SandboxedSubmission) -> None:
+def not_defined_at_grading(ctx: Grading) -> None:
     """HYPERPARAMS whose definition raised NameError while grading ran the definitions: the
     usual cause is a value from a variable that grading does not run."""
-    if sub.defines("HYPERPARAMS") or sub.load_failure is not None:
+    if ctx.defines("HYPERPARAMS") or ctx.pipe.load_failure is not None:
         return
-    skipped = [statement for statement in skipped_statements(sub.source)
+    skipped = [statement for statement in skipped_statements(ctx.pipe.source)
                if statement.text.startswith("HYPERPARAMS")]
     if skipped:
         raise CheckFailed(
             f"HYPERPARAMS was not defined when grading: its statement ({skipped[0]}) was not run. "
             f"The rule: {DEFINITIONS_RULE}. Write the values into HYPERPARAMS itself "
             "(\"learning_rate\": 0.5), not from the result of an experiment.")
-    errors = [error for error in sub.load_errors if error.get("type") == "NameError"]
+    errors = [error for error in ctx.pipe.load_errors if error.get("type") == "NameError"]
     if errors:
         where = f" (at {errors[0]['where']})" if errors[0].get("where") else ""
         raise CheckFailed(
@@ -54,9 +54,9 @@ def not_defined_at_grading(sub: SandboxedSubmission) -> None:
             "uses an UPPER_CASE name defined from plain values.")
 
 
-def hyperparameters(sub: SandboxedSubmission) -> dict[str, Any]:
-    not_defined_at_grading(sub)
-    value = sub.get("HYPERPARAMS")
+def hyperparameters(ctx: Grading) -> dict[str, Any]:
+    not_defined_at_grading(ctx)
+    value = ctx.get("HYPERPARAMS")
     if not isinstance(value, dict):
         raise CheckFailed(f"HYPERPARAMS should be a dict, but it is {type_name(value)}.")
     missing = [key for key in REQUIRED if key not in value]
@@ -95,54 +95,54 @@ def reply_size(settings: dict[str, Any]) -> int:
     return 16 * count + 64 * settings["epochs"] + (4 << 20)
 
 
-def trained_network(sub: SandboxedSubmission) -> dict[str, Any]:
+def trained_network(ctx: Grading) -> dict[str, Any]:
     """Train once per grading; both checks below read the same result."""
-    if "mnist" in sub.memo:
-        return sub.memo["mnist"]
-    settings = hyperparameters(sub)
+    if "mnist" in ctx.memo:
+        return ctx.memo["mnist"]
+    settings = hyperparameters(ctx)
     images, labels = mnist_arrays("train")
-    text = "\n".join(block.source for block in sub.source.blocks)
-    pixels, classes = hidden_permutation(sub.options.seed, text)
-    X_train, Y_train = sub.store_mnist(images[:, pixels], classes[labels])
-    budget = sub.options.mnist_time_budget
+    text = "\n".join(block.source for block in ctx.pipe.source.blocks)
+    pixels, classes = hidden_permutation(ctx.options.seed, text)
+    X_train, Y_train = ctx.store_mnist(images[:, pixels], classes[labels])
+    budget = ctx.options.mnist_time_budget
     started = time.perf_counter()
     try:
-        value = sub.call("train", X_train, Y_train, settings["layer_sizes"], settings["epochs"],
+        value = ctx.call("train", X_train, Y_train, settings["layer_sizes"], settings["epochs"],
                          settings["batch_size"], settings["learning_rate"],
-                         seed=sub.options.seed, timeout=budget,
+                         seed=ctx.options.seed, timeout=budget,
                          reply_limit=reply_size(settings)).value
     finally:
-        sub.memo["train_seconds"] = time.perf_counter() - started
+        ctx.memo["train_seconds"] = time.perf_counter() - started
     value = as_sequence(value, 2, "train should return (params, history)")
     params = parameters(value[0], settings["layer_sizes"], "the params train returned on MNIST")
     X_test, _, test_labels = load_mnist("test")
-    outputs = expected.network_output(sub, params, X_test[:, pixels],
+    outputs = expected.network_output(ctx, params, X_test[:, pixels],
                                       "the test accuracy on MNIST")
     predictions = np.argmax(outputs, axis=1)
     result = {"settings": settings, "params": params,
               "accuracy": float(np.mean(predictions == classes[test_labels])),
-              "train_seconds": sub.memo["train_seconds"]}
-    sub.memo["mnist"] = result
+              "train_seconds": ctx.memo["train_seconds"]}
+    ctx.memo["mnist"] = result
     return result
 
 
 @STAGE.check("HYPERPARAMS describes a 784-...-10 network and its training", 2, ["HYPERPARAMS"])
-def hyperparameters_valid(sub: SandboxedSubmission) -> None:
-    hyperparameters(sub)
+def hyperparameters_valid(ctx: Grading) -> None:
+    hyperparameters(ctx)
 
 
 @STAGE.check("train finishes on MNIST within the time budget and returns valid parameters", 3,
              ["HYPERPARAMS", "train", "init_params", "forward", "backward", "update"])
-def mnist_training_finishes(sub: SandboxedSubmission) -> str:
-    result = trained_network(sub)
+def mnist_training_finishes(ctx: Grading) -> str:
+    result = trained_network(ctx)
     return f"trained in {result['train_seconds']:.1f} s"
 
 
 @STAGE.check("test accuracy reaches the threshold", 15,
              ["HYPERPARAMS", "train", "init_params", "forward", "backward", "update"])
-def mnist_accuracy(sub: SandboxedSubmission) -> str:
-    result = trained_network(sub)
-    threshold = sub.options.mnist_threshold
+def mnist_accuracy(ctx: Grading) -> str:
+    result = trained_network(ctx)
+    threshold = ctx.options.mnist_threshold
     if result["accuracy"] < threshold:
         s = result["settings"]
         raise CheckFailed(

@@ -8,16 +8,16 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array
+from autograder.checks.compare import as_array
+from autograder.checks.context import Grading
 from autograder.checks.stage import CheckFailed
-from autograder.sandbox.client import SandboxedSubmission
 
 
-def check_inputs_kept_and_seeded(sub: SandboxedSubmission, X: np.ndarray, Y: np.ndarray,
+def check_inputs_kept_and_seeded(ctx: Grading, X: np.ndarray, Y: np.ndarray,
                                  settings: tuple[Any, ...]) -> None:
     where = "train(X, Y, layer_sizes={}, epochs={}, batch_size={}, learning_rate={}, seed=3)" \
         .format(*settings)
-    first = sub.call("train", X, Y, *settings, seed=3, return_args=True)
+    first = ctx.call("train", X, Y, *settings, seed=3, return_args=True)
     changed = [name for name, before, after in (("X", X, first.args_after[0]),
                                                  ("Y", Y, first.args_after[1]))
                if not np.array_equal(as_array(after, f"{name} after {where}", finite=False),
@@ -29,7 +29,7 @@ def check_inputs_kept_and_seeded(sub: SandboxedSubmission, X: np.ndarray, Y: np.
             f"{'differ' if len(changed) > 1 else 'differs'} from before). Leave them as they "
             "are: shuffle an index instead, order = rng.permutation(m), and take the minibatch "
             "X[order[start:start + batch_size]], which is a new array.")
-    second = sub.call("train", X, Y, *settings, seed=3).value
+    second = ctx.call("train", X, Y, *settings, seed=3).value
     if not same_params(first.value, second):
         raise CheckFailed(
             f"Calling {where} twice: the same seed gave a different training (different "

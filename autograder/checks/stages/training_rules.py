@@ -1,7 +1,7 @@
 """The rules of minibatch gradient descent, checked on the calls a student's `train` made.
 
 The worker records every call `train` makes to the student's own `forward`, `backward`, `update`
-and `init_params` (autograder/sandbox/worker.py, `call_spied`). Each rule below reads that record
+and `init_params` (sandbox/worker_side/worker.py, `call_spied`). Each rule below reads that record
 and, when it is broken, raises CheckFailed naming the rule in plain words. They run in order:
 the first broken rule is the one reported.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import as_array
+from autograder.checks.compare import as_array
 from autograder.checks.stage import CheckFailed
 
 

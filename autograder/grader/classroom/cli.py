@@ -12,7 +12,7 @@ import click
 
 from autograder.checks.grade import GradeOptions, parse_stages
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
-from autograder.grader.classroom import pipeline, shards, signing
+from autograder.grader.classroom import board_notes, pipeline, shards, signing
 from autograder.grader.classroom.roster import (
     GITHUB_API,
     RosterError,
@@ -63,6 +63,12 @@ def class_list(roster: str | None, org: str | None, prefix: str | None, token: s
         raise click.UsageError("listing an organisation's repositories needs a token: --token "
                                "or $GITHUB_TOKEN")
     return from_github(org, prefix, token, api)
+
+
+def warn_if_recomputable(anonymise: bool, salt: str) -> None:
+    warning = board_notes.anonymise_warning(anonymise, salt)
+    if warning:
+        click.echo(warning, err=True)
 
 
 def board_options(function):
@@ -150,6 +156,7 @@ def grade_command(roster: str | None, deadline: str, out: Path, org: str | None,
         click.echo(f"shard {shard_text}: join the shards' folders with `nnkit classroom merge`")
         return
     policy = Policy(key=key, roster=roster_names(record), deadline=moment)
+    warn_if_recomputable(anonymise, salt)
     board = pipeline.build([out], out, policy, (), title, anonymise, salt)
     report_board(board)
 
@@ -201,6 +208,7 @@ def merge_command(folders: tuple[Path, ...], out: Path, key_path: str | None,
         click.echo("warning: no --key: signatures are not checked", err=True)
     policy = Policy(key=key, roster=names,
                     deadline=parse_deadline(deadlines.pop()) if deadlines else None)
+    warn_if_recomputable(anonymise, salt)
     board = pipeline.build(list(folders), out, policy, extra, title, anonymise, salt)
     report_board(board)
 

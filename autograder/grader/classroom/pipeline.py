@@ -14,9 +14,7 @@ and, from those only (`merge` writes the same from several shards' OUT folders):
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,13 +23,21 @@ from pathlib import Path
 
 from autograder.checks import calibration
 from autograder.checks.grade import GradeOptions
-from autograder.checks.report import Report
+from autograder.checks.report import read_report
 from autograder.grader import batch
 from autograder.grader.classroom import signing, similarity
 from autograder.grader.classroom.fetch import Fetched, FetchError, fetch
+from autograder.grader.classroom.leaderboard import (
+    BadReport,
+    Entry,
+    load_entries,
+    read_entry,
+    write_board,
+)
 from autograder.grader.classroom.roster import Student
 from autograder.grader.classroom.validation import Policy, Rejection
-from autograder.grader.leaderboard import BadReport, Entry, load_entries, read_entry, write_board
+from autograder.grader.grades_csv import CSV_COLUMNS, CSV_NAME, csv_row, write_grades_csv
+from autograder.outputs import write_atomically
 
 FETCHED = "fetched.json"
 REPORT_BYTES = 1_000_000  # an nnkit report stays under 1 MB; a larger file is not one
@@ -49,7 +55,7 @@ class ClassBoard:
 
 
 def write_json(path: Path, data: object) -> None:
-    batch.write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _stale(report: Path, fetched: Fetched) -> bool:
@@ -90,17 +96,19 @@ def grade_class(students: list[Student], deadline: datetime, out: Path, options:
         (sources / f"{name}.json").unlink()
     if fetched:
         result = batch.grade_batch(checkouts, reports, options, jobs, progress=progress)
-        (reports / batch.CSV_NAME).unlink(missing_ok=True)  # unsigned: grades.csv comes later
+        (reports / CSV_NAME).unlink(missing_ok=True)  # unsigned: grades.csv comes later
         for name, error in result.errors.items():
             record[name] = {**fetched.pop(name).as_dict(), "error": f"not graded: {error}"}
     speed = None  # this runner's speed, measured once, so shards on other runners compare
     for name, got in fetched.items():
         path = reports / f"{name}.json"
-        functions = similarity.graded_functions(checkouts / name)
+        functions, note = similarity.read_functions(checkouts / name)
+        if note:
+            say(f"{name}: similarity: {note}")
         write_json(sources / f"{name}.json", functions)
         data = json.loads(path.read_text(encoding="utf-8"))
         data.update(student=name, source=got.as_dict(),
-                    similarity=similarity.against_reference(functions))
+                    similarity=similarity.against_reference(functions, note, normalised=True))
         data.pop(signing.FIELD, None)
         if (data.get("mnist") or {}).get("accuracy") is not None and not data.get("calibration"):
             speed = speed or calibration.measure()
@@ -143,27 +151,16 @@ def not_graded(folders: Iterable[Path]) -> list[Rejection]:
 
 def write_grades(entries: list[Entry], missing: list[Rejection], path: Path) -> Path:
     """grades.csv: one row per accepted report (then one per student not graded)."""
-    columns = [*batch.CSV_COLUMNS, *SOURCE_COLUMNS]
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=columns)
-        writer.writeheader()
-        for entry in entries:
-            data = json.loads(entry.source.read_text(encoding="utf-8"))
-            report = Report.from_dict({k: v for k, v in data.items()
-                                       if k in Report.__dataclass_fields__})
-            row = batch.csv_row(batch.Submission(entry.student, Path(report.submission)),
-                                report, None)
-            source = data.get("source") or {}
-            flagged = (data.get("similarity") or {}).get("flagged") or []
-            row.update({name: source.get(name, "") for name in SOURCE_COLUMNS[:3]},
-                       similar_to_reference=" ".join(flagged))
-            writer.writerow(row)
-        for item in missing:
-            writer.writerow({**dict.fromkeys(columns, ""), "student": item.source,
-                             "status": f"error: {item.reason}"})
-    os.replace(partial, path)
-    return path
+    rows = []
+    for entry in entries:
+        report = read_report(entry.source)  # accepted by the board: a report the kit wrote
+        row = csv_row(entry.student, Path(report.submission), report, None)
+        flagged = (report.similarity or {}).get("flagged") or []
+        row.update({name: (report.source or {}).get(name, "") for name in SOURCE_COLUMNS[:3]},
+                   similar_to_reference=" ".join(flagged))
+        rows.append(row)
+    rows += [{"student": item.source, "status": f"error: {item.reason}"} for item in missing]
+    return write_grades_csv(path, rows, [*CSV_COLUMNS, *SOURCE_COLUMNS])
 
 
 def build(folders: list[Path], out: Path, policy: Policy, extra: Iterable[Path] = (),
@@ -187,13 +184,15 @@ def build(folders: list[Path], out: Path, policy: Policy, extra: Iterable[Path] 
                 reason += f" ({problem})"
             rejected.append(Rejection(f"{student}: {path.name}", reason))
     missing = not_graded(folders)
-    write_board(entries, out / "board", anonymise, salt, title, rejected + missing)
+    write_board(entries, out / "board", anonymise, salt, title, rejected + missing,
+                verified=policy.key is not None)
     write_grades(entries, missing, out / "grades.csv")
     lines = "".join(f"{item}\n" for item in rejected + missing)
-    batch.write_atomically(out / "rejected.txt", lines)
-    sources = {}
+    write_atomically(out / "rejected.txt", lines)
+    sources, notes = {}, {}
     for folder in folders:
         for path in sorted((folder / "sources").glob("*.json")):
             sources[path.stem] = json.loads(path.read_text(encoding="utf-8"))
-    pairs = similarity.write_report(sources, out) if sources else []
+            notes[path.stem] = similarity.note_in(folder / "reports" / path.name)
+    pairs = similarity.write_report(sources, out, notes=notes) if sources else []
     return ClassBoard(entries, rejected + missing, pairs, out)

@@ -27,7 +27,7 @@ class StageLike(Protocol):
     max_score: float
 
 
-class EntryLike(Protocol):  # autograder.grader.leaderboard.Entry (not imported: no cycle)
+class EntryLike(Protocol):  # autograder.grader.classroom.leaderboard.Entry (not imported: no cycle)
     student: str
     graded_at: datetime
     score: float

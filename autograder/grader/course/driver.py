@@ -24,8 +24,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grader.course import ASSIGNMENT
-from autograder.grader.course.ahead import REPORTS_ENV, GradingAhead
+from autograder.grader import run_speed
+from autograder.grader.course import ASSIGNMENT, saved_reports
+from autograder.grader.course.exchange import REPORTS_ENV, GradingAhead
 from autograder.resources import kit_file
 from autograder.sandbox.policy import UNSAFE_ENV
 
@@ -167,7 +168,7 @@ def autograde(course: Path, student: str = "*", force: bool = False,
     nbgrader grades each notebook's definitions in the fenced sandbox, from outside the kernel
     (outside.py), in its one process and gradebook. With `jobs` > 1, `jobs` - 1 helper
     processes grade the class from its other end at the same time, and nbgrader takes their
-    reports (ahead.py). nbgrader exits 1 when any notebook could not be graded; the outcomes
+    reports (exchange.py). nbgrader exits 1 when any notebook could not be graded; the outcomes
     say which, so one student's notebook never hides the results of the others. `unsafe`
     grades even where no fence can run (NNKIT_UNSAFE=1 for nbgrader's process)."""
     course = check_course(course)
@@ -195,6 +196,10 @@ def autograde(course: Path, student: str = "*", force: bool = False,
             extra[REPORTS_ENV] = folder
         result = run_nbgrader(course, args, capture, extra)
     importing.join()
+    # This machine's speed, once per run, beside the training times just graded (boards and
+    # the class report then show normalised times).
+    run_speed.add_calibration(saved_reports.report_path(course, ASSIGNMENT, name)
+                              for name in students)
     return [outcome(course, name) for name in students], result
 
 

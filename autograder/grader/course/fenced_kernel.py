@@ -23,9 +23,11 @@ from jupyter_client.manager import AsyncKernelManager
 
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox.isolation import (
+    STRONG,
     UID_BASE,
     UID_SLOTS,
     BubblewrapIsolation,
+    Isolation,
     Limits,
     bubblewrap_problem,
     filesystem_view,
@@ -48,11 +50,15 @@ class FencedKernelManager(AsyncKernelManager):
         self.bwrap = shutil.which("bwrap")
         problem = ("bubblewrap (bwrap) is not installed" if self.bwrap is None
                    else bubblewrap_problem(self.bwrap, self.limits))
-        self.fenced = problem is None
+        # The kernel's fence is bubblewrap or nothing; its verdict is the fence's own.
+        fence = (Isolation(self.limits, problem) if problem
+                 else BubblewrapIsolation(self.limits, self.bwrap))
+        self.fenced = fence.strength == STRONG
         if not self.fenced and not unsafe_from_environment():
             raise KitEnvironmentError(
-                f"the notebook's kernel cannot be fenced here ({problem}): install bubblewrap, "
-                "turn the kernel off (c.GradingExecute.enabled = False), or set NNKIT_UNSAFE=1")
+                f"the notebook's kernel cannot be fenced here ({fence.reason}): install "
+                "bubblewrap, turn the kernel off (c.GradingExecute.enabled = False), or set "
+                "NNKIT_UNSAFE=1")
         if self.fenced:
             # As root, the kernel drops to a uid of its own; otherwise it already runs as an
             # unprivileged user, in a user namespace of its own (bubblewrap's --unshare-all).

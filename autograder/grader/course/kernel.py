@@ -22,6 +22,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.checks.context import Grading
 from autograder.checks.grade import GradeOptions, drawn_inputs, load_problems, run_stage
 from autograder.checks.report import StageResult
 from autograder.checks.stage import Check, Stage
@@ -109,6 +110,7 @@ class Session:
     key: tuple[tuple[str, str], ...]  # the code blocks the worker was loaded with
     source: SubmissionSource
     sub: SandboxedSubmission
+    grading: Grading  # the options and the memo (stage 6's training) shared by its cells
 
 
 _session: Session | None = None
@@ -128,10 +130,10 @@ def sandbox_for(source: SubmissionSource) -> Session:
         if key[: len(previous.key)] == previous.key:  # only new cells since: same functions
             timed_out = set(previous.sub.timed_out)  # a function that hung is not waited for again
     sub = SandboxedSubmission(source)
-    sub.options, sub.call_timeout = OPTIONS, OPTIONS.call_timeout
+    sub.call_timeout = OPTIONS.call_timeout
     sub.timed_out = timed_out
     sub.start()
-    _session = Session(key, source, sub)
+    _session = Session(key, source, sub, Grading(sub, OPTIONS))
     return _session
 
 
@@ -150,7 +152,7 @@ def grade_checks(stage: int, instructor: bool = False) -> float:
         warnings.simplefilter("ignore")
         session = sandbox_for(submission_source(cells, saved_cell_labels(Path.cwd())))
         with drawn_inputs(OPTIONS):  # the course secret, when the grading environment has one
-            result = run_stage(checks_of(stage, instructor), session.sub, OPTIONS)
+            result = run_stage(checks_of(stage, instructor), session.grading)
         problems = load_problems(session.source, session.sub)
     print(describe(result, stage_by_number(stage), instructor, problems))
     return float(result.score)

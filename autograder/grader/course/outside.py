@@ -8,7 +8,7 @@ verdicts and, as the cell's value, the stage's points, which nbgrader reads as p
 Whatever a student's cell did in the kernel (replacing `grade_checks`, printing into a test
 cell, editing the kernel's state) changes no point and no test cell's output.
 
-The points are those of the notebook's definitions, test cells blank (ahead.py). With
+The points are those of the notebook's definitions, test cells blank (exchange.py). With
 `nnkit nbgrader autograde --jobs N`, helper processes grade the class from its other end: a
 report one of them made is taken from there ("graded ahead"); otherwise the notebook is graded
 here and now.
@@ -29,7 +29,8 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.checks.report import StageResult
-from autograder.grader.course.ahead import (
+from autograder.grader.course import saved_reports
+from autograder.grader.course.exchange import (
     Exchange,
     definitions_key,
     grade_definitions,
@@ -78,6 +79,7 @@ class GradeOutsideKernel(NbGraderPreprocessor):
             if number in stages:
                 cell.outputs = test_cell_outputs(stages[number], report.problems)
                 cell.execution_count = None
+        saved_reports.save(report, resources)  # for `nnkit class-report COURSE`
         self.log.info("nnkit: %g/%g points, %s (%s)", report.score, report.max_score,
                       "graded ahead" if beforehand else "graded now", report.isolation)
         return nb, resources

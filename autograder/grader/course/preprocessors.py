@@ -28,8 +28,9 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool, Integer
 
-from autograder.grader.course.ahead import is_test_cell
-from autograder.sandbox.loader import plan_blocks, strip_magics
+from autograder.grader.course.exchange import is_test_cell
+from autograder.sandbox.loader import strip_magics
+from autograder.sandbox.worker_side.plan import plan_blocks
 
 TIMED_OUT = "CellTimeoutError"  # nbgrader's name for a cell stopped at its timeout
 KERNEL_DIED = "KernelDied"  # the kernel process ended during this cell
@@ -147,7 +148,7 @@ class GradingExecute(Execute):
 
 def experiment_cells(nb: NotebookNode) -> frozenset[int]:
     """The code cells, other than answer and test cells, that hold a statement grading skips
-    as an experiment (autograder/sandbox/loader.py's rule, over the whole notebook)."""
+    as an experiment (sandbox/worker_side/plan.py's rule, over the whole notebook)."""
     blocks = []
     for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from autograder import assignment
 from autograder.checks.grade import GradeOptions, grade
+from autograder.checks.mistakes import recognise
 from autograder.checks.report import Report
 from tests.kit.catalogue.entries import Mistake, Variant
 from tests.kit.conftest import apply_edits, failing_checks
@@ -53,6 +54,10 @@ def judge_mistake(mistake: Mistake, report: Report, messages: dict[str, str]) ->
     if mistake.diagnosis not in messages[check_id]:
         return (f"{check_id} failed without the diagnosis {mistake.diagnosis!r}; "
                 f"its message: {messages[check_id]}")
+    named = (recognise(check_id, messages[check_id]) or {}).get("id")
+    if named != mistake.id:  # the id the report's `mistake` and the class report count it by
+        return (f"{check_id}'s message is named {named!r}, not {mistake.id!r} "
+                "(autograder/checks/mistakes.py)")
     return ""
 
 

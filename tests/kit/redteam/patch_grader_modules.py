@@ -11,9 +11,9 @@ STASH = {}
 
 def update(params, grads, learning_rate):
     # --- cheat ---
-    import autograder.checks.expect
-    import autograder.grader.numerics
-    import autograder.sandbox.codec as codec
+    import autograder.checks.compare
+    import autograder.grader.arithmetic
+    import autograder.sandbox.worker_side.codec as codec
 
     STASH["pristine"] = {key: np.array(value) for key, value in params.items()}
     if "real" not in STASH:
@@ -26,8 +26,8 @@ def update(params, grads, learning_rate):
 
         codec.to_wire = lying_to_wire
         sys.modules["__main__"].to_wire = lying_to_wire
-        autograder.checks.expect.expect_close = lambda got, *args, **kwargs: got
-        autograder.grader.numerics.output = lambda params, X: np.zeros(1)
+        autograder.checks.compare.expect_close = lambda got, *args, **kwargs: got
+        autograder.grader.arithmetic.output = lambda params, X: np.zeros(1)
     # --- end cheat ---
     for key in params:  # the bug
         params[key] -= learning_rate * grads[key]

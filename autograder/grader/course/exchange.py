@@ -122,7 +122,7 @@ class Exchange:
         return True
 
     def publish(self, key: str, report_json: str) -> None:
-        from autograder.grader.batch import write_atomically
+        from autograder.outputs import write_atomically
 
         write_atomically(self.file(key, "json"), report_json)
         self.file(key, "pending").unlink(missing_ok=True)
@@ -135,7 +135,7 @@ class Exchange:
         """The report for `key`, waiting while another process grades it; None when the caller
         is to grade it (it claimed it, it is not in this batch, or its helper failed)."""
         from autograder.checks.grade import GradeOptions, submission_time_limit
-        from autograder.grader.batch import read_report
+        from autograder.checks.report import ReportError, read_report
 
         pending = self.file(key, "pending")
         if pending.exists():  # a report is only final once its pending mark is gone
@@ -145,7 +145,10 @@ class Exchange:
             deadline = time.monotonic() + wait
             while pending.exists() and time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)
-        return read_report(self.file(key, "json"))
+        try:
+            return read_report(self.file(key, "json"))
+        except ReportError:
+            return None
 
 
 def grade_unless_claimed(folder: str, key: str, path: str, unsafe: bool) -> bool:

@@ -20,8 +20,14 @@ import types
 import warnings
 from typing import Any
 
-from autograder.sandbox.codec import Handle, from_wire, read_message, to_wire, write_message
-from autograder.sandbox.loader import definition_or_constant, plan_blocks, runs_always
+from autograder.sandbox.worker_side.codec import (
+    Handle,
+    from_wire,
+    read_message,
+    to_wire,
+    write_message,
+)
+from autograder.sandbox.worker_side.plan import definition_or_constant, plan_blocks, runs_always
 
 STATEMENT_SECONDS = 5.0  # a top-level helper statement taking longer is stopped, and reported
 HELPER_SECONDS = 20.0  # all of them together; past that, the rest are reported, not run
@@ -52,7 +58,7 @@ class Worker:
     # -- requests ----------------------------------------------------------------------------
     def load(self, blocks: list[list[str]], helpers: bool = True) -> dict:
         """Run the submission's definitions and, with `helpers`, its top-level helpers (see
-        loader.py); without, only definitions and UPPER_CASE constants."""
+        plan.py); without, only definitions and UPPER_CASE constants."""
         sys.modules["submission"] = self.module
         errors = []
         trees = [(filename, ast.parse(source, filename=filename)) for filename, source in blocks]
@@ -312,17 +318,17 @@ def confine(uid: int | None, max_processes: int | None, subreaper: bool) -> None
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox.worker")
+    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox.worker_side.worker")
     parser.add_argument("--uid", type=int, help="drop to this uid first")
     parser.add_argument("--max-processes", type=int, help="RLIMIT_NPROC")
     parser.add_argument("--subreaper", action="store_true", help="adopt orphaned descendants")
     parser.add_argument("--self-test", action="store_true", help="check the fence and exit")
     args = parser.parse_args(argv)
     confine(args.uid, args.max_processes, args.subreaper)
-    from autograder.sandbox.private import load_private_worker
+    from autograder.sandbox.worker_side.private import load_private_worker
 
     worker = load_private_worker()  # a copy of this module that the submission cannot patch
-    from autograder.sandbox.allowed import install_guard
+    from autograder.sandbox.worker_side.allowed import install_guard
 
     install_guard()  # the grader's modules are not the submission's to import
     if args.self_test:

@@ -12,7 +12,6 @@ are rejected with their reasons (autograder/grader/classroom/validation.py), lis
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import click
 
+from autograder.checks.report import ReportError, report_data
+from autograder.grader.classroom import board_notes
 from autograder.grader.classroom.validation import Policy, Rejection
 from autograder.rendering import render
 
@@ -127,16 +128,9 @@ def _student(data: dict, path: Path) -> str:
 
 def read_entry(path: Path, policy: Policy | None = None) -> Entry:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise BadReport(f"cannot be read ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise BadReport("is not text (UTF-8 JSON expected)") from None
-    except json.JSONDecodeError as error:
-        raise BadReport(f"is not valid JSON ({error.msg} at line {error.lineno})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("stages"), list):
-        raise BadReport("is not an nnkit report (no 'stages' list; write reports with "
-                        "`nnkit grade SUBMISSION --json report.json`)")
+        data = report_data(path, hostile=True)  # the kit's one report reader, hostile mode
+    except ReportError as error:
+        raise BadReport(str(error)) from None
     stages = tuple(_stage(stage, index) for index, stage in enumerate(data["stages"]))
     mnist = data.get("mnist") or {}
     if not isinstance(mnist, dict):
@@ -255,14 +249,15 @@ def counts(entries: list[Entry]) -> dict[str, int]:
 
 def write_board(entries: list[Entry], out: str | Path, anonymise: bool = False, salt: str = "",
                 title: str = "Leaderboard",
-                rejected: Iterable[Rejection] = ()) -> tuple[Path, Path]:
+                rejected: Iterable[Rejection] = (), verified: bool = False) -> tuple[Path, Path]:
     """Write index.html and leaderboard.md into `out`; returns their paths. Rejected reports
     are listed with their reasons (on an anonymised board, only counted: they name files)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     context = {"rows": rows(entries, anonymise, salt), "counts": counts(entries),
                "title": title, "built": iso(datetime.now(timezone.utc)),
-               "anonymised": anonymise, "rejected": list(rejected)}
+               "anonymised": anonymise, "rejected": list(rejected),
+               "notes": board_notes.notes(verified, anonymise, salt)}
     html, md = out / "index.html", out / "leaderboard.md"
     html.write_text(render("leaderboard.html.j2", **context), encoding="utf-8")
     md.write_text(render("leaderboard.md.j2", **context), encoding="utf-8")
@@ -289,6 +284,10 @@ def leaderboard_command(reports: tuple[str, ...], out: str, anonymise: bool, sal
     from autograder.grader.classroom.roster import RosterError
     from autograder.grader.classroom.validation import policy_from_files
 
+    warning = board_notes.anonymise_warning(anonymise, salt)
+    if warning:
+        click.echo(warning, err=True)
+
     try:
         policy = policy_from_files(key_path, roster_path)
     except RosterError as error:
@@ -299,6 +298,7 @@ def leaderboard_command(reports: tuple[str, ...], out: str, anonymise: bool, sal
                            policy=policy, rejected=rejected)
     if not entries:
         raise click.ClickException("none of the given files is an nnkit report; nothing to show")
-    html, md = write_board(entries, out, anonymise, salt, title, rejected)
+    html, md = write_board(entries, out, anonymise, salt, title, rejected,
+                           verified=key_path is not None)
     (Path(out) / "rejected.txt").write_text("".join(f"{r}\n" for r in rejected), encoding="utf-8")
     click.echo(f"wrote {html} and {md} ({len(entries)} students)")

@@ -1,6 +1,6 @@
 """What of the kit a submission may import while it is graded, and the guard that enforces it.
 
-The worker needs only its own modules (this one, worker, codec, loader, private) and NumPy; a
+The worker needs only its own folder (worker_side/, this module's) and NumPy; a
 notebook also imports the student-facing helpers (autograder.student, autograder.data), the
 kit's error types and the folder names in autograder.assignment. Everything else of the kit
 (autograder.grader.*, autograder.checks.*, the reference solution) is the grader's: none of its
@@ -10,7 +10,7 @@ Two fences say so. Under bubblewrap only the allowed files are mounted (isolatio
 view from `allowed_files`), so the rest does not exist for the worker. In every mode the worker
 installs `GraderOnlyFinder` before any submitted code runs: importing a grader-only module then
 gives a stand-in whose every use raises ImportError in plain words. The import itself succeeds,
-so a notebook's `from autograder.grader import numerics` does not stop the rest of its cell from
+so a notebook's `from autograder.grader import arithmetic` does not stop the rest of its cell from
 being defined; only the checks whose code uses it fail. Without bubblewrap the fallback also
 starts the worker on a private copy of the allowed files (`copy_allowed`), so undoing the guard
 finds nothing more to import there.
@@ -27,14 +27,16 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE = "autograder"
-# Modules and packages (with everything below them) a submission may import.
-# autograder.assignment only names the kit's folders for autograder.student.handwriting; the
-# reference solution it points at is not mounted.
+# Modules a submission may import. The parents of the worker side are packages a submission's
+# import walks through; autograder.assignment only names the kit's folders for
+# autograder.student.handwriting (the reference solution it points at is not mounted);
+# autograder.outputs is the kit's one way to write a file whole (the MNIST download uses it).
 ALLOWED_MODULES = ("autograder", "autograder.assignment", "autograder.errors",
-                   "autograder.resources", "autograder.sandbox", "autograder.sandbox.allowed",
-                   "autograder.sandbox.codec", "autograder.sandbox.loader",
-                   "autograder.sandbox.private", "autograder.sandbox.worker")
-ALLOWED_PACKAGES = ("autograder.student", "autograder.data")
+                   "autograder.outputs", "autograder.resources", "autograder.sandbox")
+# Packages, with everything below them: the worker side (this folder: its modules are not
+# listed again anywhere) and the notebook's helpers.
+WORKER_SIDE = __name__.rpartition(".")[0]
+ALLOWED_PACKAGES = (WORKER_SIDE, "autograder.student", "autograder.data")
 
 
 def is_allowed(name: str) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 
 from autograder.checks.stage import CheckFailed
 from autograder.checks.tolerances import dtype_note, pair, precision_for
-from autograder.sandbox.codec import Handle, Kept
+from autograder.sandbox.worker_side.codec import Handle, Kept
 
 
 def type_name(value: Any) -> str:

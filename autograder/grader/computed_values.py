@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.grader import numerics, wrong_backprops
+from autograder.grader import arithmetic, wrong_backprops
 
 Params = dict[str, np.ndarray]
 
@@ -84,53 +84,54 @@ def neuron_descent(x: np.ndarray, y: np.ndarray, start: list[float], rate: float
 
 # -- stage 2: the sigmoid ------------------------------------------------------------------------
 def sigmoid(z: np.ndarray) -> dict:
-    return {"value": numerics.logistic(z), "flipped": numerics.logistic(-z)}
+    return {"value": arithmetic.logistic(z), "flipped": arithmetic.logistic(-z)}
 
 
 def sigmoid_prime(z: np.ndarray, eps: float) -> dict:
-    s = numerics.logistic(z)
-    return {"numerical": (numerics.logistic(z + eps) - numerics.logistic(z - eps)) / (2 * eps),
-            "of_z": z * (1 - z), "applied_twice": numerics.logistic(s) * (1 - numerics.logistic(s)),
+    s = arithmetic.logistic(z)
+    return {"numerical": (arithmetic.logistic(z + eps) - arithmetic.logistic(z - eps)) / (2 * eps),
+            "of_z": z * (1 - z),
+            "applied_twice": arithmetic.logistic(s) * (1 - arithmetic.logistic(s)),
             "sigmoid": s, "negated": -s * (1 - s), "s_times_one_minus_z": s * (1 - z)}
 
 
 # -- stage 3: the forward pass -------------------------------------------------------------------
 def forward(params: Params, X: np.ndarray) -> dict:
-    layers = numerics.layer_count(params)
+    layers = arithmetic.layer_count(params)
     no_bias = {k: (np.zeros_like(v) if k.startswith("b") else v) for k, v in params.items()}
-    activations = numerics.activations(params, X)
+    activations = arithmetic.activations(params, X)
     reused = {}
     if len({weights.shape for key, weights in params.items() if key.startswith("W")}) == 1:
         for layer in (1, layers):  # one W in every layer fits square networks only
             same = {k: (params[f"W{layer}"] if k.startswith("W") else v)
                     for k, v in params.items()}
-            reused[str(layer)] = numerics.output(same, X)
-    return {"output": activations[-1], "no_bias": numerics.output(no_bias, X),
+            reused[str(layer)] = arithmetic.output(same, X)
+    return {"output": activations[-1], "no_bias": arithmetic.output(no_bias, X),
             "pre_activation": activations[-2] @ params[f"W{layers}"] + params[f"b{layers}"],
             "reused_weights": reused}
 
 
 def output(params: Params, X: np.ndarray) -> dict:
-    return {"output": numerics.output(params, X)}
+    return {"output": arithmetic.output(params, X)}
 
 
 # -- stage 4: the cost and its gradients ---------------------------------------------------------
 def cross_entropy(A: np.ndarray, Y: np.ndarray) -> dict:
-    return {"cost": numerics.cross_entropy(A, Y),
+    return {"cost": arithmetic.cross_entropy(A, Y),
             "without_negatives": float(-np.sum(Y * np.log(A))) / A.shape[0]}
 
 
 def gradients(params: Params, X: np.ndarray, Y: np.ndarray) -> dict:
     """Numerical gradients of the grader's cost, and each known wrong backprop's gradients."""
     params = {key: np.array(value, dtype=np.float64) for key, value in params.items()}
-    numerical = {key: numerics.numerical_gradient(lambda: numerics.network_cost(params, X, Y),
+    numerical = {key: arithmetic.numerical_gradient(lambda: arithmetic.network_cost(params, X, Y),
                                                   params[key]) for key in params}
     return {"numerical": numerical, "models": wrong_backprops.all_models(params, X, Y)}
 
 
 def exact_gradients(params: Params, X: np.ndarray, Y: np.ndarray) -> dict:
     """The chain rule's gradients (a realistic size, where differences would be too slow)."""
-    return {"gradients": numerics.gradients(params, X, Y)}
+    return {"gradients": arithmetic.gradients(params, X, Y)}
 
 
 # -- stage 5: updates and predictions ------------------------------------------------------------
@@ -141,7 +142,7 @@ def update(params: Params, grads: Params, rate: float) -> dict:
 
 
 def predict(params: Params, X: np.ndarray) -> dict:
-    return {"labels": np.argmax(numerics.output(params, X), axis=1)}
+    return {"labels": np.argmax(arithmetic.output(params, X), axis=1)}
 
 
 REQUESTS: dict[str, Callable[..., dict]] = {

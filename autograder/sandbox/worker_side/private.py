@@ -4,7 +4,7 @@ A submission runs in the worker's process, so it can import and patch the kit's 
 builtins and NumPy. Values it returns are validated by the grader whatever it patched, but some
 checks also rely on what the worker observes for the grader: the warnings a call raised, whether
 it changed its arguments, which functions `train` called. So the worker serves from private
-copies of its modules (loader, codec, worker), made before any submitted code runs: they are not
+copies of its modules (plan, codec, worker), made before any submitted code runs: they are not
 in sys.modules, and they see a snapshot of the builtins and of the namespaces of the modules they
 import (NumPy included). Patching what `import` gives the submission changes only its own view.
 
@@ -22,8 +22,12 @@ import importlib.util
 import types
 from typing import Any
 
-PRIVATE_MODULES = ("autograder.sandbox.loader", "autograder.sandbox.codec",
-                   "autograder.sandbox.worker")
+from autograder.sandbox import worker_side
+
+# The worker side's modules that serve requests (not allowed/private, done before submitted
+# code runs), read from the folder; the worker last, wired to the copies of the others.
+PRIVATE_MODULES = tuple(name for name in worker_side.module_names()
+                        if name.rpartition(".")[2] not in worker_side.SETUP_MODULES)
 
 
 def snapshot(module: types.ModuleType) -> types.SimpleNamespace:
@@ -32,7 +36,8 @@ def snapshot(module: types.ModuleType) -> types.SimpleNamespace:
 
 
 def load_private_worker() -> types.ModuleType:
-    """A private copy of autograder.sandbox.worker, wired to private copies of its kit imports."""
+    """A private copy of the worker (worker_side/worker.py), wired to private copies of its kit
+    imports."""
     copies: dict[str, types.ModuleType] = {}
     namespaces: dict[str, types.SimpleNamespace] = {}
     real_import = builtins.__import__
@@ -59,4 +64,4 @@ def load_private_worker() -> types.ModuleType:
         copy.__file__, copy.__builtins__ = spec.origin, private_builtins
         exec(compile(spec.loader.get_source(name), spec.origin, "exec"), copy.__dict__)
         copies[name] = copy
-    return copies["autograder.sandbox.worker"]
+    return copies[f"{worker_side.__name__}.{worker_side.MAIN_MODULE}"]
