@@ -61,7 +61,7 @@ def feedback_page(cells: list, readable: bool) -> str:
     exporter = HTMLExporter(config=config)
     steps = [step for step in course_feedback_steps() if step is not GetGrades]  # no gradebook
     for step in steps if readable else [HideHiddenTests, CSSHTMLHeaderPreprocessor]:
-        exporter.register_preprocessor(step(), enabled=True)
+        exporter.register_preprocessor(step)  # as nbgrader's converter does: not enabled here
     notebook = nbformat.v4.new_notebook(cells=cells)
     resources = {"nbgrader": {"notebook": "neural_network", "score": 55, "max_score": 100,
                               "late_penalty": 0}}

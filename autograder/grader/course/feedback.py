@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 WRAP_CSS = """
 /* nnkit: long messages wrap instead of scrolling sideways */
@@ -50,6 +51,9 @@ def render_maths(markdown: str) -> str:
 class ReadableFeedback(Preprocessor):
     """For generate_feedback, after CSSHTMLHeaderPreprocessor: the wrapping style in the page's
     inlined CSS, and the markdown cells' maths as MathML."""
+
+    # nbgrader registers its converters' preprocessors without enabling them: on by default.
+    enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
         inlining = resources.setdefault("inlining", {})
