@@ -15,13 +15,17 @@ import click  # noqa: E402
 
 from autograder import __version__, assignment  # noqa: E402
 from autograder.checks.fence import weakened  # noqa: E402
-from autograder.checks.grade import ALL_STAGES, GradeOptions, grade, parse_stages  # noqa: E402
+from autograder.checks.grade import GradeOptions, all_stages, grade, parse_stages  # noqa: E402
 from autograder.checks.instructor_options import (  # noqa: E402
     apply_instructor_options,
+    course_values,
     instructor_options,
+    threshold_option,
+    time_budget_option,
 )
 from autograder.checks.report import Report, default_student  # noqa: E402
 from autograder.checks.terminal import Printer  # noqa: E402
+from autograder.course_option import course_option, use_course  # noqa: E402
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError  # noqa: E402
 from autograder.outputs import adding_to_folder, one_line_errors  # noqa: E402
 from autograder.resources import ASSIGNMENT_ENV  # noqa: E402
@@ -80,18 +84,18 @@ class KitGroup(click.Group):
         return sorted({*super().list_commands(ctx), *lazy_commands()})
 
 
-def grading_options(stages: tuple[int, ...], threshold: float, time_budget: float, seed: int,
-                    verbose: bool, printer: Printer | None, locked: bool) -> GradeOptions:
-    return GradeOptions(stages=stages, stop_at_first_failing_stage=locked,
-                        mnist_threshold=threshold, mnist_time_budget=time_budget, seed=seed,
-                        verbose=verbose, on_check=printer.check_line if printer else None)
+def grading_options(stages: tuple[int, ...], threshold: float | None, time_budget: float | None,
+                    seed: int, verbose: bool, printer: Printer | None,
+                    locked: bool) -> GradeOptions:
+    """The options of one grading; a threshold or budget not given is the course's."""
+    options = GradeOptions(stages=stages, stop_at_first_failing_stage=locked, seed=seed,
+                           verbose=verbose, on_check=printer.check_line if printer else None)
+    return course_values(options, threshold, time_budget)
 
 
 common = [
-    click.option("--threshold", type=click.FloatRange(0, 1), default=0.95, show_default=True,
-                 help="MNIST test accuracy needed to pass stage 6."),
-    click.option("--time-budget", type=click.FloatRange(min=1), default=600.0,
-                 show_default=True, help="Seconds allowed for train() on MNIST."),
+    threshold_option,
+    time_budget_option,
     click.option("--seed", type=int, default=0, show_default=True,
                  help="Seed passed to train() on MNIST."),
     click.option("--verbose", is_flag=True, help="Show full tracebacks from your code."),
@@ -110,13 +114,16 @@ def with_common(function):
               envvar=ASSIGNMENT_ENV, show_envvar=True,
               help="Your own copy of the assignment (the folder holding neural_network.py, or "
                    "the file): start, generate, release and grade --reference use it.")
+@course_option
 @click.pass_context
-def main(context: click.Context, assignment_source: str | None) -> None:
+def main(context: click.Context, assignment_source: str | None,
+         course_folder: Path | None) -> None:
     """nnkit: build a neural network from scratch, and have it graded."""
     if assignment_source:  # read by autograder.resources, here and in the commands' helpers
         previous = os.environ.get(ASSIGNMENT_ENV)
         os.environ[ASSIGNMENT_ENV] = str(Path(assignment_source).resolve())
         context.call_on_close(lambda: restore_variable(ASSIGNMENT_ENV, previous))
+    use_course(context, course_folder)  # its settings, secret, keys and assignment
 
 
 def restore_variable(name: str, value: str | None) -> None:
@@ -145,7 +152,7 @@ def start(folder: str, as_py: bool) -> None:
 
 @main.command()
 @click.argument("file", required=False, type=click.Path(exists=True))
-@click.option("--stage", "stage", type=click.IntRange(1, len(ALL_STAGES)),
+@click.option("--stage", "stage", type=click.IntRange(min=1),
               help="Check only this stage.")
 @click.option("--submission", type=click.Path(exists=True), help="Your file or folder (the "
               "same as FILE).")
@@ -168,7 +175,9 @@ def check(file: str | None, stage: int | None, submission: str | None, threshold
     if not submission and path.parent == Path(WORK_FOLDER) and legacy.is_file():
         notes.append((f"Note: {legacy} is another copy and is not checked; the workflow grades "
                       f"{path}. Move your work into {path}.", "yellow"))
-    stages = (stage,) if stage else ALL_STAGES
+    if stage and stage not in all_stages():  # the course may add stages after the kit's six
+        raise click.BadParameter(f"stages are numbered 1-{all_stages()[-1]}", param_hint="--stage")
+    stages = (stage,) if stage else all_stages()
     report = grade(path, grading_options(stages, threshold, time_budget, seed, verbose, printer,
                                          locked=stage is None))
     for stage_result in report.stages:
@@ -217,7 +226,7 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
 
     calibration.calibrate(report)  # the same job's speed, for the leaderboard (after MNIST)
     if printer:  # the reference was graded from a temporary file, gone by now: no name
-        printer.summary(report, selected=None if stages == ALL_STAGES else stages,
+        printer.summary(report, selected=None if stages == all_stages() else stages,
                         graded="the kit's reference solution" if reference else None,
                         command="grade")
     else:
@@ -276,6 +285,7 @@ INSTRUCTOR_COMMANDS = {  # the same as autograder/grader/commands.py's COMMANDS 
     "class-report": "autograder.grader.classroom.class_report:class_report_command",
     "export-grades": "autograder.grader.classroom.lms_export:export_grades_command",
     "regrade": "autograder.grader.regrade:regrade_command",
+    "course": "autograder.grader.course_folder:course_group",
 }
 
 

@@ -170,6 +170,57 @@ def load(folder: Path) -> CourseSettings:
 
 
 def current(start: Path | None = None) -> CourseSettings:
-    """The settings in force here: the course found by `find_course`, else the kit's defaults."""
+    """The settings in force here: the course found by `find_course`, else the kit's defaults.
+    Read once per version of the file (checks ask for their points often while grading)."""
     folder = find_course(start)
-    return CourseSettings() if folder is None else load(folder)
+    if folder is None:
+        return _DEFAULTS
+    try:
+        stamp = (folder / SETTINGS_FILE).stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    key = (folder, stamp)
+    if key not in _loaded:
+        _loaded[key] = load(folder)
+    return _loaded[key]
+
+
+_DEFAULTS = CourseSettings()
+_loaded: dict[tuple[Path, int | None], CourseSettings] = {}
+
+
+def points_of(check_id: str, kit_points: float) -> float:
+    """A check's points: the course's [points] entry for it, else the kit's."""
+    return current().points.get(check_id, kit_points)
+
+
+def hidden_by_course(check_id: str) -> bool:
+    """Whether the course's [hidden] checks list this check (graded, never shown beforehand)."""
+    return check_id in current().hidden
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    raise TypeError(f"no TOML for {value!r}")
+
+
+def _toml_key(key: str) -> str:
+    return key if key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key) \
+        else _toml_value(key)
+
+
+def dumps(tables: dict[str, dict[str, Any]]) -> str:
+    """`tables` (one level of tables of plain values, as `public()` gives) as TOML text."""
+    lines: list[str] = []
+    for name, table in tables.items():
+        lines.append(f"[{name}]")
+        lines += [f"{_toml_key(str(key))} = {_toml_value(value)}" for key, value in table.items()]
+        lines.append("")
+    return "\n".join(lines)

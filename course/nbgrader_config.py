@@ -2,10 +2,12 @@
 
 nbgrader reads this file only from the folder it runs in: run nbgrader from this folder, or use
 `nnkit nbgrader ... COURSE`, which does that and puts `alembic` (which nbgrader runs to create
-its gradebook) on PATH. The source notebook is generated: `nnkit nbgrader release course`.
+its gradebook) on PATH. `nnkit nbgrader init COURSE` writes this file into COURSE from the
+installed kit; the source notebook is generated: `nnkit nbgrader release COURSE`.
 """
 
 import os
+import warnings
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
@@ -16,6 +18,7 @@ from nbgrader.preprocessors import (
     LimitOutput,
     SaveAutoGrades,
 )
+from sqlalchemy.exc import SAWarning
 
 from autograder.grader.course.export import StageCsvExport
 from autograder.grader.course.feedback import ReadableFeedback
@@ -24,6 +27,13 @@ from autograder.grader.course.outside import GradeOutsideKernel
 from autograder.grader.course.preprocessors import CellTimeouts, GradingExecute, HideHiddenTests
 
 c = get_config()  # noqa: F821 - nbgrader provides get_config when it loads this file
+
+# nbgrader 0.9 builds a new submission's gradebook rows through relationships that SQLAlchemy 2
+# autoflushes before the rows are added, and SQLAlchemy then warns "Object of type
+# <SubmittedAssignment> not in session" for every new submission; nbgrader adds the rows right
+# after, so nothing is lost (nbgrader's own code, with SQLAlchemy 2). Silenced: only that one.
+warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session",
+                        category=SAWarning)
 
 c.CourseDirectory.course_id = "nnkit"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ import numpy as np
 
 from autograder.checks import grader_seam
 from autograder.checks.context import Grading
+from autograder.errors import KitEnvironmentError
 from autograder.sandbox.worker_side.codec import from_wire, to_wire
 
 FIXTURE = Path(__file__).resolve().parent / "expected_values.npz"
@@ -68,8 +70,27 @@ def request_key(name: str, inputs: dict[str, Any]) -> str:
     return digest.hexdigest()[:32]
 
 
+# Requests answered by the instructor's own check modules (COURSE/checks/*.py, see
+# autograder/checks/adapted.py): registered with `@request(name)` as the module is loaded, in the
+# instructor's grading only (a release cuts those functions out and records their answers).
+COURSE_REQUESTS: dict[str, Callable[..., dict]] = {}
+
+
+def request(name: str) -> Callable[[Callable[..., dict]], Callable[..., dict]]:
+    """Decorator for an instructor's check module: the function computes request `name`'s
+    expected values (a dict: the right answer, and the wrong ones its hints recognise) from the
+    request's inputs, as `of(name, **inputs)` asks. It is the grader's own arithmetic: `nnkit
+    release` cuts it out of the module it ships and records its answers for the public inputs."""
+
+    def register(function: Callable[..., dict]) -> Callable[..., dict]:
+        COURSE_REQUESTS[name] = function
+        return function
+
+    return register
+
+
 class Live:
-    """The grader's arithmetic (instructor's kit)."""
+    """The grader's arithmetic (instructor's kit), and the course's own (`request`)."""
 
     name = "live"
 
@@ -77,7 +98,12 @@ class Live:
         self.requests = grader_seam.computed_values()
 
     def __call__(self, name: str, inputs: dict[str, Any]) -> dict:
-        return self.requests[name](**inputs)
+        answer = self.requests.get(name) or COURSE_REQUESTS.get(name)
+        if answer is None:
+            raise KitEnvironmentError(
+                f"no expected values for request {name!r}: a check asks for it, but no course "
+                "check module defines it with @expected.request")
+        return answer(**inputs)
 
 
 class Recording(Live):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from autograder.sandbox.client import SubmissionProblem
+from autograder.sandbox.worker_side.packages import REFUSED
 
 DEFINITIONS_RULE = ("grading does not run top-level statements that call your own functions or "
                     "the kit's helpers (training runs, plots), so a name set by one of them is "
@@ -23,7 +26,22 @@ ERROR_HINTS = (
 )
 
 
-def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> str:
+def refused_import(detail: dict, load_errors: list[dict]) -> str:
+    """For a NameError whose name a refused import was to bind: that import, first."""
+    match = re.search(r"name '(\w+)' is not defined", detail.get("message", ""))
+    if not match:
+        return ""
+    for error in load_errors:
+        line = error.get("line", "")
+        if REFUSED in error.get("message", "") and re.search(rf"\b{match[1]}\b", line):
+            where = f" ({error['where']})" if error.get("where") else ""
+            return (f"`{line.strip()}`{where} is not allowed at grading: "
+                    f"{error['message']}. So `{match[1]}` is not defined when your code runs.")
+    return ""
+
+
+def explain(problem: SubmissionProblem, stage: int, verbose: bool = False,
+            load_errors: list[dict] | None = None) -> str:
     name, detail = problem.function, problem.detail
     if problem.kind == "missing":
         return (f"`{name}` is not defined in your submission. Define it with exactly this name "
@@ -50,7 +68,10 @@ def explain(problem: SubmissionProblem, stage: int, verbose: bool = False) -> st
     where = f" at {detail['where']}" if detail.get("where") else ""
     line = f": `{detail['line'].strip()}`" if detail.get("line") else ""
     text = f"`{name}` raised {error_type}: {message}{where}{line}."
-    if error_type == "NameError":
+    refused = refused_import(detail, load_errors or []) if error_type == "NameError" else ""
+    if refused:
+        text = f"{refused} (`{name}` raised {error_type}: {message}{where}.)"
+    elif error_type == "NameError":
         text += f" Note: {DEFINITIONS_RULE}; move it into the function that uses it."
     if error_type == "MemoryError":
         text += " It ran out of memory: avoid building huge arrays."

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import click
 
+from autograder import settings
 from autograder.checks import expected, grader_seam, inputs, mistakes
 from autograder.checks.context import Grading
+from autograder.checks.credit import refuse_public_inputs
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
-from autograder.checks.stages import STAGES
+from autograder.checks.stages import KIT_STAGES, STAGES
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.isolation import NONE
@@ -27,18 +29,25 @@ from autograder.sandbox.loader import (
     skipped_statements,
 )
 from autograder.sandbox.policy import fence_for_credit
+from autograder.settings import CourseSettings
 
-ALL_STAGES = tuple(stage.number for stage in STAGES)
-MNIST_STAGE = ALL_STAGES[-1]
+ALL_STAGES = tuple(stage.number for stage in KIT_STAGES)  # the kit's; a course may add more
+MNIST_STAGE = ALL_STAGES[-1]  # the kit's MNIST stage: its data is looked for before grading
 # Whatever a submission returns or prints, a report stays small (well under 1 MB): each message
 # and problem is cut to a bound, and so is the number of problems.
 MAX_MESSAGE, MAX_PROBLEM, MAX_PROBLEMS, MAX_SKIPPED = 8000, 1000, 50, 200
 
 
+def all_stages() -> tuple[int, ...]:
+    """The numbers of every stage of the course in force (the kit's six and the course's own)."""
+    return STAGES.numbers()
+
+
 def parse_stages(text: str | None) -> tuple[int, ...]:
     """'1-5', '2', '1,3,6' -> stage numbers."""
+    every = all_stages()
     if not text:
-        return ALL_STAGES
+        return every
     numbers: set[int] = set()
     try:
         for part in text.split(","):
@@ -46,17 +55,25 @@ def parse_stages(text: str | None) -> tuple[int, ...]:
             numbers.update(range(int(low), int(high or low) + 1))
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a stage list like 1-5 or 1,3,6") from None
-    if not numbers or not numbers <= set(ALL_STAGES):
-        raise click.BadParameter(f"stages are numbered {ALL_STAGES[0]}-{ALL_STAGES[-1]}")
+    if not numbers or not numbers <= set(every):
+        raise click.BadParameter(f"stages are numbered {every[0]}-{every[-1]}")
     return tuple(sorted(numbers))
+
+
+def _course() -> CourseSettings:
+    return settings.current()
 
 
 @dataclass
 class GradeOptions:
-    stages: tuple[int, ...] = ALL_STAGES
+    stages: tuple[int, ...] = field(default_factory=all_stages)  # the course's stages: all
     stop_at_first_failing_stage: bool = False  # the student's view: later stages stay locked
-    mnist_threshold: float = 0.95
-    mnist_time_budget: float = 600.0  # seconds for train() on MNIST
+    # The course's settings (autograder/settings.py: nnkit-course.toml) unless given.
+    mnist_threshold: float = field(default_factory=lambda: _course().threshold)
+    mnist_time_budget: float = field(  # seconds for train() on MNIST
+        default_factory=lambda: _course().time_budget)
+    # Importable at grading besides NumPy and the standard library (the worker enforces it).
+    allowed_packages: tuple[str, ...] = field(default_factory=lambda: _course().allowed_packages)
     call_timeout: float = 5.0  # seconds per call in stages 1-5 (the reference needs ms)
     stage_timeout: float = 120.0  # seconds for all calls of one stage (stage 6: + MNIST budget)
     seed: int = 0
@@ -70,7 +87,13 @@ class GradeOptions:
     # One bound for the whole grading of a submission (None: 2 x the MNIST budget + 60 s), so
     # that a hostile one cannot hold the grader for the sum of every stage's limit.
     submission_timeout: float | None = None
+    # Packages besides NumPy and the standard library submitted code may import (None: the
+    # course settings in force, settings.current().allowed_packages).
+    allowed_packages: tuple[str, ...] | None = None
     for_credit: bool = False  # refuse to grade without a real fence (sandbox/policy.py)
+    # ... and without the course secret (checks/credit.py), unless the instructor asks for the
+    # public inputs (--public-inputs, or grading_on_public_inputs = true in the course).
+    public_inputs: bool = field(default_factory=lambda: _course().grading_on_public_inputs)
     unsafe: bool = False  # ... unless the instructor accepts the risk
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
 
@@ -89,7 +112,8 @@ def run_check(check: Check, ctx: Grading) -> CheckResult:
     except CheckFailed as failure:
         result.message = str(failure)
     except SubmissionProblem as problem:
-        result.message = explain(problem, check.stage, ctx.options.verbose)
+        result.message = explain(problem, check.stage, ctx.options.verbose,
+                                 ctx.pipe.load_errors)
     except KitEnvironmentError:
         raise  # the environment's fault (no MNIST...): stop grading, cost nothing
     except Exception as error:  # noqa: BLE001 - one odd value must not end the whole grading
@@ -102,6 +126,15 @@ def run_check(check: Check, ctx: Grading) -> CheckResult:
     if not result.passed:
         result.mistake = mistakes.recognise(check.id, result.message)
     return result
+
+
+def allowed_packages(options: GradeOptions) -> tuple[str, ...]:
+    """What submitted code may import besides NumPy and the standard library."""
+    if options.allowed_packages is not None:
+        return tuple(options.allowed_packages)
+    from autograder import settings
+
+    return settings.current().allowed_packages
 
 
 def submission_time_limit(options: GradeOptions) -> float:
@@ -221,8 +254,10 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     if MNIST_STAGE in options.stages and not options.stop_at_first_failing_stage:
         mnist_ready()  # no MNIST: stop before stages 1-5 are graded and reported for nothing
     results: list[StageResult] = []
+    if options.for_credit:
+        refuse_public_inputs(options)
     isolation = fence_for_credit(options.unsafe) if options.for_credit else None
-    sub = SandboxedSubmission(source, isolation)
+    sub = SandboxedSubmission(source, isolation, allowed_packages(options))
     sub.set_overall_limit(submission_time_limit(options))  # loading included
     with sub:
         sub.call_timeout = options.call_timeout
@@ -270,4 +305,7 @@ def grade(path: str | Path, options: GradeOptions | None = None) -> Report:
         source = read_submission(path)
     except SubmissionLoadError as error:
         return empty_report(Path(path), str(error), options)
+    except (RecursionError, MemoryError, ValueError, TypeError) as error:  # a backstop
+        return empty_report(Path(path), f"{Path(path).name} could not be read "
+                                        f"({type(error).__name__}: {str(error)[:300]})", options)
     return grade_source(source, options)

@@ -4,8 +4,9 @@ Without a secret every input is public and deterministic: the same networks, bat
 in every grading, in the instructor's kit and in a student release (whose recorded expected
 values are for exactly these inputs, see autograder/checks/expected.py). With a course secret
 (instructor grading: $NNKIT_COURSE_SECRET, or a file named by --secret-file or
-$NNKIT_COURSE_SECRET_FILE), every seed and every jittered value is drawn from an HMAC of the
-secret and the input's label, so answers hard-coded for the public inputs fail.
+$NNKIT_COURSE_SECRET_FILE, or the course folder's `secret`), every seed and every jittered
+value is drawn from an HMAC of the secret and the input's label, so answers hard-coded for the
+public inputs fail.
 
 Every seed a check uses goes through `seed(label, public)`; every fixed value it perturbs goes
 through `jitter(label, values, scale)`.
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder import settings
 from autograder.errors import KitEnvironmentError
 
 SECRET_ENV = "NNKIT_COURSE_SECRET"
@@ -34,8 +36,12 @@ _secret: ContextVar[bytes | None] = ContextVar("nnkit_course_secret", default=No
 # -- the secret ----------------------------------------------------------------------------------
 def read_secret(secret_file: str | Path | None = None) -> bytes | None:
     """The course secret: the file given, else $NNKIT_COURSE_SECRET_FILE, else
-    $NNKIT_COURSE_SECRET; None when none is configured (public inputs)."""
+    $NNKIT_COURSE_SECRET, else the `secret` file of the course in force (autograder/settings.py;
+    a student release has none); None when there is none (public inputs)."""
     path = secret_file or os.environ.get(SECRET_FILE_ENV)
+    if not path and not os.environ.get(SECRET_ENV, "").strip():
+        course_file = settings.current().secret_file
+        path = course_file if course_file is not None and course_file.is_file() else None
     if path:
         try:
             secret = Path(path).read_bytes().strip()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from autograder.checks.context import Grading
+from autograder.settings import hidden_by_course, points_of
 
 CheckFunction = Callable[[Grading], "str | None"]  # a check gets the grading in progress
 
@@ -22,7 +23,7 @@ class CheckFailed(Exception):
 @dataclass
 class Check:
     name: str
-    points: float
+    kit_points: float  # the kit's; the course's [points] table may change them (`points`)
     needs: tuple[str, ...]
     run: CheckFunction
     stage: int = 0
@@ -31,6 +32,17 @@ class Check:
     @property
     def id(self) -> str:
         return f"stage{self.stage}.{self.run.__name__}"
+
+    @property
+    def points(self) -> float:
+        """What the check is worth in the course in force (autograder/settings.py)."""
+        return points_of(self.id, self.kit_points)
+
+    @property
+    def withheld(self) -> bool:
+        """Hidden from students: by its module (`hidden=True`) or by the course's [hidden]
+        checks. Graded by the instructor; cut from a release and nbgrader's visible cells."""
+        return self.hidden or hidden_by_course(self.id)
 
 
 @dataclass

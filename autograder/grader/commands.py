@@ -11,6 +11,7 @@ from autograder.grader.classroom.cli import classroom_group
 from autograder.grader.classroom.leaderboard import leaderboard_command
 from autograder.grader.classroom.lms_export import export_grades_command
 from autograder.grader.course.cli import nbgrader_group
+from autograder.grader.course_folder import course_group
 from autograder.grader.gradescope import gradescope_command
 from autograder.grader.regrade import regrade_command
 from autograder.grader.release import release_command
@@ -18,4 +19,4 @@ from autograder.grader.release import release_command
 COMMANDS: list[click.Command] = [release_command, leaderboard_command, gradescope_command,
                                  nbgrader_group, grade_batch_command, classroom_group,
                                  class_report_command, export_grades_command,
-                                 regrade_command]
+                                 regrade_command, course_group]

@@ -16,12 +16,22 @@ from autograder.outputs import write_atomically
 CSV_NAME = "grades.csv"
 CSV_COLUMNS = ["student", "score", "max_score", *(f"stage{n}" for n in ALL_STAGES),
                "mnist_accuracy", "train_seconds", "isolation", "status", "seconds", "submission"]
+
+
+def csv_columns() -> list[str]:
+    """CSV_COLUMNS with a column for each stage of the course in force (its own stages too)."""
+    from autograder.checks.grade import all_stages
+
+    stages = [f"stage{n}" for n in all_stages()]
+    return [*CSV_COLUMNS[:3], *stages, *CSV_COLUMNS[3 + len(ALL_STAGES):]]
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
 
 
 def csv_row(student: str, submission: str | Path, report: Report | None,
             error: str | None) -> dict:
-    row = dict.fromkeys(CSV_COLUMNS, "")
+    row = dict.fromkeys(csv_columns(), "")
     row.update(student=student, submission=str(submission))
     if report is None:
         row["status"] = f"error: {error or 'no report'}"
@@ -45,8 +55,10 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def write_grades_csv(path: Path, rows: Iterable[dict], columns: list[str] = CSV_COLUMNS) -> Path:
-    """`rows` (dicts by column; missing columns are left empty) as `path`, written whole."""
+def write_grades_csv(path: Path, rows: Iterable[dict], columns: list[str] | None = None) -> Path:
+    """`rows` (dicts by column; missing columns are left empty) as `path`, written whole; the
+    columns are by default `csv_columns()`, the course's stages included."""
+    columns = csv_columns() if columns is None else columns
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=columns, restval="")
     writer.writeheader()

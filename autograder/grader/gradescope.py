@@ -29,7 +29,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from autograder.checks import calibration
-from autograder.checks.grade import ALL_STAGES, GradeOptions, grade
+from autograder.checks.grade import GradeOptions, all_stages, grade
 from autograder.checks.report import Report
 from autograder.checks.stages import STAGES
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
@@ -56,7 +56,11 @@ def build_package(out_zip: str | Path, threshold: float = 0.95, time_budget: flo
     """Write the Gradescope autograder zip and return its path (written beside it under a
     temporary name and renamed when complete: a failure leaves no partial zip)."""
     out_zip, layout = Path(out_zip), KitLayout.of(kit_root)
-    settings = {"threshold": threshold, "time_budget": time_budget, "seed": seed}
+    from autograder import settings as course_settings
+
+    # What submitted code may import at Gradescope: the course's setting, as when graded here.
+    settings = {"threshold": threshold, "time_budget": time_budget, "seed": seed,
+                "allowed_packages": list(course_settings.current().allowed_packages)}
     with building_file(out_zip) as partial:
         _write_package(partial, layout, settings, requirements(kit_root))
     return out_zip
@@ -81,7 +85,7 @@ def _write_package(path: Path, layout: KitLayout, settings: dict, needs: str) ->
 
 # -- inside Gradescope -----------------------------------------------------------------------
 def hidden_check_ids() -> set[str]:
-    return {check.id for stage in STAGES for check in stage.checks if check.hidden}
+    return {check.id for stage in STAGES for check in stage.checks if check.withheld}
 
 
 def submitters(root: Path) -> str:
@@ -154,8 +158,9 @@ def run(root: str | Path) -> Path:
     has killed every process of the submission."""
     root = Path(root)
     settings = json.loads((root / "source" / SETTINGS).read_text(encoding="utf-8"))
-    options = GradeOptions(stages=ALL_STAGES, mnist_threshold=settings["threshold"],
+    options = GradeOptions(stages=all_stages(), mnist_threshold=settings["threshold"],
                            mnist_time_budget=settings["time_budget"], seed=settings["seed"],
+                           allowed_packages=tuple(settings.get("allowed_packages", ())),
                            for_credit=True, unsafe=unsafe_from_environment())
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from autograder import assignment
-from autograder.checks import expected, inputs
+from autograder.checks import adapted, expected, inputs
 from autograder.checks.context import Grading
 from autograder.checks.grade import GradeOptions, run_check
 from autograder.checks.stages import STAGES
@@ -22,6 +22,11 @@ from autograder.sandbox.client import SandboxedSubmission
 from autograder.sandbox.loader import read_submission
 
 RECORDED_STAGES = (1, 2, 3, 4, 5)  # stage 6 compares with nothing recordable (see stage6_mnist)
+UNRECORDED = 6  # ... and the course's own stages (after it) are recorded too
+
+
+def recorded_stages() -> tuple[int, ...]:
+    return tuple(stage.number for stage in STAGES if stage.number != UNRECORDED)
 
 
 class RecordingFailed(RuntimeError):
@@ -39,18 +44,22 @@ def record_reference(reference_text: str, path: Path) -> int:
             solution = Path(folder) / "neural_network.py"
             solution.write_text(reference_text, encoding="utf-8")
             with SandboxedSubmission(read_submission(solution)) as sub:
-                ctx = Grading(sub, GradeOptions(stages=RECORDED_STAGES, secret=None))
+                ctx = Grading(sub, GradeOptions(stages=recorded_stages(), secret=None))
                 sub.call_timeout = ctx.options.call_timeout
                 for stage in STAGES:
-                    if stage.number not in RECORDED_STAGES:
+                    if stage.number == UNRECORDED:
                         continue
                     for check in stage.checks:
-                        if check.hidden:  # cut from the release: its answers stay here
+                        if check.withheld:  # cut from the release: its answers stay here
                             continue
                         result = run_check(check, ctx)
                         if not result.passed:
-                            raise RecordingFailed(f"the reference fails {check.id}: "
-                                                  f"{result.message}")
+                            own = check.run.__module__.startswith(adapted.MODULE_PREFIX)
+                            raise RecordingFailed(
+                                f"the reference fails {check.id}: {result.message}" + (
+                                    " (the course's own check needs the function it checks "
+                                    "in the course's assignment, between the solution "
+                                    "markers)" if own else ""))
     finally:
         expected.use(previous)
     recording.save(path)

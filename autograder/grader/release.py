@@ -31,6 +31,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from autograder import assignment
 from autograder.checks.stages import STAGES
+from autograder.grader import release_checks
 from autograder.outputs import building_folder, one_line_errors
 from autograder.rendering import render
 from autograder.resources import DATA_PACKAGE, KitLayout
@@ -47,39 +48,6 @@ class ReleaseError(Exception):
 
 
 # -- hidden checks ---------------------------------------------------------------------------
-def _is_hidden_check(decorator: ast.expr) -> bool:
-    """`@STAGE.check(name, points, needs, hidden=...)` with a hidden flag that is not a literal
-    False (a flag computed at run time counts as hidden: better cut than leaked)."""
-    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
-            and decorator.func.attr == "check"):
-        return False
-    flags = [keyword.value for keyword in decorator.keywords if keyword.arg == "hidden"]
-    flags += decorator.args[3:4]
-    return any(not (isinstance(flag, ast.Constant) and flag.value is False) for flag in flags)
-
-
-def hidden_check_functions(text: str) -> list[ast.FunctionDef]:
-    """The module-level functions of a stage module that are registered as hidden checks."""
-    return [node for node in ast.parse(text).body
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            and any(_is_hidden_check(decorator) for decorator in node.decorator_list)]
-
-
-def without_hidden_checks(text: str) -> str:
-    """The module with every hidden check cut out: decorators, body, and the comment lines
-    right above it."""
-    hidden = hidden_check_functions(text)
-    if not hidden:
-        return text
-    lines = text.splitlines(keepends=True)
-    for node in reversed(hidden):
-        start = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)]) - 1
-        while start > 0 and lines[start - 1].lstrip().startswith("#"):
-            start -= 1
-        del lines[start:node.end_lineno]
-    return re.sub(r"\n{4,}", "\n\n\n", "".join(lines))
-
-
 # -- what goes in ----------------------------------------------------------------------------
 def package_files(folder: Path) -> Iterator[Path]:
     """Every file under `folder`, minus caches and compiled bytecode."""
@@ -150,8 +118,9 @@ def release_package_files(layout: KitLayout, name: str = assignment.DEFAULT) -> 
         if not shipped(path.relative_to(layout.package)):
             continue
         relative = f"autograder/{path.relative_to(layout.package).as_posix()}"
-        files[relative] = (without_hidden_checks(path.read_text(encoding="utf-8")).encode()
+        files[relative] = (release_checks.shipped_text(path).encode()
                            if path.suffix == ".py" else path.read_bytes())
+    files.update(release_checks.course_check_files())  # the instructor's own, visible checks
     files[f"autograder/{RECORDED.as_posix()}"] = recorded_values(layout)
     data = DATA_PACKAGE
     files[f"{data}/__init__.py"] = b'"""nnkit\'s data files (read by autograder.resources)."""\n'
@@ -206,7 +175,7 @@ def requirements_line(project: Project) -> str:
 def released_stages() -> list[dict]:
     """Each stage as the release grades it: without its hidden checks' points."""
     return [{"number": stage.number, "name": stage.name, "summary": stage.summary,
-             "points": sum(check.points for check in stage.checks if not check.hidden)}
+             "points": sum(check.points for check in stage.checks if not check.withheld)}
             for stage in STAGES]
 
 

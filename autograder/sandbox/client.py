@@ -41,6 +41,8 @@ MAX_LOAD_ERRORS = 50
 OUTPUT_TAIL = 2000  # characters of printed output kept per reply (as the worker sends)
 CALL_OPTIONS = {"timeout", "record_warnings", "return_args", "reply_limit"}  # the grader's own
 LOADING = "(loading your definitions)"
+# Floating-point errors NumPy reports to the grader during a call (worker_side/conditions.py).
+OBSERVABLE = ("divide", "over", "under", "invalid")
 
 
 class SubmissionProblem(Exception):
@@ -60,13 +62,20 @@ class CallResult:
     events: list[dict] = field(default_factory=list)
     output: str = ""
     args_after: list = field(default_factory=list)
+    # Floating-point errors ("over", "divide", "invalid") NumPy met during the call, sent to the
+    # grader as they happened under the grader's own error state (worker_side/conditions.py).
+    observed: list[str] = field(default_factory=list)
 
 
 class SandboxedSubmission:
     """A submission running in its own process; use as a context manager."""
 
-    def __init__(self, source: SubmissionSource, isolation: Isolation | None = None) -> None:
+    def __init__(self, source: SubmissionSource, isolation: Isolation | None = None,
+                 allowed_packages: tuple[str, ...] | list[str] = ()) -> None:
         self.source = source
+        # Packages besides NumPy and the standard library the submission may import (the
+        # course's settings; see autograder/sandbox/worker_side/packages.py).
+        self.allowed_packages = tuple(allowed_packages)
         self.isolation = isolation or choose_isolation()
         self.process: subprocess.Popen | None = None
         self.workdir: tempfile.TemporaryDirectory | None = None
@@ -86,6 +95,7 @@ class SandboxedSubmission:
         self.reference: SandboxedSubmission | None = None
         self.run_helpers = True  # False once the top-level helpers ended or hung the worker
         self._ids = itertools.count(1)
+        self.last_observed: list[str] = []  # what the last request's call observed
 
     # -- life cycle ------------------------------------------------------------------------
     def __enter__(self) -> SandboxedSubmission:
@@ -100,7 +110,8 @@ class SandboxedSubmission:
         self.process = self.isolation.start(self.workdir.name)
         blocks = [[block.filename, block.source] for block in self.source.blocks]
         try:
-            reply = self._request("load", {"blocks": blocks, "helpers": self.run_helpers},
+            reply = self._request("load", {"blocks": blocks, "helpers": self.run_helpers,
+                                           "allowed_packages": list(self.allowed_packages)},
                                   timeout=LOAD_TIMEOUT, function=LOADING,
                                   reply_limit=LOAD_REPLY_BYTES)
             if self.proxied:  # so that a restarted worker keeps them
@@ -133,7 +144,8 @@ class SandboxedSubmission:
             return
         names, errors = reply.get("names"), reply.get("errors")
         self.names = {str(name)[:200] for name in names} if isinstance(names, list) else set()
-        self.load_errors = ([bounded_error(error) for error in errors[:MAX_LOAD_ERRORS]]
+        self.load_errors = ([with_source_line(bounded_error(error), self.source)
+                             for error in errors[:MAX_LOAD_ERRORS]]
                             if isinstance(errors, list) else [])
 
     def set_time_limit(self, seconds: float | None) -> None:
@@ -203,6 +215,7 @@ class SandboxedSubmission:
         request_id = next(self._ids)
         wire = to_wire(body, buffers)
         outcome: dict[str, Any] = {}
+        observed: list[str] = []
 
         def exchange() -> None:
             try:
@@ -212,7 +225,13 @@ class SandboxedSubmission:
                 limit = MAX_REPLY_BYTES if self.proxied else min(reply_limit, MAX_REPLY_BYTES)
                 while True:
                     message = read_message(process.stdout, limit)
-                    if not (isinstance(message[0], dict) and message[0].get("op") == "ask"):
+                    kind_of = message[0].get("op") if isinstance(message[0], dict) else None
+                    if kind_of == "observed":  # a floating-point error NumPy met, as it happened
+                        if len(observed) < len(OBSERVABLE):
+                            kind = str(message[0].get("kind"))[:20]
+                            observed.extend([kind] if kind in OBSERVABLE else [])
+                        continue
+                    if kind_of != "ask":
                         break
                     write_message(process.stdin, *self._answer(*message))  # a proxy's question
                 outcome["reply"] = message
@@ -243,6 +262,7 @@ class SandboxedSubmission:
             self._kill()
             raise SubmissionProblem("crashed", function, {"exit_code": code,
                                                           "reason": describe_exit(code)})
+        self.last_observed = sorted(set(observed))
         try:
             return self._decode(*outcome["reply"], request_id, function)
         except (EncodeError, ValueError, TypeError, KeyError, AttributeError,
@@ -329,7 +349,7 @@ class SandboxedSubmission:
                 "record_warnings": record_warnings, "return_args": return_args}
         reply = self._request("call", body, timeout, function, reply_limit)
         return CallResult(reply["value"], reply.get("warnings", []), [], reply["output"],
-                          reply.get("args_after", []))
+                          reply.get("args_after", []), self.last_observed)
 
     def call_spied(self, function: str, *args: Any, spied: list[str],
                    timeout: float | None = None, **kwargs: Any) -> CallResult:
@@ -368,6 +388,20 @@ def bounded_error(error: Any) -> dict:
     if not isinstance(error, dict):
         return {"type": "Error", "message": "(the worker's description was unreadable)"}
     return {key: str(error[key])[:limit] for key, limit in ERROR_FIELDS.items() if key in error}
+
+
+def with_source_line(error: dict, source: SubmissionSource) -> dict:
+    """A load error's line of code, from the grader's copy of the source when the worker could
+    not quote it (a notebook's cells are not files there)."""
+    filename, _, number = error.get("where", "").rpartition(", line ")
+    if error.get("line") or not number.isdigit():
+        return error
+    for block in source.blocks:
+        if block.filename == filename:
+            lines = block.source.splitlines()
+            if 0 < int(number) <= len(lines):
+                error["line"] = lines[int(number) - 1].strip()[:500]
+    return error
 
 
 def describe_exit(code: int | None) -> str:

@@ -15,7 +15,12 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox.worker_side.plan import Skipped, plan_blocks
+from autograder.sandbox.worker_side.plan import (  # noqa: F401 - UnparsableCode: readers catch it
+    Skipped,
+    UnparsableCode,
+    parse_python,
+    plan_blocks,
+)
 
 PREFERRED_NAMES = ("neural_network.ipynb", "neural_network.py")
 MAX_BYTES = 64 << 20  # a notebook with every figure left in is a few MB
@@ -41,18 +46,25 @@ class SubmissionSource:
 
 
 def parse_block(source: str, filename: str) -> ast.Module:
-    """`source` parsed, remembering its text (to quote skipped statements)."""
-    tree = ast.parse(source, filename=filename)
+    """`source` parsed, remembering its text (to quote skipped statements); UnparsableCode if
+    Python cannot read it."""
+    tree = parse_python(source, filename)
     tree.nnkit_source = source  # type: ignore[attr-defined]
     return tree
 
 
 def skipped_statements(source: SubmissionSource) -> list[Skipped]:
     """The top-level statements of a submission that grading does not run (worked out once
-    per submission: the report and several checks ask)."""
+    per submission: the report and several checks ask). A block Python cannot read has none
+    (the loader already reported it)."""
     if source.skipped is None:
-        source.skipped = plan_blocks([(block.filename, parse_block(block.source, block.filename))
-                                      for block in source.blocks])[1]
+        trees = []
+        for block in source.blocks:
+            try:
+                trees.append((block.filename, parse_block(block.source, block.filename)))
+            except UnparsableCode:
+                continue
+        source.skipped = plan_blocks(trees)[1]
     return source.skipped
 
 
@@ -132,16 +144,17 @@ def cell_label(number: int, execution_count: object) -> str:
 DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.M)
 
 
-def syntax_problem(label: str, source: str, error: SyntaxError) -> str:
+def syntax_problem(label: str, source: str, error: UnparsableCode) -> str:
     """The syntax error of a cell, where the student sees it, quoting the line, and what the
     cell would have defined (the names every check needing them will miss)."""
     lines = source.splitlines()
     line = lines[error.lineno - 1].strip() if error.lineno and 0 < error.lineno <= len(lines) \
         else ""
     quoted = f": `{line}`" if line else ""
+    message = error.reason.split(": ", 1)[1] if ": " in error.reason else error.reason
     names = sorted({a or b for a, b in DEFINED.findall(source)})
     what = f"nothing it defines ({', '.join(names)})" if names else "nothing it defines"
-    return (f"{label}, line {error.lineno} has a syntax error ({error.msg}){quoted}; Python "
+    return (f"{label}, line {error.lineno} has a syntax error ({message}){quoted}; Python "
             f"could not read that cell, so {what} can be graded")
 
 
@@ -184,17 +197,34 @@ def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
             continue
         source = strip_magics(source)
         try:
-            ast.parse(source, filename=filename)
-        except SyntaxError as error:
-            problems.append(syntax_problem(cell_label(number, cell.get("execution_count")),
-                                           source, error))
+            parse_python(source, filename)
+        except UnparsableCode as error:
+            label = cell_label(number, cell.get("execution_count"))
+            problems.append(syntax_problem(label, source, error) if error.lineno else
+                            f"{label} {error.reason}; it was skipped, so nothing it defines "
+                            "can be graded")
             continue
         blocks.append(CodeBlock(filename, source))
     return blocks, problems
 
 
 def read_submission(path: str | Path) -> SubmissionSource:
-    """Read a submission into code blocks, or raise SubmissionLoadError with a clear reason."""
+    """Read a submission into code blocks, or raise SubmissionLoadError with a clear reason
+    (whatever reading or parsing it raised: a hostile file still gets a report)."""
+    try:
+        return _read_submission(path)
+    except SubmissionLoadError:
+        raise
+    except (RecursionError, MemoryError) as error:
+        raise SubmissionLoadError(
+            f"{Path(path).name} could not be read: it is nested too deeply or too large "
+            f"({type(error).__name__}). Restore your last good save.") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OSError) as error:
+        raise SubmissionLoadError(f"{Path(path).name} could not be read ({type(error).__name__}:"
+                                  f" {str(error)[:300]})") from None
+
+
+def _read_submission(path: str | Path) -> SubmissionSource:
     file = find_submission_file(Path(path))
     if file.suffix == ".ipynb":
         blocks, problems = _notebook_blocks(file)
@@ -206,13 +236,14 @@ def read_submission(path: str | Path) -> SubmissionSource:
     except UnicodeDecodeError as error:
         raise SubmissionLoadError(f"{file.name} is not UTF-8 text: {error}") from error
     try:
-        ast.parse(source, filename=file.name)
-    except SyntaxError as error:
-        line = (error.text or "").strip()
+        parse_python(source, file.name)
+    except UnparsableCode as error:
+        lines = source.splitlines()
+        line = lines[error.lineno - 1].strip() if error.lineno and \
+            0 < error.lineno <= len(lines) else ""
         raise SubmissionLoadError(
-            f"{file.name} has a syntax error at line {error.lineno}: {error.msg}"
-            + (f": `{line}`" if line else "") + ". "
-            "Python could not read the file, so nothing in it can be graded; "
-            "run `python " + file.name + "` to see the error."
-        ) from error
+            f"{file.name} {error.reason}" + (f": `{line}`" if line else "") + ". Python could "
+            "not read the file, so nothing in it can be graded; run `python " + file.name
+            + "` to see the error."
+        ) from None
     return SubmissionSource(file, "py", [CodeBlock(file.name, source)])

@@ -116,7 +116,7 @@ def test_the_release_code_computes_no_graded_function(release):
 
 
 def test_the_searches_find_grader_arithmetic_copied_into_a_release(release_copy):
-    # Both searches above must be able to fail: the grader's numerics and the wrong-backprop
+    # Both searches above must be able to fail: the grader's arithmetic and the wrong-backprop
     # models pasted into the release (here, under another name) are found by each.
     site = installed(release_copy)
     target = site / "autograder" / "student" / "helpers.py"

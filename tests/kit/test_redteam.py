@@ -107,6 +107,20 @@ CASES = [
          still_pass=("stage5.train_learns", "stage5.update_values")),
     Case("pasted_weights.py", (6,), {"stage6.mnist_accuracy": "is below the 95% needed"},
          still_pass=("stage6.mnist_training_finishes",), max_accuracy=0.2),
+    # issue 23: the grader owns the conditions it observes, and the packages submitted code uses
+    Case("sigmoid_hides_overflow.py", (2,), {"stage2.sigmoid_is_stable": "overflowed"},
+         still_pass=("stage2.sigmoid_values", "stage2.derivative_values")),
+    Case("sigmoid_hides_overflow_inside.py", (2,), {"stage2.sigmoid_is_stable": "overflowed"},
+         still_pass=("stage2.sigmoid_values", "stage2.derivative_values")),
+    Case("sigmoid_edits_worker_frames.py", (2,), {"stage2.sigmoid_is_stable": "overflowed"},
+         still_pass=("stage2.sigmoid_values", "stage2.derivative_values")),
+    Case("library_does_the_work.py", (2, 4),
+         {"stage2.sigmoid_values": "scipy is not available at grading (your code imports "
+                                   "scipy.special)",
+          "stage4.cross_entropy_values": "sklearn is not available at grading (your code imports "
+                                         "sklearn.metrics): the course allows NumPy and the "
+                                         "standard library"},
+         problem="scipy is not available at grading"),
     Case("huge_values.py", (1,),
          {"stage1.neuron_values": "should be a NumPy array of numbers, but it is str 'xxxx",
           "stage1.cost_values": "raised ValueError: yyyy",

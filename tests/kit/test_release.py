@@ -20,7 +20,8 @@ import autograder
 from autograder import assignment
 from autograder.checks.stages import STAGES
 from autograder.cli import main
-from autograder.grader.release import hidden_check_functions, package_files, write_release
+from autograder.grader.release import package_files, write_release
+from autograder.grader.release_checks import hidden_check_functions
 from tests.kit import workflow_steps
 from tests.kit.conftest import ROOT
 from tests.kit.release_kit import installed, the_wheel

@@ -9,7 +9,7 @@ CASES = [
                  marks=pytest.mark.stage(stage.number))
     for stage in STAGES
     for check in stage.checks
-    if not check.hidden
+    if not check.withheld
 ]
 
 

@@ -39,16 +39,20 @@ def least_squares() -> tuple[float, float]:
 @STAGE.check("neuron computes b + w*x elementwise", 2, ["neuron"])
 def neuron_values(ctx: Grading) -> None:
     x = inputs.jitter("stage1.neuron_values", [-2.0, 0.0, 0.5, 3.0], 0.2, 3)
-    want = expected.of("neuron", x=x, w=1.5, b=-0.25)
-    got = ctx.call("neuron", x, 1.5, -0.25).value
-    swapped = np.allclose(as_array(got, "neuron(x, w=1.5, b=-0.25)"), want["swapped"])
-    expect_close(got, want["value"], f"neuron(x, w=1.5, b=-0.25) for x = {x.tolist()}",
+    w, b = (float(v) for v in inputs.jitter("stage1.neuron_values/wb", [1.5, -0.25], 0.2, 3))
+    want = expected.of("neuron", x=x, w=w, b=b)
+    got = ctx.call("neuron", x, w, b).value
+    swapped = np.allclose(as_array(got, f"neuron(x, w={w:g}, b={b:g})"), want["swapped"])
+    expect_close(got, want["value"], f"neuron(x, w={w:g}, b={b:g}) for x = {x.tolist()}",
                  hint="you swapped w and b: w multiplies x, b is added." if swapped else
                  "the output is b + w*x for every entry of x.")
-    single = as_number(ctx.call("neuron", 2.0, 0.5, 1.0).value, "neuron(2.0, w=0.5, b=1.0)")
-    right = expected.of("neuron", x=2.0, w=0.5, b=1.0)["value"]
+    x1, w1, b1 = (float(v) for v in inputs.jitter("stage1.neuron_values/single",
+                                                  [2.0, 0.5, 1.0], 0.2, 3))
+    what = f"neuron({x1:g}, w={w1:g}, b={b1:g})"
+    single = as_number(ctx.call("neuron", x1, w1, b1).value, what)
+    right = expected.of("neuron", x=x1, w=w1, b=b1)["value"]
     if not np.isclose(single, right):
-        raise CheckFailed(f"neuron(2.0, w=0.5, b=1.0) returned {single:.6g}, expected {right:g}.")
+        raise CheckFailed(f"{what} returned {single:.6g}, expected {right:g}.")
 
 
 @STAGE.check("neuron_cost is the SUM of squared errors", 2, ["neuron_cost"])
@@ -132,7 +136,7 @@ def start() -> tuple[float, float]:
 
 
 def walks() -> dict:
-    """Three steps from start(), right and in the known wrong ways (grader/computed_values.py)."""
+    """Three steps from start(), right and in the known wrong ways (see expectations)."""
     return expected.of("neuron_descent", x=TABLE_X, y=TABLE_Y, start=list(start()), rate=RATE,
                        steps=3)
 

@@ -68,8 +68,7 @@ def backward_shapes(ctx: Grading) -> None:
     X, Y = inputs.random_batch(m, 5, 3, seed)
     cache = as_sequence(ctx.call("forward", params, X).value, 2,
                         "forward should return (A, cache), as backward needs the cache")[1]
-    call = ctx.call("backward", params, cache, Y, return_args=True)
-    grads = call.value
+    grads = ctx.call("backward", params, cache, Y).value
     if not isinstance(grads, dict):
         raise CheckFailed(f"backward should return a dict, got {type_name(grads)}.")
     for key, value in params.items():
@@ -84,6 +83,18 @@ def backward_shapes(ctx: Grading) -> None:
             raise CheckFailed(f"backward's gradient for {key} has shape {shape}; it must match "
                               f"params['{key}'], shape {value.shape} (layer_sizes={layer_sizes}, "
                               f"m={m} samples)." + gradient_shape_hint(key, shape, value.shape, m))
+
+
+@STAGE.check("backward leaves forward's cache unchanged (reported by the worker; no points)", 0,
+             ["forward", "backward"])
+def backward_keeps_cache(ctx: Grading) -> None:
+    # Only the worker sees the cache after the call: worth no points, but it fails the stage.
+    layer_sizes, m, seed = [5, 4, 3], 7, inputs.seed("stage4.backward_keeps_cache", 1)
+    params = inputs.random_network(layer_sizes, seed)
+    X, Y = inputs.random_batch(m, 5, 3, seed)
+    cache = as_sequence(ctx.call("forward", params, X).value, 2,
+                        "forward should return (A, cache), as backward needs the cache")[1]
+    call = ctx.call("backward", params, cache, Y, return_args=True)
     if not same_values(call.args_after[1], cache):
         raise CheckFailed("backward changed the cache that forward returned (its arrays differ "
                           "after the call). The cache holds forward's output A, which train still "

@@ -9,7 +9,7 @@ from autograder.checks.compare import as_array, as_sequence, expect_close
 from autograder.checks.context import Grading
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages.stage3_forward import parameters
-from autograder.checks.stages.train_inputs import check_inputs_kept_and_seeded
+from autograder.checks.stages.train_inputs import check_inputs_kept, check_seeded
 from autograder.checks.stages.training_rules import TrainingRun, check_rules
 
 STAGE = Stage(5, "gradient descent", "update, predict, and train with shuffled minibatches")
@@ -106,7 +106,7 @@ def training_events(ctx: Grading, X: np.ndarray, Y: np.ndarray, epochs: int,
 def train_behaviour(ctx: Grading) -> None:
     m, batch_size, epochs, rate = 23, 5, 3, 0.7
     X, Y = toy_problem(m, inputs.seed("stage5.train_behaviour", 1))
-    check_inputs_kept_and_seeded(ctx, X, Y, ([3, 4, 2], epochs, batch_size, rate))
+    check_seeded(ctx, X, Y, ([3, 4, 2], epochs, batch_size, rate))
     (params, history), events = training_events(ctx, X, Y, epochs, batch_size, rate)
 
     def initial_sum() -> float:
@@ -144,6 +144,13 @@ def replayed_by_grader(ctx: Grading, run: TrainingRun, X: np.ndarray,
                 f"init_params([3, 4, 2], seed={init_seed()}), with learning_rate={run.rate}) "
                 f"gives {replayed[key][index]:.6g}. Return the parameters after the last update, "
                 "computed by your own forward, backward and update on each minibatch.")
+
+
+@STAGE.check("train leaves the caller's X and Y unchanged (reported by the worker; no points)",
+             0, ["train"])
+def train_keeps_inputs(ctx: Grading) -> None:
+    X, Y = toy_problem(23, inputs.seed("stage5.train_behaviour", 1))
+    check_inputs_kept(ctx, X, Y, ([3, 4, 2], 3, 5, 0.7))
 
 
 @STAGE.check("train learns: the cost falls and a toy problem is solved", 4,

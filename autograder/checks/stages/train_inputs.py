@@ -1,6 +1,7 @@
 """Two promises of `train` that its calls to forward/backward/update cannot show: it leaves the
 caller's X and Y as they were (shuffling them in place would reorder the grader's data, and a
-student's own data in the notebook), and the same seed gives the same training."""
+student's own data in the notebook), and the same seed gives the same training. Only the worker
+sees X and Y after the call, so the first is worth no points (stage 5's train_keeps_inputs)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from autograder.checks.context import Grading
 from autograder.checks.stage import CheckFailed
 
 
-def check_inputs_kept_and_seeded(ctx: Grading, X: np.ndarray, Y: np.ndarray,
-                                 settings: tuple[Any, ...]) -> None:
-    where = "train(X, Y, layer_sizes={}, epochs={}, batch_size={}, learning_rate={}, seed=3)" \
+def where_trained(settings: tuple[Any, ...]) -> str:
+    return "train(X, Y, layer_sizes={}, epochs={}, batch_size={}, learning_rate={}, seed=3)" \
         .format(*settings)
+
+
+def check_inputs_kept(ctx: Grading, X: np.ndarray, Y: np.ndarray,
+                      settings: tuple[Any, ...]) -> None:
+    """X and Y after the call as the worker reports them: its word only (worth no points)."""
+    where = where_trained(settings)
     first = ctx.call("train", X, Y, *settings, seed=3, return_args=True)
     changed = [name for name, before, after in (("X", X, first.args_after[0]),
                                                  ("Y", Y, first.args_after[1]))
@@ -29,8 +35,14 @@ def check_inputs_kept_and_seeded(ctx: Grading, X: np.ndarray, Y: np.ndarray,
             f"{'differ' if len(changed) > 1 else 'differs'} from before). Leave them as they "
             "are: shuffle an index instead, order = rng.permutation(m), and take the minibatch "
             "X[order[start:start + batch_size]], which is a new array.")
+
+
+def check_seeded(ctx: Grading, X: np.ndarray, Y: np.ndarray,
+                 settings: tuple[Any, ...]) -> None:
+    where = where_trained(settings)
+    first = ctx.call("train", X, Y, *settings, seed=3).value
     second = ctx.call("train", X, Y, *settings, seed=3).value
-    if not same_params(first.value, second):
+    if not same_params(first, second):
         raise CheckFailed(
             f"Calling {where} twice: the same seed gave a different training (different "
             "parameters). Make every random choice come from the seed: rng = "

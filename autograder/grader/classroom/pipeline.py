@@ -36,7 +36,7 @@ from autograder.grader.classroom.leaderboard import (
 )
 from autograder.grader.classroom.roster import Student
 from autograder.grader.classroom.validation import Policy, Rejection
-from autograder.grader.grades_csv import CSV_COLUMNS, CSV_NAME, csv_row, write_grades_csv
+from autograder.grader.grades_csv import CSV_NAME, csv_columns, csv_row, write_grades_csv
 from autograder.outputs import write_atomically
 
 FETCHED = "fetched.json"
@@ -160,7 +160,7 @@ def write_grades(entries: list[Entry], missing: list[Rejection], path: Path) -> 
                    similar_to_reference=" ".join(flagged))
         rows.append(row)
     rows += [{"student": item.source, "status": f"error: {item.reason}"} for item in missing]
-    return write_grades_csv(path, rows, [*CSV_COLUMNS, *SOURCE_COLUMNS])
+    return write_grades_csv(path, rows, [*csv_columns(), *SOURCE_COLUMNS])
 
 
 def build(folders: list[Path], out: Path, policy: Policy, extra: Iterable[Path] = (),

@@ -29,6 +29,26 @@ def nbgrader_group() -> None:
 
 @nbgrader_group.command()
 @course_argument
+def init(course: Path) -> None:
+    """Make COURSE an nbgrader course: its nbgrader_config.py (the installed kit's, pinned to
+    the nnkit course in force), the source notebook, the student kit beside it, and the release
+    (`nbgrader generate_assignment`), checked: stubs, no solution, no hidden test."""
+    from autograder.grader.course.driver import CourseError, release
+    from autograder.grader.course.init import write_config
+
+    config, written = write_config(course)
+    click.echo(f"{'wrote' if written else 'kept your'} {config}")
+    try:
+        path = release(course)
+    except CourseError as error:
+        fail(error)
+    click.echo(f"released {path}: stubs, no solution, no hidden test; hand out "
+               f"{path.parent}/ (the notebook, and the student kit: `pip install -r "
+               "requirements.txt` there)")
+
+
+@nbgrader_group.command()
+@course_argument
 def source(course: Path) -> None:
     """Write COURSE/source/neural_network/neural_network.ipynb from the single source of truth."""
     from autograder.grader.course.notebook import write_source

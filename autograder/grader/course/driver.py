@@ -25,20 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grader import run_speed
-from autograder.grader.course import ASSIGNMENT, saved_reports
+from autograder.grader.course import (  # noqa: F401 - CONFIG, CourseError: re-exported
+    ASSIGNMENT,
+    CONFIG,
+    CourseError,
+    saved_reports,
+)
 from autograder.grader.course.exchange import REPORTS_ENV, GradingAhead
-from autograder.resources import kit_file
 from autograder.sandbox.policy import UNSAFE_ENV
 
 # nbformat and nbgrader take 1-1.5 s to import. autograde starts nbgrader and the grading ahead
 # first, so what needs them (the release, reading the outcomes) imports them where it is used.
 
-CONFIG = "nbgrader_config.py"
 GRADEBOOK = "gradebook.db"
-
-
-class CourseError(Exception):
-    """The course folder or the environment cannot run nbgrader; the message says why."""
+CALLER_CWD_ENV = "NNKIT_CALLER_CWD"  # where nbgrader was asked for (export --to: relative to it)
 
 
 # -- environment and folder ---------------------------------------------------------------------
@@ -49,17 +49,19 @@ def environment() -> dict[str, str]:
     for command in ("nbgrader", "alembic"):
         if shutil.which(command, path=env["PATH"]) is None:
             raise CourseError(f"`{command}` is not installed beside {sys.executable} (looked in "
-                              f"{scripts} and on PATH). Install the kit with "
-                              "`pip install -e \".[dev]\"`, which installs nbgrader and alembic.")
+                              f"{scripts} and on PATH). Install the kit with its nbgrader "
+                              "extra, `pip install \"nnkit[nbgrader]\"` (or the wheel: "
+                              "`pip install \"nnkit-VERSION-py3-none-any.whl[nbgrader]\"`), "
+                              "which installs nbgrader and alembic.")
     return env
 
 
 def check_course(course: Path) -> Path:
     course = course.resolve()
     if not (course / CONFIG).is_file():
-        raise CourseError(f"{course} has no {CONFIG}. nbgrader reads its configuration only from "
-                          f"the folder it runs in: use the kit's course/ folder, or copy "
-                          f"{kit_file('course/' + CONFIG)} into {course}.")
+        raise CourseError(f"{course} has no {CONFIG}: make the nbgrader course with `nnkit "
+                          f"nbgrader init {course}` (nbgrader reads its configuration only from "
+                          "the folder it runs in).")
     return course
 
 
@@ -85,6 +87,7 @@ def run_nbgrader(course: Path, args: list[str], capture: bool = False,
                           "table: alembic was not on PATH when nbgrader created it). If it holds "
                           "no grades yet, delete it and run the command again; otherwise stamp it "
                           "with `alembic` (see nbgrader's `nbgrader db upgrade`).")
+    env.setdefault(CALLER_CWD_ENV, os.getcwd())  # export --to FILE: relative to the caller
     existed = (course / GRADEBOOK).exists()
     command = [sys.executable, "-m", "nbgrader", *args]
     result = subprocess.run(command, cwd=course, env=env, text=True,
@@ -104,13 +107,17 @@ def require_success(result: subprocess.CompletedProcess, what: str) -> None:
 
 
 # -- the release ----------------------------------------------------------------------------------
-def release(course: Path, capture: bool = False) -> Path:
-    """Write the source notebook from the single source of truth, generate the students' release
+def release(course: Path, capture: bool = False, student_kit: bool = True) -> Path:
+    """Write the source notebook from the single source of truth and, beside it, the student
+    kit (the student wheel and its requirements.txt, init.py), generate the students' release
     with nbgrader, and make sure it holds stubs and no solution or hidden test."""
+    from autograder.grader.course.init import write_student_kit
     from autograder.grader.course.notebook import write_source
 
     course = check_course(course)
-    write_source(course)
+    source = write_source(course)
+    if student_kit:
+        write_student_kit(source.parent)
     require_success(run_nbgrader(course, ["generate_assignment", ASSIGNMENT, "--force"],
                                  capture), "nbgrader generate_assignment")
     path = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

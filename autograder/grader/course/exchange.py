@@ -75,7 +75,11 @@ def definitions_key(nb: Notebook) -> str:
             source = "" if is_test_cell(cell) else cell.get("source")
             if isinstance(source, list) and all(isinstance(line, str) for line in source):
                 source = "".join(source)
-            digest.update(json.dumps(source, default=str).encode() + b"\0")
+            try:
+                text = json.dumps(source, default=str)
+            except (RecursionError, ValueError):  # nested too deeply: graded as unreadable
+                text = f"unreadable {type(source).__name__}"
+            digest.update(text.encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -90,7 +94,13 @@ def grade_definitions(nb: Notebook, unsafe: bool = False) -> Report:
     options = GradeOptions(for_credit=True, unsafe=unsafe or unsafe_from_environment())
     with tempfile.TemporaryDirectory(prefix="nnkit-nbgrader-") as folder:
         path = Path(folder) / f"{ASSIGNMENT}.ipynb"
-        nbformat.write(definitions_notebook(nbformat.from_dict(nb)), path)
+        try:
+            nbformat.write(definitions_notebook(nbformat.from_dict(nb)), path)
+        except (RecursionError, MemoryError, ValueError, TypeError) as error:
+            from autograder.checks.grade import empty_report
+
+            return empty_report(path, f"the notebook could not be read: it is nested too deeply "
+                                      f"or damaged ({type(error).__name__})", options)
         return grade(path, options)
 
 

@@ -6,16 +6,34 @@ The course's nbgrader_config.py makes it the default exporter; `nbgrader export 
 from __future__ import annotations
 
 import csv
+import os
+from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
 from autograder.checks.stages import STAGES
+from autograder.grader.course.driver import CALLER_CWD_ENV
 from autograder.grader.course.notebook import stage_tests_id
 
-STAGE_COLUMNS = [f"stage{stage.number}" for stage in STAGES]
-COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
-           "email", *STAGE_COLUMNS, "raw_score", "late_submission_penalty", "score", "max_score"]
+
+def stage_columns() -> list[str]:
+    """A column per stage of the course in force (the kit's six and the course's own)."""
+    return [f"stage{stage.number}" for stage in STAGES]
+
+
+def columns() -> list[str]:
+    return ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+            "email", *stage_columns(), "raw_score", "late_submission_penalty", "score",
+            "max_score"]
+
+
+def destination(to: str | None) -> Path:
+    """Where the CSV goes: a relative `--to` is relative to the folder the instructor ran
+    `nnkit nbgrader run COURSE export` in (nbgrader itself runs in the course folder)."""
+    path = Path(to or "grades.csv").expanduser()
+    caller = os.environ.get(CALLER_CWD_ENV)
+    return path if path.is_absolute() or not caller else Path(caller) / path
 
 
 def stage_points(submission) -> dict[str, float | str]:
@@ -33,10 +51,10 @@ class StageCsvExport(ExportPlugin):
     """A CSV row per student and assignment, with the points of every stage."""
 
     def export(self, gradebook: Gradebook) -> None:
-        destination = self.to or "grades.csv"
-        self.log.info("Exporting grades per stage to %s", destination)
-        with open(destination, "w", newline="", encoding="utf-8") as file:
-            writer = csv.DictWriter(file, COLUMNS)
+        target = destination(self.to)
+        self.log.info("Exporting grades per stage to %s", target)
+        with open(target, "w", newline="", encoding="utf-8") as file:
+            writer = csv.DictWriter(file, columns())
             writer.writeheader()
             for assignment in gradebook.assignments:
                 if self.assignment and assignment.name not in self.assignment:
@@ -55,7 +73,7 @@ class StageCsvExport(ExportPlugin):
             submission = gradebook.find_submission(assignment.name, student.id)
         except MissingEntry:  # nothing submitted: zero, as nbgrader's own CSV export says
             return {**row, "timestamp": "", "raw_score": 0.0, "late_submission_penalty": 0.0,
-                    "score": 0.0, **dict.fromkeys(STAGE_COLUMNS, 0.0)}
+                    "score": 0.0, **dict.fromkeys(stage_columns(), 0.0)}
         penalty = submission.late_submission_penalty or 0.0
         return {**row, **stage_points(submission), "timestamp": submission.timestamp or "",
                 "raw_score": submission.score, "late_submission_penalty": penalty,

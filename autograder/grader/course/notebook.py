@@ -1,11 +1,15 @@
 """The nbgrader source notebook, generated from the assignment's single source of truth.
 
-The source (assignments/neural_network/neural_network.py) already holds nbgrader's answer cells
-(`# %% nbgrader={...}`, solutions between `### BEGIN SOLUTION` and `### END SOLUTION`). After
-each stage's last answer cell this adds a locked autograder test cell worth the stage's points,
-which runs the kit's checks for that stage (`autograder.grader.course.kernel.grade_checks`). The
-instructor-only checks of a stage (training on MNIST, and any check marked hidden) sit in a
-hidden-test block, which `nbgrader generate_assignment` removes from the students' release.
+The source (assignments/neural_network/neural_network.py, or the course's own copy) already
+holds nbgrader's answer cells (`# %% nbgrader={...}`, solutions between `### BEGIN SOLUTION` and
+`### END SOLUTION`). After each stage's last answer cell this adds a locked autograder test cell
+worth the stage's points (the course's, its own checks and hidden ones included), which runs the
+stage's visible checks in the student's kernel (`autograder.checks.notebook_cells.grade_checks`,
+from the student wheel). The cell is the same in the source and the release: no hidden-test
+block. nbgrader restores such a block into every submission at autograde by overwriting the
+locked cell, which it reports as a changed checksum for every notebook, untouched ones too; and
+the points come from nnkit's grading outside the kernel (outside.py), where the instructor-only
+checks (training on MNIST, the hidden ones) are graded anyway.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import nbformat
 from autograder import assignment
 from autograder.checks.stages import STAGES
 from autograder.grader.course import ASSIGNMENT, TEST_CELL_MARKER
-from autograder.grader.course.kernel import checks_of
 
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _ANSWER_ID = re.compile(r"^stage(\d+)_")
@@ -40,23 +43,19 @@ def stage_of(cell: nbformat.NotebookNode) -> int | None:
 
 
 def stage_tests_source(number: int) -> str:
-    stage = STAGES[number - 1]
+    stage = STAGES.by_number(number)
     lines = [f"{TEST_CELL_MARKER} stage {number} ({stage.name}), {stage.max_score:g} points.",
              "# The kit's own checks, the same as `nnkit grade` runs; the number shown last is "
              "your score.",
-             "from autograder.grader.course.kernel import grade_checks", ""]
-    if not checks_of(number, instructor=True).checks:
-        return "\n".join([*lines, f"grade_checks({number})"])
-    return "\n".join([*lines, f"nnkit_points = grade_checks({number})", BEGIN_HIDDEN,
-                      f"nnkit_points += grade_checks({number}, instructor=True)", END_HIDDEN,
-                      "nnkit_points"])
+             "from autograder.checks.notebook_cells import grade_checks", ""]
+    return "\n".join([*lines, f"grade_checks({number})"])
 
 
 def stage_tests_cell(number: int) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(stage_tests_source(number))
     cell.metadata["nbgrader"] = {
         "grade": True, "grade_id": stage_tests_id(number), "locked": True,
-        "points": float(STAGES[number - 1].max_score), "schema_version": 3,
+        "points": float(STAGES.by_number(number).max_score), "schema_version": 3,
         "solution": False, "task": False,
     }
     return cell

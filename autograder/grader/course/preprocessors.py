@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import time
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool, Integer
 
 from autograder.grader.course.exchange import is_test_cell
-from autograder.sandbox.loader import strip_magics
+from autograder.sandbox.loader import UnparsableCode, parse_python, strip_magics
 from autograder.sandbox.worker_side.plan import plan_blocks
 
 TIMED_OUT = "CellTimeoutError"  # nbgrader's name for a cell stopped at its timeout
@@ -154,8 +153,8 @@ def experiment_cells(nb: NotebookNode) -> frozenset[int]:
         if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
             continue
         try:
-            tree = ast.parse(strip_magics(cell.source))
-        except SyntaxError:
+            tree = parse_python(strip_magics(cell.source))
+        except UnparsableCode:
             continue
         blocks.append((str(index), tree))
     skipped = {int(statement.filename) for statement in plan_blocks(blocks)[1]}

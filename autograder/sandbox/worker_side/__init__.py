@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import pkgutil
 
-# Their work is done before any submitted code runs (the guard installed, the copies made), so
-# they are not among the private copies.
-SETUP_MODULES = ("allowed", "private")
+# Not among the private copies: allowed and private do their work before any submitted code
+# runs (the guard installed, the copies made); packages' import hook must be the installed
+# module itself, because its judge of "who imports" counts a frame as the kit's own code only
+# when the frame runs in the module Python imported (a private copy's frame would be judged as
+# the submission's, and every library import made through the hook refused).
+SETUP_MODULES = ("allowed", "packages", "private")
 MAIN_MODULE = "worker"  # imports the others: its private copy is made last
 
 

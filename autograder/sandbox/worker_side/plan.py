@@ -36,6 +36,39 @@ _CONTAINER_MAKERS = {"dict", "list", "set", "tuple", "defaultdict", "OrderedDict
 _READING_METHODS = {"get", "items", "keys", "values", "copy", "fromkeys"}
 
 
+class UnparsableCode(Exception):
+    """Python's parser could not read a piece of code: `reason` says why, in words that follow
+    the name of the file or cell ("has a syntax error at line 3: ...")."""
+
+    def __init__(self, reason: str, lineno: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.lineno = reason, lineno
+
+
+def parse_python(source: str, filename: str = "<submission>") -> ast.Module:
+    """`source` parsed, or UnparsableCode for whatever the parser raises: a syntax error, null
+    bytes, or code nested so deeply that parsing it runs out of stack (RecursionError) or memory
+    (MemoryError). Every reader of a submission parses through here, so any file gets a report."""
+    if not isinstance(source, str):
+        raise UnparsableCode(f"is not text (it is a {type(source).__name__})")
+    try:
+        return ast.parse(source, filename=filename)
+    except SyntaxError as error:  # IndentationError, null bytes, too many nested parentheses
+        where = f" at line {error.lineno}" if error.lineno else ""
+        raise UnparsableCode(f"has a syntax error{where}: {error.msg}", error.lineno) from None
+    except RecursionError:
+        raise UnparsableCode("nests expressions too deeply for Python to read (parsing it "
+                             "raised RecursionError); split the long expression into several "
+                             "statements") from None
+    except MemoryError:
+        raise UnparsableCode("is too large or nested too deeply for Python to read (parsing "
+                             "it raised MemoryError)") from None
+    except (ValueError, TypeError, OverflowError, SystemError) as error:
+        raise UnparsableCode(f"cannot be read by Python ({type(error).__name__}: "
+                             f"{str(error)[:200]})") from None
+
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A top-level statement not run at grading, and why."""

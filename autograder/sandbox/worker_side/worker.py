@@ -17,7 +17,6 @@ import tempfile
 import time
 import traceback
 import types
-import warnings
 from typing import Any
 
 from autograder.sandbox.worker_side.codec import (
@@ -27,7 +26,16 @@ from autograder.sandbox.worker_side.codec import (
     to_wire,
     write_message,
 )
-from autograder.sandbox.worker_side.plan import definition_or_constant, plan_blocks, runs_always
+from autograder.sandbox.worker_side.conditions import install as own_numpy_error_state
+from autograder.sandbox.worker_side.conditions import owned_call, set_reporter
+from autograder.sandbox.worker_side.packages import install_package_guard
+from autograder.sandbox.worker_side.plan import (
+    UnparsableCode,
+    definition_or_constant,
+    parse_python,
+    plan_blocks,
+    runs_always,
+)
 
 STATEMENT_SECONDS = 5.0  # a top-level helper statement taking longer is stopped, and reported
 HELPER_SECONDS = 20.0  # all of them together; past that, the rest are reported, not run
@@ -45,6 +53,7 @@ class Worker:
         self.output_offset = 0
         self.pipe_in: Any = None  # the grader's pipe, for proxies to ask it (see `ask`)
         self.pipe_out: Any = None
+        self.package_guard: Any = None
 
     # -- handles: objects that cannot be sent stay here ------------------------------------
     def keep(self, value: Any) -> Handle:
@@ -56,12 +65,22 @@ class Worker:
         return self.objects[handle.id]
 
     # -- requests ----------------------------------------------------------------------------
-    def load(self, blocks: list[list[str]], helpers: bool = True) -> dict:
+    def load(self, blocks: list[list[str]], helpers: bool = True,
+             allowed_packages: list[str] | None = None) -> dict:
         """Run the submission's definitions and, with `helpers`, its top-level helpers (see
-        plan.py); without, only definitions and UPPER_CASE constants."""
+        plan.py); without, only definitions and UPPER_CASE constants. From now on the
+        submission may import only NumPy, the standard library and `allowed_packages`."""
+        if self.package_guard is None:
+            self.package_guard = install_package_guard(allowed_packages or [])
         sys.modules["submission"] = self.module
-        errors = []
-        trees = [(filename, ast.parse(source, filename=filename)) for filename, source in blocks]
+        errors: list[dict] = []
+        trees = []
+        for filename, source in blocks:  # the grader parsed them already; this is a backstop
+            try:
+                trees.append((filename, parse_python(source, filename)))
+            except UnparsableCode as error:
+                errors.append({"type": "SyntaxError", "message": f"{filename} {error.reason}",
+                               "where": filename, "line": "", "traceback": ""})
         helper_time = HELPER_SECONDS
         plans = plan_blocks(trees)[0] if helpers else [
             ast.Module(body=[node for node in tree.body if definition_or_constant(node)],
@@ -84,9 +103,9 @@ class Worker:
     def call(self, name: str, args: list, kwargs: dict, record_warnings: bool,
              return_args: bool) -> dict:
         function = getattr(self.module, name)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            value = function(*args, **kwargs)
+        # The grader's error state and warning filters, whatever the submission set; the
+        # floating-point errors NumPy met go to the grader as they happen (conditions.py).
+        value, caught = owned_call(function, args, kwargs)
         reply = {"value": value}
         if return_args:  # lets the grader see whether the function changed its inputs
             reply["args_after"] = args
@@ -113,7 +132,7 @@ class Worker:
         try:
             for spy, original in originals.items():
                 setattr(self.module, spy, recorder(spy, original))
-            value = getattr(self.module, name)(*args, **kwargs)
+            value = owned_call(getattr(self.module, name), args, kwargs)[0]
         finally:
             for spy, original in originals.items():
                 setattr(self.module, spy, original)
@@ -153,7 +172,8 @@ class Worker:
         request = from_wire(message["body"], buffers, self.resolve)
         op = message["op"]
         if op == "load":
-            return self.load(request["blocks"], request.get("helpers", True))
+            return self.load(request["blocks"], request.get("helpers", True),
+                             request.get("allowed_packages"))
         if op == "names":
             return {"names": sorted(vars(self.module))}
         if op == "get":
@@ -253,8 +273,8 @@ def mnist_training_arrays(images: Any, labels: Any) -> tuple:
 
 def describe_error(error: BaseException) -> dict:
     frames = traceback.extract_tb(error.__traceback__)
-    student_frames = [f for f in frames
-                      if not f.filename.endswith(("worker.py", "codec.py", "allowed.py"))]
+    kit = ("worker.py", "codec.py", "allowed.py", "packages.py")
+    student_frames = [f for f in frames if not f.filename.endswith(kit)]
     where = student_frames[-1] if student_frames else None
     return {
         "type": type(error).__name__,
@@ -276,6 +296,13 @@ def serve() -> None:
     os.dup2(scratch.fileno(), 2)
     worker = Worker(scratch.name)
     worker.pipe_in, worker.pipe_out = pipe_in, pipe_out
+
+    def report(kind: str) -> None:  # a floating-point error NumPy met, sent at once
+        write_message(pipe_out, {"op": "observed", "kind": kind}, [])
+        pipe_out.flush()
+
+    own_numpy_error_state()  # before any submitted code runs
+    set_reporter(report)
     while True:
         try:
             message, buffers = read_message(pipe_in)

@@ -30,3 +30,4 @@ class Variant:
     id: str
     edits: tuple[Edit, ...]
     stages: tuple[int, ...] = (1, 2, 3, 4, 5)
+    allowed_packages: tuple[str, ...] = ()  # the course's setting it is graded with

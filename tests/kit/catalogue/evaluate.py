@@ -33,11 +33,12 @@ def reference_text() -> str:
     return assignment.solution(assignment.read_source())
 
 
-def grade_text(text: str, stages: tuple[int, ...]) -> Report:
+def grade_text(text: str, stages: tuple[int, ...], allowed_packages: tuple[str, ...] = ()
+               ) -> Report:
     with tempfile.TemporaryDirectory(prefix="nnkit-catalogue-") as folder:
         path = Path(folder) / "submission.py"
         path.write_text(text, encoding="utf-8")
-        return grade(path, GradeOptions(stages=stages))
+        return grade(path, GradeOptions(stages=stages, allowed_packages=allowed_packages))
 
 
 def judge_mistake(mistake: Mistake, report: Report, messages: dict[str, str]) -> str:
@@ -72,7 +73,7 @@ def judge_variant(variant: Variant, report: Report, messages: dict[str, str]) ->
 @functools.cache
 def evaluate(entry: Entry) -> Outcome:
     text = apply_edits(reference_text(), list(entry.edits))
-    report = grade_text(text, entry.stages)
+    report = grade_text(text, entry.stages, getattr(entry, "allowed_packages", ()))
     messages = failing_checks(report)
     judge = judge_mistake if isinstance(entry, Mistake) else judge_variant
     problem = judge(entry, report, messages)

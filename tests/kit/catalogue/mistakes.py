@@ -53,6 +53,7 @@ SIGMOID_IN_PLACE = """    z = np.asarray(z, dtype=float)
     z *= 0.5  # halve in place: saves a temporary array
     return 0.5 + 0.5 * np.tanh(z)
 """
+SCIPY_SIGMOID = "    from scipy.special import expit\n\n    return expit(z)\n"
 SIGMOID_NP_WHERE = """    z = np.asarray(z, dtype=float)
     return np.where(z >= 0, 1.0 / (1.0 + np.exp(-z)), np.exp(z) / (1.0 + np.exp(z)))
 """
@@ -323,7 +324,7 @@ MISTAKES: list[Mistake] = [
               "    return float(2 * np.sum(residual)), float(2 * np.sum(residual))\n"),)),
     Mistake("descent-one-step-too-few", 1, "descent_records_costs", "one step too few",
             (("    for _ in range(steps):\n", "    for _ in range(steps - 1):\n"),)),
-    Mistake("sigmoid-writes-into-its-input", 2, "sigmoid_values",
+    Mistake("sigmoid-writes-into-its-input", 2, "sigmoid_keeps_input",
             "sigmoid changed its input z in place",
             ((STABLE_SIGMOID, SIGMOID_IN_PLACE),)),
     Mistake("sigmoid-np-where-computes-both-branches", 2, "sigmoid_is_stable",
@@ -347,7 +348,7 @@ MISTAKES: list[Mistake] = [
     Mistake("cross-entropy-log10", 4, "cross_entropy_values", "natural logarithm",
             ((CROSS_ENTROPY, "    return float(-np.sum(Y * np.log10(A) + (1 - Y) * np.log10(1 - A))"
                              " / m)\n"),)),
-    Mistake("backward-changes-the-cache-in-place", 4, "backward_shapes",
+    Mistake("backward-changes-the-cache-in-place", 4, "backward_keeps_cache",
             "backward changed the cache",
             ((OUTPUT_DELTA, "    delta = activations[-1]  # no copy needed\n"
                             "    delta -= Y\n    delta /= m\n"),)),
@@ -369,7 +370,7 @@ MISTAKES: list[Mistake] = [
     Mistake("predict-argmax-without-axis", 5, "predict_labels", "np.argmax without axis",
             (("    return np.argmax(forward(params, X)[0], axis=1)",
               "    return np.argmax(forward(params, X)[0])"),)),
-    Mistake("train-shuffles-callers-data-in-place", 5, "train_behaviour",
+    Mistake("train-shuffles-callers-data-in-place", 5, "train_keeps_inputs",
             "train shuffled the caller's X and Y in place",
             (("        order = rng.permutation(m)\n",
               "        order = rng.permutation(m)\n"
@@ -389,4 +390,9 @@ MISTAKES: list[Mistake] = [
             (('    "layer_sizes": [784, 100, 10],', '    "layer_sizes": [100, 10],'),)),
     Mistake("mnist-learning-rate-as-text", 6, "hyperparameters_valid", "That is text (in quotes)",
             (('"learning_rate": 0.5', '"learning_rate": "0.5"'),)),
+    # -- issue 23: a library does the work only where the course allows it ---------------------
+    Mistake("scipy-expit-without-permission", 2, "sigmoid_values",
+            "scipy is not available at grading (your code imports scipy.special): the course "
+            "allows NumPy and the standard library",
+            ((STABLE_SIGMOID, SCIPY_SIGMOID),)),
 ]

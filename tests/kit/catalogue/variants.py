@@ -9,6 +9,7 @@ from tests.kit.catalogue.mistakes import (
     INIT_WEIGHTS,
     OUTPUT_DELTA,
     PROPAGATE,
+    SCIPY_SIGMOID,
     SIGMOID_PRIME,
     STABLE_SIGMOID,
     UPDATE,
@@ -522,9 +523,11 @@ def predict(params, X):'''),
         (BACKWARD_HEAD, "    activations = [cache[k] for k in range(len(cache))]\n"
                         "    n_layers = len(activations) - 1\n"),
     )),
+    # Correct where the course allows SciPy (allowed_packages = ["scipy"]); by default the
+    # import is refused (mistakes.py: scipy-expit-without-permission).
     Variant("scipy-expit-sigmoid", (
-        (STABLE_SIGMOID, "    from scipy.special import expit\n\n    return expit(z)\n"),
-    )),
+        (STABLE_SIGMOID, SCIPY_SIGMOID),
+    ), allowed_packages=("scipy",)),
     Variant("mapping-class-params", (
         (IMPORTS, '''from collections.abc import Mapping
 
