@@ -17,10 +17,11 @@ from autograder.checks.report import Report
 SYNTAX = re.compile(r"has a syntax error")
 DEFINES = re.compile(r"nothing it defines \((?P<names>[^)]*)\)")
 FAILED_IMPORT = re.compile(r"running your top-level code raised (?P<type>\w*(?:ImportError|"
-                           r"ModuleNotFoundError)): (?P<message>.*?) at (?P<where>.+?, line \d+)"
-                           r" \(grading went on without it\)", re.S)
+                           r"ModuleNotFoundError)): (?P<message>.*?) at (?P<where>[^\s,`]+"
+                           r"(?: \[code cell \d+\])?, line \d+) \(grading went on without it\)",
+                           re.S)
 MISSING = re.compile(r"^`(?P<name>\w+)` is not defined in your submission")
-NAME_ERROR = re.compile(r"^`(?P<function>\w+)` raised NameError: name '(?P<name>\w+)' is not "
+NAME_ERROR = re.compile(r"`(?P<function>\w+)` raised NameError: name '(?P<name>\w+)' is not "
                         r"defined")
 SKIPPED = re.compile(r"^(?P<where>.*?), line (?P<line>\d+): `(?P<text>.*)` \((?P<reason>.*)\)$",
                      re.S)
@@ -51,9 +52,11 @@ def _import_blocker(match: re.Match, cells: Cells) -> Blocker:
         pass
     quoted = f" `{line}`" if line else ""
     provides = f" (so {', '.join(sorted(names))} is not there)" if names else ""
+    advice = (" Grading runs where this package cannot be imported; use NumPy instead, or ask "
+              "your instructor which packages are allowed."
+              if match["type"] == "ModuleNotFoundError" else "")  # the course's words say it
     text = (f"{place}: the import{quoted} failed: {match['type']}: {match['message']}"
-            f"{provides}. Grading runs where this package cannot be imported; use NumPy "
-            "instead, or ask your instructor which packages are allowed.")
+            f"{provides}.{advice}")
     return Blocker(text, f"the failed import in {place.split(', line')[0]}", frozenset(names),
                    match.string)
 
@@ -79,7 +82,7 @@ def shortened(message: str, found: list[Blocker]) -> str:
         for blocker in found:
             if blocker.names is None or match["name"] in blocker.names:
                 return f"`{match['name']}` is missing: it is in {blocker.short} (see above)."
-    if match := NAME_ERROR.match(message):
+    if match := NAME_ERROR.search(message):
         for blocker in found:
             if blocker.names is not None and match["name"] in blocker.names:
                 return (f"`{match['function']}` uses `{match['name']}`, which is missing "
@@ -93,7 +96,8 @@ def needed_names(report: Report) -> set[str]:
     for stage in report.stages:
         for check in stage.checks:
             for pattern in (MISSING, NAME_ERROR):
-                if match := pattern.match(check.message):
+                if match := (pattern.match(check.message) if pattern is MISSING
+                             else pattern.search(check.message)):
                     names.add(match["name"])
     return names
 

@@ -225,8 +225,8 @@ def test_the_first_screens_of_a_student_of_the_release(clone, tmp_path):
     missing = in_folder("nnkit check")
     first = next(line for line in missing.stdout.splitlines()[2:] if line.strip())
     assert first.startswith(f"Fix this first: the {ordinal} code cell, line 1: the import "
-                            "`from nosuchpackage import helper` failed: ModuleNotFoundError: "
-                            "No module named 'nosuchpackage'"), missing.stdout
+                            "`from nosuchpackage import helper` failed: "), missing.stdout
+    assert "nosuchpackage" in first.split("failed: ", 1)[1]
 
     in_folder("rm neural_network.ipynb && nnkit start .")
     fill_in(notebook, "stage1_neuron", stage1)
