@@ -7,29 +7,30 @@ import sys
 import tempfile
 from pathlib import Path
 
-import click
+from autograder import early_fence
 
-from autograder import __version__, assignment
-from autograder.checks import calibration
-from autograder.checks.calibration import calibrate_command
-from autograder.checks.fence import weakened
-from autograder.checks.grade import GradeOptions, all_stages, grade, parse_stages
-from autograder.checks.instructor_options import (
+early_fence.begin(sys.argv)  # the fence's self-test overlaps the imports below
+
+import click  # noqa: E402
+
+from autograder import __version__, assignment  # noqa: E402
+from autograder.checks.fence import weakened  # noqa: E402
+from autograder.checks.grade import GradeOptions, all_stages, grade, parse_stages  # noqa: E402
+from autograder.checks.instructor_options import (  # noqa: E402
     apply_instructor_options,
     course_values,
     instructor_options,
     threshold_option,
     time_budget_option,
 )
-from autograder.checks.report import Report, default_student
-from autograder.checks.summary import summary_command
-from autograder.checks.terminal import Printer
-from autograder.course_option import course_option, use_course
-from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
-from autograder.outputs import adding_to_folder, one_line_errors
-from autograder.resources import ASSIGNMENT_ENV
-from autograder.sandbox.loader import PREFERRED_NAMES
-from autograder.sandbox.policy import choose_isolation
+from autograder.checks.report import Report, default_student  # noqa: E402
+from autograder.checks.terminal import Printer  # noqa: E402
+from autograder.course_option import course_option, use_course  # noqa: E402
+from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError  # noqa: E402
+from autograder.outputs import adding_to_folder, one_line_errors  # noqa: E402
+from autograder.resources import ASSIGNMENT_ENV  # noqa: E402
+from autograder.sandbox.loader import PREFERRED_NAMES  # noqa: E402
+from autograder.sandbox.policy import choose_isolation  # noqa: E402
 
 WORK_FOLDER = "."  # the student's notebook lives at the top of their repository
 LEGACY_FOLDER = "my_work"  # where `nnkit start` used to write it
@@ -66,6 +67,21 @@ class KitGroup(click.Group):
         except KitEnvironmentError as error:
             click.echo(f"nnkit: cannot grade here: {error}", err=True)
             sys.exit(EXIT_ENVIRONMENT)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command of its own module is imported when it is run (see LAZY_COMMANDS)."""
+        command = super().get_command(ctx, cmd_name)
+        target = lazy_commands().get(cmd_name) if command is None else None
+        if target:
+            import importlib
+
+            module, attribute = target.split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *lazy_commands()})
 
 
 def grading_options(stages: tuple[int, ...], threshold: float | None, time_budget: float | None,
@@ -135,23 +151,30 @@ def start(folder: str, as_py: bool) -> None:
 
 
 @main.command()
+@click.argument("file", required=False, type=click.Path(exists=True))
 @click.option("--stage", "stage", type=click.IntRange(min=1),
               help="Check only this stage.")
-@click.option("--submission", type=click.Path(exists=True), help="Your file or folder.")
+@click.option("--submission", type=click.Path(exists=True), help="Your file or folder (the "
+              "same as FILE).")
 @with_common
-def check(stage: int | None, submission: str | None, threshold: float, time_budget: float,
-          seed: int, verbose: bool) -> None:
-    """Check your work, stage by stage (later stages stay locked until earlier ones pass)."""
+def check(file: str | None, stage: int | None, submission: str | None, threshold: float,
+          time_budget: float, seed: int, verbose: bool) -> None:
+    """Check your work (FILE, default: your notebook here), stage by stage (later stages stay
+    locked until earlier ones pass)."""
+    if file and submission and Path(file) != Path(submission):
+        raise click.UsageError("give your work as FILE or as --submission, not both")
+    submission = file or submission
     path = Path(submission) if submission else find_working_copy()
-    printer = Printer()
-    printer.say(f"Checking {path}")
+    printer = Printer(verbose=verbose)
+    early_fence.wait()
     fence = choose_isolation()
+    notes = []  # said after the report: nothing is printed before grading has finished
     if not fence.fenced:  # fine on a student's own machine; grading for credit refuses this
-        printer.say(f"Note: no sandbox here ({fence.reason}); your code runs as you.")
+        notes.append((f"Note: no sandbox here ({fence.reason}); your code runs as you.", None))
     legacy = Path(LEGACY_FOLDER) / path.name
     if not submission and path.parent == Path(WORK_FOLDER) and legacy.is_file():
-        printer.say(f"Note: {legacy} is another copy and is not checked; the workflow grades "
-                    f"{path}. Move your work into {path}.", fg="yellow")
+        notes.append((f"Note: {legacy} is another copy and is not checked; the workflow grades "
+                      f"{path}. Move your work into {path}.", "yellow"))
     if stage and stage not in all_stages():  # the course may add stages after the kit's six
         raise click.BadParameter(f"stages are numbered 1-{all_stages()[-1]}", param_hint="--stage")
     stages = (stage,) if stage else all_stages()
@@ -160,7 +183,9 @@ def check(stage: int | None, submission: str | None, threshold: float, time_budg
     for stage_result in report.stages:
         if not stage_result.ran and stage_result.stage in stages:
             printer.locked(stage_result)
-    printer.summary(report)  # the note above already said when there was no sandbox
+    printer.summary(report, selected=None if stage is None else stages)
+    for note, colour in notes:
+        printer.say(note, fg=colour)
     selected = [s for s in report.stages if s.stage in stages]
     sys.exit(0 if all(s.passed for s in selected) else 1)
 
@@ -189,16 +214,21 @@ def grade_command(submission: str | None, reference: bool, stages_text: str | No
         raise click.UsageError("this copy of the kit holds no reference solution (it is a "
                                "student release); grade your own file instead")
     stages = parse_stages(stages_text)
-    printer = None if quiet else Printer()
+    printer = None if quiet else Printer(verbose=verbose)
     options = grading_options(stages, threshold, time_budget, seed, verbose, printer, False)
     apply_instructor_options(options, substitute_reference, secret_file)
+    early_fence.wait()
     with tempfile.TemporaryDirectory(prefix="nnkit-reference-") as scratch:
         path = Path(submission) if submission else assignment.write_solution(scratch)
         report = grade(path, options)
     report.student = student or ("reference" if reference else default_student(path))
+    from autograder.checks import calibration
+
     calibration.calibrate(report)  # the same job's speed, for the leaderboard (after MNIST)
-    if printer:
-        printer.summary(report)
+    if printer:  # the reference was graded from a temporary file, gone by now: no name
+        printer.summary(report, selected=None if stages == all_stages() else stages,
+                        graded="the kit's reference solution" if reference else None,
+                        command="grade")
     else:
         click.echo(f"{report.score:g}/{report.max_score:g}")
     warn_if_unfenced(report)
@@ -229,31 +259,50 @@ def generate(folder: str) -> None:
 @main.command(name="download-mnist")
 def download_mnist() -> None:
     """Download (or copy from $NNKIT_MNIST_DIR) and verify MNIST into the kit's cache."""
-    from autograder.data import MnistDataError, ensure_mnist
+    from autograder.data import ensure_mnist
 
-    try:
-        folder = ensure_mnist()
-    except MnistDataError as error:
-        raise click.ClickException(str(error)) from None
+    # A failure is the environment's (offline, a wrong NNKIT_MNIST_DIR, a full disk): KitGroup
+    # prints its one line and exits 3, as in every other command.
+    folder = ensure_mnist()
     click.echo(f"MNIST is ready in {folder}")
 
 
-# Commands with a module of their own.
+# Commands with a module of their own, imported only when run (or listed by --help): `nnkit
+# check` need not pay for Jinja, cryptography or nbgrader's helpers at every start.
+LAZY_COMMANDS = {
+    "summary": "autograder.checks.summary:summary_command",
+    "calibrate": "autograder.checks.calibration:calibrate_command",
+}
+# The instructor's commands: only in the instructor's kit. A student release holds no
+# autograder/grader, so it has none.
+INSTRUCTOR_COMMANDS = {  # the same as autograder/grader/commands.py's COMMANDS (tested)
+    "release": "autograder.grader.release:release_command",
+    "leaderboard": "autograder.grader.classroom.leaderboard:leaderboard_command",
+    "gradescope": "autograder.grader.gradescope:gradescope_command",
+    "nbgrader": "autograder.grader.course.cli:nbgrader_group",
+    "grade-batch": "autograder.grader.batch:grade_batch_command",
+    "classroom": "autograder.grader.classroom.cli:classroom_group",
+    "class-report": "autograder.grader.classroom.class_report:class_report_command",
+    "export-grades": "autograder.grader.classroom.lms_export:export_grades_command",
+    "regrade": "autograder.grader.regrade:regrade_command",
+    "course": "autograder.grader.course_folder:course_group",
+}
+
+
+def lazy_commands() -> dict[str, str]:
+    """Command name -> "module:attribute", the instructor's only where autograder/grader is."""
+    import importlib.util
+
+    commands = dict(LAZY_COMMANDS)
+    if importlib.util.find_spec("autograder.grader") is not None:
+        commands.update(INSTRUCTOR_COMMANDS)
+    return commands
+
+
 def instructor_commands() -> list[click.Command]:
-    """The instructor's commands (release, grade-batch, gradescope, nbgrader, leaderboard,
-    classroom): only in the instructor's kit. A student release holds no autograder/grader, so
-    it has none."""
-    try:
-        from autograder.grader.commands import COMMANDS
-    except ModuleNotFoundError as error:
-        if not (error.name or "").startswith("autograder.grader"):
-            raise
-        return []
-    return COMMANDS
-
-
-for command in (summary_command, calibrate_command, *instructor_commands()):
-    main.add_command(command)
+    """The instructor's commands, imported (autograder/grader/commands.py lists them too)."""
+    return [command for name in INSTRUCTOR_COMMANDS
+            if (command := main.get_command(click.Context(main), name)) is not None]
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from nbgrader.preprocessors import (
 from sqlalchemy.exc import SAWarning
 
 from autograder.grader.course.export import StageCsvExport
+from autograder.grader.course.feedback import ReadableFeedback
 from autograder.grader.course.fenced_kernel import FencedKernelManager
 from autograder.grader.course.outside import GradeOutsideKernel
 from autograder.grader.course.preprocessors import CellTimeouts, GradingExecute, HideHiddenTests
@@ -77,8 +78,10 @@ c.GradingExecute.kernel_manager_class = FencedKernelManager
 # training, its figures) are not run during autograde; True runs them too.
 c.GradingExecute.run_experiments = False
 
-# Feedback shows each stage's messages but not the hidden tests (nbgrader shows them by default).
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback shows each stage's messages but not the hidden tests (nbgrader shows them by default);
+# long messages wrap, and the maths is MathML, drawn by the browser offline (no MathJax CDN).
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor,
+                                    ReadableFeedback]
 
 # `nbgrader export`: nbgrader's CSV columns plus the points of each stage (stage1 ... stage6).
 c.ExportApp.plugin_class = StageCsvExport

@@ -497,8 +497,9 @@ HYPERPARAMS = {
 # %% [markdown]
 # ### Train it, and watch
 #
-# The next cell calls your `train` exactly as the grader will, with your `HYPERPARAMS`, on the
-# 60,000 training images. The bar shows the epoch, the minibatches done and the running cost
+# The next cell calls your `train` as the grader will: with your `HYPERPARAMS`, on the 60,000
+# training images, and with the grader's one BLAS thread, so it takes about the time
+# `nnkit check` reports. The bar shows the epoch, the minibatches done and the running cost
 # (the average minibatch cost so far in this epoch); after each epoch, the network is tested on
 # the 10,000 test images. With the suggested starting point this takes well under a minute on a
 # laptop.
@@ -507,7 +508,7 @@ HYPERPARAMS = {
 X_train, Y_train, train_labels = load_mnist("train")
 run = progress.train_with_progress(train, X_train, Y_train, **HYPERPARAMS,
                                    X_test=X_test, test_labels=test_labels)
-print(f"trained in {run.seconds:.0f} s")
+print(f"trained in {run.seconds:.1f} s")
 
 # %% [markdown]
 # ### Learning curves

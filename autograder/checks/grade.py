@@ -32,6 +32,7 @@ from autograder.sandbox.policy import fence_for_credit
 from autograder.settings import CourseSettings
 
 ALL_STAGES = tuple(stage.number for stage in KIT_STAGES)  # the kit's; a course may add more
+MNIST_STAGE = ALL_STAGES[-1]  # the kit's MNIST stage: its data is looked for before grading
 # Whatever a submission returns or prints, a report stays small (well under 1 MB): each message
 # and problem is cut to a bound, and so is the number of problems.
 MAX_MESSAGE, MAX_PROBLEM, MAX_PROBLEMS, MAX_SKIPPED = 8000, 1000, 50, 200
@@ -214,6 +215,14 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
     )
 
 
+def mnist_ready() -> None:
+    """Raise the environment's fault (KitEnvironmentError: offline without MNIST, a folder
+    without it) now, before any stage is graded; milliseconds once MNIST is cached."""
+    from autograder.data import ensure_mnist  # stage 6's data: not imported for stages 1-5
+
+    ensure_mnist(progress=False)
+
+
 def secret_fingerprint(secret: bytes) -> str:
     """Tells two course secrets apart without revealing either (a secret is 32+ random bytes)."""
     return hashlib.sha256(b"nnkit course secret fingerprint\0" + secret).hexdigest()[:16]
@@ -253,6 +262,8 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
 
 def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
+    if MNIST_STAGE in options.stages and not options.stop_at_first_failing_stage:
+        mnist_ready()  # no MNIST: stop before stages 1-5 are graded and reported for nothing
     results: list[StageResult] = []
     if options.for_credit:
         refuse_public_inputs(options)

@@ -7,11 +7,14 @@ Actions sets that variable, so it appears on the run's page.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from autograder.checks import autograding
+from autograder.checks.headline import blockers, shortened
+from autograder.checks.places import read_cells
 from autograder.checks.report import (
     Report,
     ReportError,
@@ -42,12 +45,17 @@ def mnist_line(report: Report) -> str:
 
 
 def markdown(report: Report) -> str:
-    failing = [check for stage in report.stages if stage.ran for check in stage.checks
+    found = blockers(report, read_cells(report.submission))  # named first, as in `nnkit check`
+    failing = [replace(check, message=shortened(check.message, found))
+               for stage in report.stages if stage.ran for check in stage.checks
                if not check.passed]
     who = f" for {report.student}" if report.student else ""
     title = f"nnkit: {report.score:g}/{report.max_score:g}{who}"
+    shown_problems = {blocker.problem for blocker in found}
     return render("summary.md.j2", report=report, title=title, failing=failing, symbol=symbol,
-                  mnist_line=mnist_line(report), shown=FAILING_SHOWN)
+                  mnist_line=mnist_line(report), shown=FAILING_SHOWN,
+                  first=[blocker.text for blocker in found],
+                  notes=[p for p in report.problems if p not in shown_problems])
 
 
 def summary_report(path: str | Path) -> Report:

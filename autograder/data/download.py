@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import urllib.error
-import urllib.request
 import zlib
-from http.client import HTTPException
 from pathlib import Path
-
-from tqdm import tqdm
 
 from autograder.outputs import write_atomically
 
@@ -72,6 +67,8 @@ def mirror_urls(manifest: Manifest) -> list[str]:
 
 def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool = True) -> bytes:
     """Save the first mirror's copy of `entry` that verifies to `dest`; return its payload."""
+    from http.client import HTTPException  # the network's modules: only when downloading
+
     failures = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + entry.name
@@ -79,7 +76,7 @@ def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool
             data = _fetch(url, entry.name, progress)
             payload = verify_payload(data, entry)
         except (PayloadError, OSError, HTTPException, ValueError) as exc:
-            failures.append(f"  {url}: {_describe(exc)}")
+            failures.append(f"{url}: {_describe(exc)}")
             continue
         try:
             write_atomically(dest, data)
@@ -89,15 +86,19 @@ def download(entry: MnistFile, mirrors: list[str], dest: Path, *, progress: bool
                 "pass cache_dir= or set NNKIT_CACHE_DIR to a writable folder."
             ) from exc
         return payload
-    tried = "\n".join(failures) or "  (no mirrors configured)"
-    raise MnistDataError(
-        f"Could not download {entry.name} from any mirror:\n{tried}\n"
+    tried = "; ".join(failures) or "no mirrors configured"
+    raise MnistDataError(  # one line: the environment's faults are reported in one
+        f"Could not download {entry.name} from any mirror ({tried}). "
         f"Check your internet connection, set {MIRRORS_ENV} to working mirror URLs, "
         "or put the four MNIST files in a folder and set NNKIT_MNIST_DIR to it."
     )
 
 
 def _fetch(url: str, name: str, progress: bool) -> bytes:
+    import urllib.request
+
+    from tqdm import tqdm
+
     request = urllib.request.Request(url, headers={"User-Agent": "nnkit"})
     with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
         length = response.headers.get("Content-Length")
@@ -121,6 +122,8 @@ def _fetch(url: str, name: str, progress: bool) -> bytes:
 
 
 def _describe(exc: Exception) -> str:
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):

@@ -4,7 +4,8 @@ The first load of a file verifies its payload (sha256 from the manifest), parses
 `mnist.parse_idx` and writes an uncompressed .npy copy plus a small JSON sidecar into the cache.
 Later loads trust the sidecar and the file size and memory-map the .npy, so they cost
 milliseconds; anything that does not match is rebuilt from the source. The source (data_dir,
-else NNKIT_MNIST_DIR, else the mirrors) is only consulted when a cache file is missing or stale.
+else NNKIT_MNIST_DIR, else the mirrors) is only consulted when a cache file is missing or stale;
+a folder named by NNKIT_MNIST_DIR must still hold the files (a wrong setting is an error).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import mnist
 import numpy as np
 
 from autograder.outputs import building_file, write_atomically
@@ -136,6 +136,12 @@ class _Source:
 
 
 def _cached_array(entry: MnistFile, folder: Path, source: _Source, progress: bool) -> np.ndarray:
+    if source.folder is not None and source.origin == DATA_DIR_ENV:
+        # A folder a person named in the environment must hold MNIST, cache or not: a wrong
+        # NNKIT_MNIST_DIR is an error they should see, never silently passed over. (A program's
+        # data_dir argument keeps the cache-first rule: it is only read when the cache lacks a
+        # file.)
+        _local_file(entry, source.folder, source.origin)
     cached = _load_cache(entry, folder)
     if cached is not None:
         return cached
@@ -225,6 +231,8 @@ def _downloaded_payload(entry: MnistFile, folder: Path, progress: bool) -> bytes
 
 
 def _decode(entry: MnistFile, payload: bytes) -> np.ndarray:
+    import mnist  # parses the raw files once; cached loads never need it
+
     try:
         array = mnist.parse_idx(io.BytesIO(payload))
     except mnist.IdxDecodeError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,37 @@ def strip_magics(source: str) -> str:
                      for line in source.splitlines())
 
 
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10,
+                                                                                   "th")
+    return f"{number}{suffix}"
+
+
+def cell_label(number: int, execution_count: object) -> str:
+    """A code cell as the student sees it: 'cell [12]' when the notebook was saved after the
+    cell ran (Jupyter shows [12]: beside it), else 'the 7th code cell'."""
+    if isinstance(execution_count, int) and not isinstance(execution_count, bool):
+        return f"cell [{execution_count}]"
+    return f"the {ordinal(number)} code cell"
+
+
+DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.M)
+
+
+def syntax_problem(label: str, source: str, error: UnparsableCode) -> str:
+    """The syntax error of a cell, where the student sees it, quoting the line, and what the
+    cell would have defined (the names every check needing them will miss)."""
+    lines = source.splitlines()
+    line = lines[error.lineno - 1].strip() if error.lineno and 0 < error.lineno <= len(lines) \
+        else ""
+    quoted = f": `{line}`" if line else ""
+    message = error.reason.split(": ", 1)[1] if ": " in error.reason else error.reason
+    names = sorted({a or b for a, b in DEFINED.findall(source)})
+    what = f"nothing it defines ({', '.join(names)})" if names else "nothing it defines"
+    return (f"{label}, line {error.lineno} has a syntax error ({message}){quoted}; Python "
+            f"could not read that cell, so {what} can be graded")
+
+
 def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
     import nbformat  # imported here: the worker uses this module and must start fast
 
@@ -167,8 +199,10 @@ def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
         try:
             parse_python(source, filename)
         except UnparsableCode as error:
-            problems.append(f"code cell {number} {error.reason}; it was skipped, so nothing it "
-                            "defines can be graded")
+            label = cell_label(number, cell.get("execution_count"))
+            problems.append(syntax_problem(label, source, error) if error.lineno else
+                            f"{label} {error.reason}; it was skipped, so nothing it defines "
+                            "can be graded")
             continue
         blocks.append(CodeBlock(filename, source))
     return blocks, problems
@@ -204,8 +238,12 @@ def _read_submission(path: str | Path) -> SubmissionSource:
     try:
         parse_python(source, file.name)
     except UnparsableCode as error:
+        lines = source.splitlines()
+        line = lines[error.lineno - 1].strip() if error.lineno and \
+            0 < error.lineno <= len(lines) else ""
         raise SubmissionLoadError(
-            f"{file.name} {error.reason}. Python could not read the file, so nothing in it can "
-            "be graded; run `python " + file.name + "` to see the error."
+            f"{file.name} {error.reason}" + (f": `{line}`" if line else "") + ". Python could "
+            "not read the file, so nothing in it can be graded; run `python " + file.name
+            + "` to see the error."
         ) from None
     return SubmissionSource(file, "py", [CodeBlock(file.name, source)])

@@ -90,3 +90,63 @@ def test_the_student_suite_stops_with_the_same_exit_status(tmp_path):
     assert run.returncode == EXIT_ENVIRONMENT, run.stdout + run.stderr
     assert "cannot grade here: NNKIT_ISOLATION='docker'" in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
+
+
+@pytest.fixture
+def offline(tmp_path: Path) -> dict[str, str]:
+    """No MNIST folder, an empty cache and a mirror nobody answers on (a closed local port)."""
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return {"NNKIT_MNIST_DIR": "", "NNKIT_CACHE_DIR": str(tmp_path / "cache"),
+            "NNKIT_MNIST_MIRRORS": f"http://127.0.0.1:{port}/"}
+
+
+def test_download_mnist_offline_is_one_line_and_exit_3(tmp_path, offline):
+    # Before: exit 1 ("Error: ..."), where the README promises 3 for the environment's faults.
+    run = nnkit(tmp_path, "download-mnist", **offline)
+    assert_environment_fault(run, "NNKIT_MNIST_DIR")
+
+
+def test_download_mnist_from_a_folder_without_mnist_is_exit_3(tmp_path, no_mnist):
+    run = nnkit(tmp_path, "download-mnist", **no_mnist)
+    assert_environment_fault(run, "is not in", no_mnist["NNKIT_MNIST_DIR"])
+
+
+@pytest.mark.parametrize("command", [["check", "--stage", "6"], ["grade", "--reference"],
+                                     ["download-mnist"]])
+def test_a_wrong_mnist_dir_is_an_error_even_with_a_cache(tmp_path, command):
+    # A cache that holds MNIST (the shared one) and NNKIT_MNIST_DIR naming a folder without it:
+    # before, the cache was used and the wrong setting passed unnoticed.
+    from autograder.data import ensure_mnist
+
+    cache = str(ensure_mnist(progress=False).parent)  # the tests' cache, filled from the folder
+    (tmp_path / "not-mnist").mkdir()
+    assignment.write_student_copy(tmp_path)
+    run = nnkit(tmp_path, *command, NNKIT_MNIST_DIR=str(tmp_path / "not-mnist"),
+                NNKIT_CACHE_DIR=cache)
+    assert_environment_fault(run, "not-mnist", "NNKIT_MNIST_DIR")
+    assert run.stdout.strip() == "" or "Score" not in run.stdout, run.stdout
+
+
+@pytest.mark.parametrize("command", [["grade", "--reference"], ["check", "--stage", "6"]])
+def test_offline_without_mnist_nothing_is_graded_before_the_error(tmp_path, offline, command):
+    # Before: the stage 1-5 report was printed, then the error: as if those were the result.
+    assignment.write_student_copy(tmp_path)
+    run = nnkit(tmp_path, *command, "--json", str(tmp_path / "r.json"), **offline) \
+        if command[0] == "grade" else nnkit(tmp_path, *command, **offline)
+    assert_environment_fault(run)
+    assert run.stdout.strip() == "", run.stdout
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_check_of_the_finished_reference_offline_prints_nothing_before_the_error(tmp_path,
+                                                                                  offline):
+    # The locked, stage-by-stage check reaches stage 6 only once stages 1-5 pass; what it found
+    # for them is not shown as a result when MNIST then turns out to be missing.
+    path = assignment.write_solution(tmp_path)
+    run = nnkit(tmp_path, "check", str(path), **offline)
+    assert_environment_fault(run)
+    assert "Score" not in run.stdout and "Stage 1" not in run.stdout, run.stdout

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import csv
 import html
+import re
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -384,6 +385,10 @@ def test_feedback_shows_the_stage_messages_and_not_the_hidden_tests(course: Path
                     assert html.escape(text, quote=False) in page, (name, check.id, text)
     correct = feedback_html(course, "correct")
     assert "test accuracy reaches the threshold" in correct  # the hidden checks' verdicts
+    # Readable offline (autograder/grader/course/feedback.py; tests/kit/test_feedback_page.py
+    # looks at it in Chromium): messages wrap, and the maths is MathML, not raw $$ for MathJax.
+    body = re.sub(r"<script.*?</script>", "", correct, flags=re.S)
+    assert "white-space: pre-wrap" in correct and "<math" in correct and "$$" not in body
 
 
 def test_exported_csv_has_every_students_points_per_stage(graded: Graded):

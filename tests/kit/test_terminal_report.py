@@ -76,9 +76,9 @@ def test_piped_output_is_plain_text_with_word_marks(stub_check, reference_stage1
         assert ESCAPE not in text, "colour codes in piped output"
         assert not any(symbol in text for symbol in SYMBOLS)
     assert "[FAIL] neuron computes" in failing
-    assert "[LOCKED] Stage 2" in failing
+    assert "[LOCKED] Stages 2-6" in failing
     assert "[PASS] neuron computes" in passing
-    assert "Score: 10/100" in passing
+    assert "Stage 1: 10/10 points" in passing
 
 
 def test_terminal_output_has_colour_and_symbols(stub_check, reference_stage1):
@@ -92,7 +92,7 @@ def test_terminal_output_has_colour_and_symbols(stub_check, reference_stage1):
 def test_no_color_gives_plain_text_even_on_a_terminal(stub_check):
     text = run_on_terminal(stub_check, NO_COLOR="1")
     assert ESCAPE not in text
-    assert "[FAIL] neuron computes" in text and "[LOCKED] Stage 2" in text
+    assert "[FAIL] neuron computes" in text and "[LOCKED] Stages 2-6" in text
 
 
 class FakeTerminal(io.StringIO):

@@ -54,7 +54,7 @@ def test_check_grades_the_file_start_wrote_and_names_it(student_folder):
     assignment.write_student_copy(student_folder)
     result = CliRunner().invoke(main, ["check", "--stage", "1"])
     assert result.exit_code == 1
-    assert result.output.startswith("Checking neural_network.ipynb")
+    assert result.output.startswith("Stage 1: 0/10 points")  # the standing comes first
     assert "Graded: neural_network.ipynb" in result.output
 
 

@@ -29,6 +29,7 @@ from autograder.checks.explain import DEFINITIONS_RULE
 from autograder.checks.stage import CheckFailed, Stage
 from autograder.checks.stages import training_proof
 from autograder.checks.stages.hidden_order import hidden_permutation
+from autograder.checks.stages.official_margin import official_note
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.checks.stages.training_proof import initial_parameters
 from autograder.data import load_mnist, mnist_arrays
@@ -240,6 +241,8 @@ def mnist_accuracy(ctx: Grading) -> str:
             "learning rate (0.1 to 1 works for sigmoid networks with this cost) or a hidden "
             "layer of about 100 neurons. The workshop's scikit-learn baseline scored 87.25%."
             + ("" if expected.is_live() else f" (Test accuracy {expected.OWN_FORWARD}.)")
+            + official_note(result["accuracy"], threshold)
         )
     measured = "" if expected.is_live() else f", {expected.OWN_FORWARD}"
-    return f"test accuracy {result['accuracy']:.2%} (threshold {threshold:.0%}){measured}"
+    return (f"test accuracy {result['accuracy']:.2%} (threshold {threshold:.0%}){measured}."
+            + official_note(result["accuracy"], threshold))

@@ -11,6 +11,12 @@ a lambda or a constant of any case is there at grading, while a training run or 
 class runs (constructors are cheap); calling its methods does not. The worker runs the helpers
 one at a time under a time limit (worker.py, `Worker.load`); the grader side
 (sandbox/loader.py) asks the same plan which statements a report should list as skipped.
+
+Wrapping or binding is not calling: `np.vectorize(sigmoid)` or `functools.partial(f, ...)` makes
+a new name from the student's functions (sigmoid_vec is "made from own", so calling IT is an
+experiment), while the module that wrapped (np, functools) stays a library: later `np.*` calls
+are judged on their own. A lambda assigned at top level counts as one of the student's own
+functions; reading a container (ACT.items(), ACT.get("relu")) runs none of their code.
 """
 
 from __future__ import annotations
@@ -22,6 +28,12 @@ from dataclasses import dataclass
 EXPERIMENT_MODULES = ("autograder", "matplotlib", "seaborn", "plotly", "IPython", "tqdm")
 NOTEBOOK_BUILTINS = {"display": "IPython", "get_ipython": "IPython"}  # not there at grading
 _DISPLAYS = (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.DictComp, ast.ListComp, ast.SetComp)
+# Calls that make a plain container (ACT = dict(sigmoid=sigmoid)): its methods are the
+# container's own, not the student's code.
+_CONTAINER_MAKERS = {"dict", "list", "set", "tuple", "defaultdict", "OrderedDict", "ChainMap"}
+# Methods that only read a container or a namespace (ACT.items(), ACT.get("relu")): looking a
+# helper up runs none of the student's code, whatever the object.
+_READING_METHODS = {"get", "items", "keys", "values", "copy", "fromkeys"}
 
 
 class UnparsableCode(Exception):
@@ -128,6 +140,7 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
     """What to run of each block at grading (one module per block), and what is skipped."""
     own_functions: set[str] = set()  # calling these (or what is made of them) runs student code
     own_classes: set[str] = set()
+    modules: set[str] = set()  # names imports bind: np.vectorize(sigmoid) does not change np
     experiments: dict[str, str] = dict(NOTEBOOK_BUILTINS)
     for _, tree in blocks:
         for node in tree.body:
@@ -137,7 +150,10 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
                     own_functions.add(child.name)
                 elif isinstance(child, ast.ClassDef):
                     own_classes.add(child.name)
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+                own_functions.update(t.id for t in node.targets if isinstance(t, ast.Name))
             experiments.update(_experiment_names(node))
+            modules.update(_imported(node))
     made_from_own: set[str] = set()  # names set from own functions: sigmoid_vec, ACTIVATIONS
     unavailable: set[str] = set()  # names that only skipped statements set
     containers: set[str] = set()  # names set to a dict, list, set or tuple display
@@ -154,12 +170,15 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
                 body.append(node)
                 unavailable -= names
                 containers -= names
-                if isinstance(node, ast.Assign) and isinstance(node.value, _DISPLAYS):
+                if isinstance(node, ast.Assign) and _makes_container(node.value):
                     containers |= {t.id for t in node.targets if isinstance(t, ast.Name)}
                 loaded = {child.id for child in ast.walk(node) if isinstance(child, ast.Name)}
                 if not always and loaded & (own_functions | own_classes | made_from_own
                                             | experiments.keys()):
-                    made_from_own |= names | _mutated(node)
+                    # Wrapping or binding the student's functions (np.vectorize(sigmoid),
+                    # functools.partial(f, ...)) makes a new name of them; the module whose
+                    # function did the wrapping is left as it was.
+                    made_from_own |= (names | _mutated(node)) - modules
             else:
                 unavailable |= names
                 if id(tree) not in lines:  # split once per block: statements only need a line
@@ -206,9 +225,31 @@ def _is_def(node: ast.stmt) -> bool:
 
 
 def _container_method(call: ast.Call, containers: set[str]) -> bool:
-    """ACTIVATIONS.update(...) on a dict display: a dict's own method, not the student's code."""
-    return isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
-        and call.func.value.id in containers
+    """ACTIVATIONS.update(...) on a dict, ACT.items() or ACT.get("relu") on anything: a
+    container's own method, not the student's code."""
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    if call.func.attr in _READING_METHODS:
+        return True
+    return isinstance(call.func.value, ast.Name) and call.func.value.id in containers
+
+
+def _makes_container(value: ast.expr) -> bool:
+    """A dict, list, set or tuple display, or a call of dict(), list(), defaultdict()..."""
+    if isinstance(value, _DISPLAYS):
+        return True
+    if isinstance(value, ast.Call):
+        callee = value.func
+        name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", None)
+        return name in _CONTAINER_MAKERS
+    return False
+
+
+def _imported(node: ast.stmt) -> set[str]:
+    """The names a top-level import binds (modules and what is imported from them)."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    return set()
 
 
 def _mutated(node: ast.stmt) -> set[str]:

@@ -8,6 +8,7 @@ from tests.kit.catalogue.mistakes import (
     HYPERPARAMS,
     INIT_WEIGHTS,
     OUTPUT_DELTA,
+    PROPAGATE,
     SCIPY_SIGMOID,
     SIGMOID_PRIME,
     STABLE_SIGMOID,
@@ -89,6 +90,11 @@ activation = "sigmoid"
 
 
 def sigmoid(z):'''
+SCALAR_SIGMOID = '''def sigmoid_scalar(t):
+    """One number: math.tanh never overflows."""
+    return 0.5 + 0.5 * math.tanh(0.5 * t)'''
+# The notebook's last code cell: what comes after it is defined after every use.
+PLAYGROUND = "playground.playground(train, forward, hidden_layers=[[], [3], [8], [32], [16, 16]])\n"
 ATTRIBUTE_DICT = '''import numpy as np
 
 
@@ -563,6 +569,48 @@ settings = dict(dtype=float)
 def forward(params, X):"""),
         (FORWARD, FORWARD.replace("np.asarray(X, dtype=float)", "np.asarray(X, **settings)")
          .replace("sigmoid(z)", "hidden_activation(z)")),
+    )),
+    # -- helpers made at top level from the student's own functions, defined after the
+    # functions that use them (at the end of the notebook, past the kit's demo cells): wrapping
+    # or binding a function is not calling it, so each is there at grading (loader.py).
+    Variant("vectorized-sigmoid-and-derivative-defined-after-use", (
+        (IMPORTS, "import math\n\nimport numpy as np\n"),
+        ("def sigmoid(z):", SCALAR_SIGMOID + "\n\n\ndef sigmoid(z):"),
+        (STABLE_SIGMOID, "    return sigmoid_vec(z)\n"),
+        (PROPAGATE, PROPAGATE.replace("a_prev * (1.0 - a_prev)", "derivative_vec(a_prev)")),
+        (PLAYGROUND, PLAYGROUND + "\n\nsigmoid_vec = np.vectorize(sigmoid_scalar, otypes=[float])\n"
+                     "derivative_vec = np.vectorize(derivative_from_output, otypes=[float])\n"),
+        ("def sigmoid_prime(z):", "def derivative_from_output(a):\n    return a * (1.0 - a)"
+                                  "\n\n\ndef sigmoid_prime(z):"),
+    )),
+    Variant("functools-partial-helpers-defined-after-use", (
+        (IMPORTS, "import functools\n\nimport numpy as np\n"),
+        ("def sigmoid(z):", "def scaled_sigmoid(z, slope):\n"
+                            "    return 0.5 + 0.5 * np.tanh(0.5 * slope * np.asarray(z, float))"
+                            "\n\n\ndef sigmoid(z):"),
+        (STABLE_SIGMOID, "    return unit_sigmoid(z)\n"),
+        ("def sigmoid_prime(z):", "def scaled_product(a, b, scale):\n    return scale * a * b"
+                                  "\n\n\ndef sigmoid_prime(z):"),
+        (PROPAGATE, PROPAGATE.replace("a_prev * (1.0 - a_prev)", "product(a_prev, 1.0 - a_prev)")),
+        (PLAYGROUND, PLAYGROUND + "\n\nunit_sigmoid = functools.partial(scaled_sigmoid, slope=1.0)"
+                     "\nproduct = functools.partial(scaled_product, scale=1.0)\n"),
+    )),
+    Variant("dict-of-activation-functions-defined-after-use", (
+        ("def sigmoid(z):", "def tanh_sigmoid(z):\n"
+                            "    return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, float))\n\n\n"
+                            "def output_slope(a):\n    return a * (1.0 - a)\n\n\ndef sigmoid(z):"),
+        (STABLE_SIGMOID, '    return ACTIVATIONS["sigmoid"](z)\n'),
+        (PROPAGATE, PROPAGATE.replace("a_prev * (1.0 - a_prev)", 'SLOPES["sigmoid"](a_prev)')),
+        (PLAYGROUND, PLAYGROUND + "\n\nACTIVATIONS = dict(sigmoid=tanh_sigmoid)\n"
+                     "SLOPES = {name: np.vectorize(output_slope, otypes=[float])"
+                     " for name in ACTIVATIONS.keys()}\n"),
+    )),
+    Variant("lambda-activations-defined-after-use", (
+        (STABLE_SIGMOID, "    return squash(np.asarray(z, float))\n"),
+        (PROPAGATE, PROPAGATE.replace("a_prev * (1.0 - a_prev)", "slope_vec(a_prev)")),
+        (PLAYGROUND, PLAYGROUND + "\n\nsquash = lambda z: 0.5 + 0.5 * np.tanh(0.5 * z)\n"
+                     "slope = lambda a: a * (1.0 - a)\n"
+                     "slope_vec = np.vectorize(slope, otypes=[float])\n"),
     )),
     # The one variant trained on MNIST (about 10 s): a deeper network with different settings.
     Variant("deeper-network-on-mnist", (
