@@ -87,9 +87,6 @@ class GradeOptions:
     # One bound for the whole grading of a submission (None: 2 x the MNIST budget + 60 s), so
     # that a hostile one cannot hold the grader for the sum of every stage's limit.
     submission_timeout: float | None = None
-    # Packages besides NumPy and the standard library submitted code may import (None: the
-    # course settings in force, settings.current().allowed_packages).
-    allowed_packages: tuple[str, ...] | None = None
     for_credit: bool = False  # refuse to grade without a real fence (sandbox/policy.py)
     # ... and without the course secret (checks/credit.py), unless the instructor asks for the
     # public inputs (--public-inputs, or grading_on_public_inputs = true in the course).
@@ -211,7 +208,7 @@ def assemble(submission: str, stages: list[StageResult], problems: list[str], is
         skipped=skipped or [],
         grading=grading_record(options),
         settings={"threshold": options.mnist_threshold, "time_budget": options.mnist_time_budget,
-                  "allowed_packages": list(options.allowed_packages)},
+                  "allowed_packages": list(allowed_packages(options))},
     )
 
 
