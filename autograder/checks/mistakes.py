@@ -69,6 +69,8 @@ CATALOGUED: tuple[Named, ...] = (
     Named("descent-one-step-too-few", "stage1.descent_records_costs", "one step too few"),
     # -- stage 2 --------------------------------------------------------------------------------
     Named("sigmoid-sign-error", "stage2.sigmoid_values", "Your values are sigmoid(-z)"),
+    Named("scipy-expit-without-permission", "stage2.sigmoid_values",
+          "scipy is not available at grading"),
     Named("sigmoid-overflow-warnings", "stage2.sigmoid_is_stable",
           "np.exp(-z) overflows for large negative z"),
     Named("sigmoid-math-exp-on-arrays", "stage2.sigmoid_values",
@@ -205,11 +207,13 @@ GENERIC: tuple[Named, ...] = (
     Named("too-slow", "", "did not finish within"),
     Named("too-slow", "", "was stopped: th"),
     Named("worker-crashed", "", "The process running your code stopped"),
+    Named("package-not-allowed", "", "is not available at grading"),
 )
 GENERIC_LABELS = {"not-written-yet": "not written yet (still the stub)",
                   "function-missing": "a graded function is missing",
                   "too-slow": "too slow: stopped at the time limit",
-                  "worker-crashed": "crashed the process running it"}
+                  "worker-crashed": "crashed the process running it",
+                  "package-not-allowed": "imports a package the course does not allow"}
 
 
 def recognise(check_id: str, message: str) -> dict[str, str] | None:

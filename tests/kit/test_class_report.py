@@ -25,6 +25,9 @@ from tests.kit.catalogue.mistakes import MISTAKES
 from tests.kit.conftest import ROOT, apply_edits
 from tests.kit.reports import report
 
+# Grading for credit needs a course secret: these tests grade the class in a course.
+pytestmark = pytest.mark.usefixtures("in_course")
+
 BY_ID = {mistake.id: mistake for mistake in MISTAKES}
 # The class: who made which catalogued mistake (None: an honest solution).
 CLASS = {"ann": None, "bob": None, "cat": "init-weights-transposed",

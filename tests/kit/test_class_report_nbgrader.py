@@ -18,6 +18,9 @@ from tests.kit.conftest import ROOT, apply_edits
 from tests.kit.test_class_report import nnkit
 from tests.kit.test_nbgrader import SOLUTION, Student, submission, submitted_path
 
+# Grading for credit needs a course secret: these tests grade the class in a course.
+pytestmark = pytest.mark.usefixtures("in_course")
+
 BY_ID = {mistake.id: mistake for mistake in MISTAKES}
 TRANSPOSED = apply_edits(SOLUTION, list(BY_ID["init-weights-transposed"].edits))
 DERIVATIVE = apply_edits(SOLUTION, list(BY_ID["sigmoid-prime-of-z-not-sigmoid"].edits))

@@ -27,6 +27,9 @@ from autograder.cli import main
 from autograder.grader.classroom.lms_export import CANVAS_LEADING
 from tests.kit.reports import report
 
+# Grading for credit needs a course secret: these tests grade the class in a course.
+pytestmark = pytest.mark.usefixtures("in_course")
+
 POINTS = {stage.number: float(stage.max_score) for stage in STAGES}
 
 
