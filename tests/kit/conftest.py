@@ -79,6 +79,13 @@ def course_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture
+def graded_in_course(course_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One test grading for credit in that course (the rest of its module outside it)."""
+    monkeypatch.setenv("NNKIT_COURSE", str(course_folder))
+    return course_folder
+
+
 @pytest.fixture(scope="module")
 def in_course(course_folder: Path) -> Iterator[Path]:
     """Grade in that course, as `nnkit --course DIR` does: grading for credit then draws every
