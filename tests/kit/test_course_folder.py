@@ -455,8 +455,8 @@ def test_the_courses_threshold_and_packages_reach_nbgrader_grading(strict_course
     accuracy = [c for c in report.stages[5].checks if "threshold" in c.name][0]
     assert not accuracy.passed and stage6_says_threshold(accuracy.message)
     probe = subprocess.run(
-        [sys.executable, "-c", "from autograder.grader.course import kernel; "
-         "print(kernel.OPTIONS.mnist_threshold, kernel.OPTIONS.allowed_packages)"],
+        [sys.executable, "-c", "from autograder.checks import notebook_cells as cells; "
+         "print(cells.options().mnist_threshold, cells.options().allowed_packages)"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True, timeout=120)
     assert probe.stdout.split() == ["0.99", "('scipy',)"], probe.stderr
