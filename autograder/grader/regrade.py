@@ -72,7 +72,12 @@ def options_as_before(data: dict, secret: bytes | None) -> GradeOptions:
                         mnist_time_budget=float(grading.get("time_budget", 600.0)),
                         seed=int(data.get("seed", 0)),
                         substitute_reference=bool(grading.get("substitute_reference")),
-                        secret=None if public else secret, for_credit=True)
+                        allowed_packages=tuple((data.get("settings") or {}).get(
+                            "allowed_packages", settings.current().allowed_packages)),
+                        # the same inputs as before: public ones, if the report was graded on
+                        # them (asked for explicitly, by the report itself)
+                        secret=None if public else secret, public_inputs=public,
+                        for_credit=True)
 
 
 def options_current(data: dict, secret: bytes | None) -> GradeOptions:

@@ -57,8 +57,8 @@ def test_a_regrade_shows_what_changed_since_an_older_kit(tmp_path: Path, solutio
     assert failing["mistake"]["id"] == "cost-halved"
 
 
-def test_as_before_grades_the_recorded_commit_and_current_the_code_now(tmp_path: Path,
-                                                                       solution_text: str):
+def test_as_before_grades_the_recorded_commit_and_current_the_code_now(
+        tmp_path: Path, solution_text: str, graded_in_course: Path):
     repo = tmp_path / "repo"
     when = datetime.now(timezone.utc) - timedelta(days=2)
     students.commit(repo, {"neural_network.py": students.stubs()}, "start", when)
