@@ -52,7 +52,7 @@ def read_cells(path: str | Path) -> Cells:
         return Cells(notebook=False, sources=[text], counts=[None], answer=[False])
     try:
         cells = json.loads(text).get("cells", [])
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError, MemoryError):  # any file: no labels
         return Cells(notebook=True)
     found = Cells(notebook=True)
     for cell in cells if isinstance(cells, list) else []:

@@ -191,7 +191,8 @@ def _notebook_blocks(path: Path) -> tuple[list[CodeBlock], list[str]]:
             source = "".join(source)  # the file's own form: a list of lines
         if not isinstance(source, str):
             kind = "dict" if isinstance(source, dict) else type(source).__name__
-            problems.append(f"code cell {number} is damaged (its source is a {kind}, not "
+            problems.append(f"{cell_label(number, cell.get('execution_count'))} is damaged "
+                            f"(its source is a {kind}, not "
                             "text); it was skipped, so nothing "
                             "it defines can be graded")
             continue

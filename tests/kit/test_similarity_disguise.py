@@ -8,6 +8,7 @@ cannot read is skipped with a note, never a crash; and the classroom pipeline's 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -24,6 +25,9 @@ from tests.kit import simulated_students as simulated
 from tests.kit.catalogue.variants import VARIANTS
 from tests.kit.conftest import apply_edits
 from tests.kit.disguise import TRANSFORMS, disguise
+
+# Grading for credit needs a course secret: these tests grade in a course.
+pytestmark = pytest.mark.usefixtures("in_course")
 
 NAMES = frozenset(similarity.graded_names())
 ALL_AT_ONCE = ("helpers", "renamed", "reordered", "dead_code", "split")
@@ -233,7 +237,14 @@ UNREADABLE = {  # what Python raises, and the start of the note
 
 
 @pytest.mark.parametrize("kind", UNREADABLE)
-def test_a_file_python_cannot_parse_is_skipped_with_a_note_never_a_crash(kind, tmp_path):
+def test_a_file_python_cannot_parse_is_skipped_with_a_note_never_a_crash(kind, tmp_path,
+                                                                        request):
+    # What is "too deep" depends on Python's recursion limit, which a library may have raised
+    # earlier in the same process: the test holds it at Python's default, then restores it.
+    import sys
+
+    request.addfinalizer(functools.partial(sys.setrecursionlimit, sys.getrecursionlimit()))
+    sys.setrecursionlimit(1000)
     text, expected = UNREADABLE[kind]
     (tmp_path / "neural_network.py").write_text(text, encoding="utf-8")
     found, note = similarity.read_functions(tmp_path)

@@ -24,6 +24,9 @@ from autograder.grader.batch import grade_batch
 from tests.kit.conftest import failing_checks
 from tests.kit.redteam import honest_version, hostile_text
 
+# Grading for credit needs a course secret: these tests grade in a course.
+pytestmark = pytest.mark.usefixtures("in_course")
+
 FENCES = {"bwrap": "bubblewrap", "user": "dedicated user"}
 ATTACKS = ("offline_weights.py", "library_train.py", "train_during_handover.py")
 # What the failure says the grader observed, per attack on a working submission.

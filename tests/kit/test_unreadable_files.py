@@ -24,6 +24,9 @@ from autograder.grader.course import exchange, kernel
 from autograder.grader.course.preprocessors import experiment_cells
 from autograder.sandbox.loader import CodeBlock, SubmissionSource, skipped_statements
 
+# Grading for credit needs a course secret: these tests grade in a course.
+pytestmark = pytest.mark.usefixtures("in_course")
+
 NEURON = ("import numpy as np\n\n\ndef neuron(x, w, b):\n"
           "    return b + w * np.asarray(x, dtype=float)\n")
 DEEP_SUM = "x = " + "1+" * 200_000 + "1\n"  # RecursionError in ast construction
@@ -49,9 +52,9 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
                          + ', "metadata": {}, "nbformat": 4, "nbformat_minor": 5}').encode(),
                         "could not be read as a notebook"),
     "number_source.ipynb": (notebook([code_cell(5), code_cell(NEURON)]).encode(),
-                            "code cell 1 is damaged (its source is a int, not text)"),
+                            "the 1st code cell is damaged (its source is a int, not text)"),
     "deep_cell.ipynb": (notebook([code_cell(DEEP_SUM), code_cell(NEURON)]).encode(),
-                        "code cell 1 nests expressions too deeply for Python to read"),
+                        "the 1st code cell nests expressions too deeply for Python to read"),
 }
 GRADED_ON = ("number_source.ipynb", "deep_cell.ipynb")  # their other cell defines neuron
 

@@ -605,12 +605,14 @@ def forward(params, X):"""),
                      "SLOPES = {name: np.vectorize(output_slope, otypes=[float])"
                      " for name in ACTIVATIONS.keys()}\n"),
     )),
+    # Lambdas for the activation and its slope (the slope used by sigmoid_prime; the wrapped
+    # derivative used inside backward is the vectorized variant's).
     Variant("lambda-activations-defined-after-use", (
         (STABLE_SIGMOID, "    return squash(np.asarray(z, float))\n"),
-        (PROPAGATE, PROPAGATE.replace("a_prev * (1.0 - a_prev)", "slope_vec(a_prev)")),
+        ("    s = sigmoid(z)\n    return s * (1.0 - s)\n",
+         "    return slope(squash(np.asarray(z, float)))\n"),
         (PLAYGROUND, PLAYGROUND + "\n\nsquash = lambda z: 0.5 + 0.5 * np.tanh(0.5 * z)\n"
-                     "slope = lambda a: a * (1.0 - a)\n"
-                     "slope_vec = np.vectorize(slope, otypes=[float])\n"),
+                     "slope = lambda a: a * (1.0 - a)\n"),
     )),
     # The one variant trained on MNIST (about 10 s): a deeper network with different settings.
     Variant("deeper-network-on-mnist", (
