@@ -181,3 +181,17 @@ def test_a_report_graded_with_reference_code_is_labelled_and_never_ranked(class_
     row = next(line for line in (out / "leaderboard.md").read_text().splitlines()
                if "mallory" in line)
     assert "graded with reference code, not ranked" in row and "0.5 s" not in row
+
+
+def test_a_report_graded_behind_a_weak_fence_says_so_on_the_board(class_reports):
+    """The board reads the fence's own verdict from the report (issue 22: one verdict)."""
+    for name, fence in (("frank", "weak"), ("grace", "strong")):
+        made = report(name, accuracy=0.9, train_seconds=5.0, calibration=0.2)
+        made.fence = fence
+        write(class_reports, f"{name}/report.json", made)
+    result, out = build(str(class_reports), "--out", str(class_reports.parent / "board"))
+    assert result.exit_code == 0, result.output
+    rows = {name: next(line for line in (out / "leaderboard.md").read_text().splitlines()
+                       if name in line) for name in ("frank", "grace")}
+    assert "graded behind a weak fence" in rows["frank"]
+    assert "fence" not in rows["grace"]

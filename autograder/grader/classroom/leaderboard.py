@@ -26,6 +26,7 @@ from autograder.checks.report import ReportError, report_data
 from autograder.grader.classroom import board_notes
 from autograder.grader.classroom.validation import Policy, Rejection
 from autograder.rendering import render
+from autograder.sandbox.isolation import WEAK
 
 ANIMALS = ("Otter", "Heron", "Lynx", "Puffin", "Badger", "Gecko", "Marten", "Ibis", "Wombat",
            "Falcon", "Newt", "Bison", "Koala", "Orca", "Tapir", "Quokka", "Stoat", "Walrus",
@@ -64,6 +65,9 @@ class Entry:
     # Graded with --substitute-reference: some checks ran the reference's code. Such a row is
     # labelled, and its MNIST result (the reference's training) is never ranked.
     substituted: bool = False
+    # The fence's own verdict, carried in the report (sandbox/isolation.py `strength`): a row
+    # graded behind a weak fence (the process fallback) says so; "" for older reports.
+    fence: str = ""
 
     @property
     def normalised(self) -> float | None:
@@ -152,6 +156,7 @@ def read_entry(path: Path, policy: Policy | None = None) -> Entry:
         calibration=_number(data, "calibration", "", optional=True),
         substituted=bool(mnist.get("substituted")) or any(
             isinstance(stage, dict) and stage.get("substituted") for stage in data["stages"]),
+        fence=data.get("fence") if isinstance(data.get("fence"), str) else "",
     )
     reasons = (policy or Policy()).reasons(data, entry)
     if reasons:
@@ -219,7 +224,8 @@ class Row:
     def accuracy(self) -> str:
         if self.entry.substituted:
             return "— (graded with reference code, not ranked)"
-        return "—" if self.entry.accuracy is None else f"{self.entry.accuracy:.2%}"
+        shown = "—" if self.entry.accuracy is None else f"{self.entry.accuracy:.2%}"
+        return f"{shown} (graded behind a weak fence)" if self.entry.fence == WEAK else shown
 
     @property
     def raw_time(self) -> str:
