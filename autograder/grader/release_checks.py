@@ -43,16 +43,7 @@ def hidden_check_functions(text: str) -> list[ast.FunctionDef]:
 def without_hidden_checks(text: str) -> str:
     """The module with every hidden check cut out: decorators, body, and the comment lines
     right above it."""
-    hidden = hidden_check_functions(text)
-    if not hidden:
-        return text
-    lines = text.splitlines(keepends=True)
-    for node in reversed(hidden):
-        start = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)]) - 1
-        while start > 0 and lines[start - 1].lstrip().startswith("#"):
-            start -= 1
-        del lines[start:node.end_lineno]
-    return re.sub(r"\n{4,}", "\n\n\n", "".join(lines))
+    return _cut(text, hidden_check_functions(text))
 
 
 def withheld_functions() -> dict[Path, set[str]]:
@@ -77,10 +68,14 @@ def _is_request(decorator: ast.expr) -> bool:
 def cut_functions(text: str, names: set[str], requests: bool = False) -> str:
     """`text` without the module-level functions named `names` (and, if `requests`, those
     decorated with `expected.request`): decorators, body, and the comment lines right above."""
-    nodes = [node for node in ast.parse(text).body
-             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-             and (node.name in names
-                  or (requests and any(_is_request(d) for d in node.decorator_list)))]
+    return _cut(text, [node for node in ast.parse(text).body
+                       if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                       and (node.name in names
+                            or (requests and any(_is_request(d) for d in node.decorator_list)))])
+
+
+def _cut(text: str, nodes: list[ast.FunctionDef]) -> str:
+    """`text` without these module-level functions, their decorators and the comments above."""
     if not nodes:
         return text
     lines = text.splitlines(keepends=True)
