@@ -1,15 +1,18 @@
-"""nbgrader from the wheel, end to end: a fresh virtual environment holding only the built wheel
-and its nbgrader extra, installed from the package index as the README says
+"""nbgrader and grade-batch from the wheel, end to end: a fresh virtual environment holding only
+the built wheel and its nbgrader extra, installed from the package index as the README says
 (`pip install "nnkit-VERSION-py3-none-any.whl[nbgrader]"`), outside any checkout.
 
 The instructor makes a course (`nnkit course init`), adapts it as the README's worked example
 does, makes the nbgrader course with one command, and autogrades and exports a small class;
-nothing is copied out of site-packages by hand.
+nothing is copied out of site-packages by hand. The same course then grades a class of .py
+files with grade-batch, and its class report ranks the mistakes the students made, with who, in
+the right counts, and its Canvas and Moodle files have the columns those systems import.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +20,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder import assignment
 from autograder.grader.course import ASSIGNMENT
+from tests.kit.catalogue.mistakes import MISTAKES
+from tests.kit.conftest import apply_edits
 from tests.kit.test_course_checks import adapt
 from tests.kit.test_nbgrader_course import answers, filled
 from tests.kit.test_wheel import dist, outside, wheel  # noqa: F401 - the build's fixtures
@@ -69,3 +75,50 @@ def test_an_adapted_course_is_graded_by_nbgrader_from_the_installed_wheel(
     with open(work / "elsewhere" / "grades.csv", newline="", encoding="utf-8") as file:
         exported = {row["student_id"]: row for row in csv.DictReader(file)}
     assert float(exported["right"]["stage7"]) == 12 and float(exported["right"]["score"]) == 94
+
+
+def class_of_students(folder: Path) -> dict[str, str | None]:
+    """Honest students, a catalogued mistake made by two and another by one, and the stubs."""
+    reference = assignment.solution(assignment.read_source())
+    made = {"ann": None, "bob": "init-weights-transposed", "cat": "init-weights-transposed",
+            "dan": "backward-missing-sigma-prime"}
+    folder.mkdir(parents=True)
+    for student, mistake in made.items():
+        edits = next(entry.edits for entry in MISTAKES if entry.id == mistake) if mistake else ()
+        (folder / f"{student}.py").write_text(apply_edits(reference, list(edits)),
+                                              encoding="utf-8")
+    (folder / "eve.py").write_text(assignment.student(assignment.read_source()),
+                                   encoding="utf-8")
+    return {**made, "eve": "not-written-yet"}
+
+
+def test_a_class_graded_by_grade_batch_from_the_wheel_gets_its_report_and_lms_files(
+        nbgrader_venv: Path, tmp_path: Path):
+    work = tmp_path / "work"
+    run = outside(nbgrader_venv, work, "nnkit", "course", "init", "course")
+    assert run.returncode == 0, run.stdout + run.stderr
+    made = class_of_students(work / "class")
+    run = outside(nbgrader_venv, work, "nnkit", "--course", "course", "grade-batch", "class",
+                  "--out", "reports", "--stages", "1-5")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    run = outside(nbgrader_venv, work, "nnkit", "class-report", "reports", "--out", "report")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    data = json.loads((work / "report" / "class_report.json").read_text(encoding="utf-8"))
+    named = {m["id"]: sorted(m["students"]) for m in data["mistakes"] if m["named"]}
+    wanted: dict[str, list[str]] = {}
+    for student, mistake in made.items():
+        if mistake:
+            wanted.setdefault(mistake, []).append(student)
+    assert named == wanted, named
+    assert [m["id"] for m in data["mistakes"] if m["named"]][0] == "init-weights-transposed"
+    for kind, first in (("canvas", ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]),
+                        ("moodle", None)):
+        run = outside(nbgrader_venv, work, "nnkit", "export-grades", "reports", "--format",
+                      kind, "--out", f"{kind}.csv")
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        with open(work / f"{kind}.csv", newline="", encoding="utf-8") as file:
+            rows = list(csv.reader(file))
+        if first:  # Canvas: its five leading columns, then "Points Possible" under the header
+            assert rows[0][:5] == first and rows[1][0] == "Points Possible", rows[:2]
+        students = rows[2:] if first else rows[1:]
+        assert len(students) == len(made), rows
