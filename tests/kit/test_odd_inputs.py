@@ -46,8 +46,8 @@ def test_a_notebook_with_damaged_cells_is_graded_zero_with_a_note_for_each(tmp_p
     assert report.stages[0].ran and report.score == 0
     notes = " ".join(report.problems)
     assert "cell 1 of the notebook is damaged (it has no cell_type)" in notes
-    assert "code cell 1 is damaged (its source is a int, not text)" in notes
-    assert "code cell 2 is damaged (its source is a dict, not text)" in notes
+    assert "the 1st code cell is damaged (its source is a int, not text)" in notes
+    assert "the 2nd code cell is damaged (its source is a dict, not text)" in notes
     assert "is wrong" in failing_checks(report)["stage1.neuron_values"]  # cell 3 was run
 
 
