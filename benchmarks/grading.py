@@ -10,13 +10,16 @@ runs on that checkout's code, alternating with this one's, and a table gives the
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,10 +48,12 @@ def cli_seconds(stages: str, repeats: int, checkout: Path | None = None) -> list
             for _ in range(repeats)]
 
 
-def cli_training_seconds(checkout: Path | None = None) -> tuple[float, float]:
-    """(wall-clock seconds of `nnkit check` of the reference, all six stages as a student runs
-    them, the seconds its train() took on MNIST as the report says): their difference is
-    everything but training."""
+def cli_training_seconds(checkout: Path | None = None,
+                         release: Path | None = None) -> tuple[float, float]:
+    """(wall-clock seconds of `nnkit check` of the reference, all six stages, the seconds its
+    train() took on MNIST as the report says): their difference is everything but training.
+    In the instructor's kit (`checkout`'s), or with `release`, in a student release of it as
+    its wheel installs it (no grader: stage 6's training is not replayed there)."""
     with tempfile.TemporaryDirectory(prefix="nnkit-bench-") as folder:
         env = kit_environment(checkout)
         subprocess.run([sys.executable, "-m", "autograder.cli", "generate", folder], check=True,
@@ -56,14 +61,26 @@ def cli_training_seconds(checkout: Path | None = None) -> tuple[float, float]:
         solution = next(Path(folder, "solution").glob("*.py"))
         command = [sys.executable, "-m", "autograder.cli", "check", "--submission",
                    str(solution)]
+        if release is not None:
+            env = {**env, "PYTHONPATH": str(release / "site")}
         done: list[subprocess.CompletedProcess] = []
         seconds = timed(lambda: done.append(subprocess.run(
             command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"},
-            cwd=checkout or ROOT)))
+            cwd=release or checkout or ROOT)))
         found = re.search(r"\(trained in (\d+\.\d+) s\)", done[0].stdout)
         if done[0].returncode != 0 or found is None:
             raise SystemExit(f"`nnkit check` of the reference failed:\n{done[0].stdout[-2000:]}")
         return seconds, float(found[1])
+
+
+def student_release(checkout: Path | None, folder: Path) -> Path:
+    """`nnkit release` of `checkout`'s kit into `folder`, its wheel unpacked into folder/site:
+    the kit a student's `pip install -r requirements.txt` gives."""
+    subprocess.run([sys.executable, "-m", "autograder.cli", "release", str(folder)], check=True,
+                   capture_output=True, env=kit_environment(checkout), cwd=checkout or ROOT)
+    with zipfile.ZipFile(next((folder / "vendor").glob("*.whl"))) as wheel:
+        wheel.extractall(folder / "site")
+    return folder
 
 
 def breakdown() -> tuple[dict[str, float], dict[str, float]]:
@@ -121,6 +138,11 @@ def main() -> None:
         cli_seconds("1", 1, checkout)
     five, six, other_five, other_six = [], [], [], []
     rest, other_rest = [], []  # all six stages but training
+    student, other_student = [], []  # the same, in a student release
+    scratch = Path(tempfile.mkdtemp(prefix="nnkit-bench-releases-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    releases = {checkout: student_release(checkout, scratch / str(number))
+                for number, checkout in enumerate({None, args.compare})}
     for _ in range(args.repeats):  # alternate, so a slow spell hits both alike
         five += cli_seconds("1-5", 1)
         if args.compare:
@@ -129,14 +151,20 @@ def main() -> None:
             seconds, training = cli_training_seconds()
             six.append(seconds)
             rest.append(seconds - training)
+            seconds, training = cli_training_seconds(release=releases[None])
+            student.append(seconds - training)
             if args.compare:
                 seconds, training = cli_training_seconds(args.compare)
                 other_six.append(seconds)
                 other_rest.append(seconds - training)
+                seconds, training = cli_training_seconds(args.compare, releases[args.compare])
+                other_student.append(seconds - training)
     totals, parts = breakdown()
     rows = [["`nnkit grade --reference --stages 1-5`", f"{median(five):.2f}", len(five)],
             ["`nnkit check` of the reference (all six)", f"{median(six):.2f}", len(six)],
-            ["... all six but train() on MNIST", f"{median(rest):.2f}", len(rest)]]
+            ["... all six but train() on MNIST", f"{median(rest):.2f}", len(rest)],
+            ["... the same in a student release (no replay there)", f"{median(student):.2f}",
+             len(student)]]
     total = totals["all six stages"]
     shares = [[name, f"{seconds:.3f}", f"{seconds / total:.0%}"] for name, seconds in parts.items()]
     body = (table(["command (wall clock, includes Python start-up)", "median s", "runs"], rows)
@@ -151,7 +179,8 @@ def main() -> None:
                     for command, ours, other in (
                         ("`nnkit grade --reference --stages 1-5`", five, other_five),
                         ("`nnkit check` (all six)", six, other_six),
-                        ("... all six but training", rest, other_rest))]
+                        ("... all six but training", rest, other_rest),
+                        ("... the same in a student release", student, other_student))]
         body += (f"\n\nSide by side with the checkout at `{args.compare}`, runs alternating "
                  "(wall clock, medians):\n\n"
                  + table(["command", "other s", "this s", "ratio", "runs"],

@@ -93,6 +93,9 @@ class GradeOptions:
     public_inputs: bool = field(
         default_factory=lambda: _course().grading_on_public_inputs or public_inputs_requested())
     unsafe: bool = False  # ... unless the instructor accepts the risk
+    # How many submissions are graded at the same time on this machine (the batch grader's
+    # jobs): stage 6 redoes a training while it runs only where that leaves a core to spare.
+    gradings_at_once: int = 1
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
 
 

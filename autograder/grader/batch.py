@@ -6,15 +6,19 @@ in a pool of processes, each submission in its own sandbox, and writes each repo
 OUT/<student>.json as soon as it is done, then OUT/grades.csv for the whole class. A report
 already in OUT means that student is done: running again grades only the others (or all, with
 `force`). If a grading process itself dies, the submissions it took down with it are graded
-again one at a time, so no submission can cost another its result.
+again one at a time, so no submission can cost another its result. In a course with a signing
+key (keys/course.key, made by `nnkit course init`), each report it wrote is signed with it, so
+that the course's board accepts grade-batch's reports and no hand-written one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import multiprocessing
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -36,8 +40,8 @@ from autograder.checks.instructor_options import (
 )
 from autograder.checks.report import Report, ReportError, read_report
 from autograder.errors import KitEnvironmentError
-from autograder.grader import run_speed
-from autograder.grader.course_folder import ensure_secret
+from autograder.grader import run_speed, signing
+from autograder.grader.course_folder import course_key, ensure_secret
 from autograder.grader.grades_csv import CSV_NAME, csv_row, write_grades_csv
 from autograder.outputs import write_atomically
 from autograder.sandbox.policy import fence_for_credit
@@ -165,6 +169,7 @@ def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jo
              task: GradeFunction, done: Callable[[Submission, str | None], None]) -> None:
     """Grade in `jobs` processes; call done(submission, error or None) as each finishes."""
     context = multiprocessing.get_context("spawn")  # no threads or state forked from us
+    options = dataclasses.replace(options, gradings_at_once=max(jobs, 1))
     casualties: list[Submission] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = {pool.submit(task, s, options, out): s for s in submissions}
@@ -195,11 +200,24 @@ def run_pool(submissions: list[Submission], options: GradeOptions, out: Path, jo
                 done(submission, None)
 
 
+def sign_reports(paths: Iterable[Path], key: signing.Key) -> None:
+    """Sign the reports at `paths` (those this run wrote) with the course's key: a board in
+    the course then accepts them, and refuses a report edited or written by hand."""
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # no report: the batch's CSV says why
+        data.pop(signing.FIELD, None)
+        write_atomically(path, json.dumps(signing.sign(data, key), indent=2) + "\n")
+
+
 def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
                 force: bool = False, assignment: str | None = None, progress: bool = True,
-                task: GradeFunction = grade_one) -> BatchResult:
-    """Grade every submission in `folder` into `out` (see the module's docstring). Grading
-    is for credit: without a fence it refuses (KitEnvironmentError) unless `options.unsafe`."""
+                task: GradeFunction = grade_one, key: signing.Key | None = None) -> BatchResult:
+    """Grade every submission in `folder` into `out` (see the module's docstring), signing
+    each report with `key` when given. Grading is for credit: without a fence it refuses
+    (KitEnvironmentError) unless `options.unsafe`."""
     options.for_credit = True
     refuse_public_inputs(options)  # no course secret: refuse before anything is graded
     fence_for_credit(options.unsafe)
@@ -230,6 +248,9 @@ def grade_batch(folder: Path, out: Path, options: GradeOptions, jobs: int = 1,
             run_pool(todo, options, out, max(1, min(jobs, len(todo))), task, done)
     # This machine's speed, measured once for the run, beside every training time it graded.
     run_speed.add_calibration(out / s.report_name for s in todo if s.student in result.graded)
+    if key is not None:  # last: the signature covers the speed too
+        sign_reports((out / s.report_name for s in todo if s.student in result.graded),
+                     key)
     result.csv_path = write_csv(out, result)
     return result
 
@@ -281,8 +302,10 @@ def grade_batch_command(folder: Path, out: Path, jobs: int, force: bool,
                                          submission_timeout=submission_timeout, unsafe=unsafe),
                             threshold, time_budget, public_inputs)
     apply_instructor_options(options, substitute_reference, secret_file)
+    key_path = course_key(private=True)  # the course's keys/course.key: boards verify with it
     try:
-        result = grade_batch(folder, out, options, jobs, force, assignment)
+        result = grade_batch(folder, out, options, jobs, force, assignment,
+                             key=signing.load_key(key_path) if key_path else None)
     except BatchError as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"{len(result.graded)} graded, {len(result.skipped)} already done "

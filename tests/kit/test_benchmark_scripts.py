@@ -57,7 +57,8 @@ def test_batch_size_benchmark_reports_share_and_lead_at_every_size(tmp_path):
 def test_grading_benchmark_reports_both_commands_and_where_the_time_goes(tmp_path):
     text = run_benchmark("grading.py", tmp_path, "--repeats", "1")
     for command in ("`nnkit grade --reference --stages 1-5`", "`nnkit check` of the reference",
-                    "... all six but train() on MNIST"):
+                    "... all six but train() on MNIST",
+                    "... the same in a student release (no replay there)"):
         assert re.search(rf"\| {re.escape(command)}[^|]* \| {NUMBER} \| 1 \|", text), text
     assert re.search(rf"the MNIST stage alone, .* {NUMBER} s\)", text)
     for part in ("sandbox start-up", "gradient checks (stage 4)", "training (train on MNIST)",

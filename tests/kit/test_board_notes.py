@@ -96,13 +96,33 @@ def test_grade_batch_reports_that_trained_carry_calibration_and_the_board_normal
     data = json.loads((tmp_path / "reports" / "ada.json").read_text(encoding="utf-8"))
     assert data["mnist"]["train_seconds"] and data["calibration"] > 0
     assert data["mnist"]["hyperparams"] == simulated.WEAK  # for the class report
-    # grade-batch does not sign its reports: a board in the course would verify them with the
-    # course's key and refuse them, so this (unverified) board is built outside it
-    monkeypatch.delenv("NNKIT_COURSE")
+    # signed with the course's key: the course's board (verifying with it) accepts the report
     result = board(str(tmp_path / "reports"), "--out", str(tmp_path / "board"))
     assert result.exit_code == 0, result.output
+    page = (tmp_path / "board" / "index.html").read_text(encoding="utf-8")
     normalised = data["mnist"]["train_seconds"] / data["calibration"]
-    assert f"{normalised:.1f}×" in (tmp_path / "board" / "index.html").read_text(encoding="utf-8")
+    assert f"{normalised:.1f}×" in page and "ada" in page
+    assert "Unverified" not in (tmp_path / "board" / "leaderboard.md").read_text(encoding="utf-8")
+
+
+def test_a_grade_batch_report_edited_by_hand_is_refused_by_the_courses_board(
+        tmp_path, graded_in_course):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ada", "bo"):
+        (folder / f"{name}.py").write_text(simulated.weak(), encoding="utf-8")
+    done = nnkit("grade-batch", str(folder), "--out", str(tmp_path / "reports"), "--stages", "1")
+    assert done.returncode == 0, done.stderr
+    edited = tmp_path / "reports" / "bo.json"
+    data = json.loads(edited.read_text(encoding="utf-8"))
+    assert data["signature"]["algorithm"] == "ed25519"
+    data["score"] = 100.0
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    result = board(str(tmp_path / "reports"), "--out", str(tmp_path / "board"))
+    rejected = (tmp_path / "board" / "rejected.txt").read_text(encoding="utf-8")
+    assert "bo.json" in rejected and "signature" in rejected, (rejected, result.output)
+    assert "ada.json" not in rejected
+    assert "ada" in (tmp_path / "board" / "leaderboard.md").read_text(encoding="utf-8")
 
 
 def test_nbgrader_autograde_keeps_each_students_report_in_the_course(tmp_path):

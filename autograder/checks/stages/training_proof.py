@@ -19,6 +19,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -165,12 +166,14 @@ def checkpoint_every(settings: dict, m: int) -> int:
 
 def replay_problem(returned: dict, initial: dict, checkpoints: list[dict], every: int,
                    batches: Minibatches, pixels: np.ndarray, classes: np.ndarray, rate: float,
-                   float64: bool, seconds: float, where: str) -> tuple[str | None, float]:
+                   float64: bool, seconds: float, where: str,
+                   ahead: Any = None) -> tuple[str | None, float]:
     """Redo the training, segment by segment: from the grader's initial parameters through the
     checkpoints (the parameters after every `every`-th update, as the worker kept them) to the
     parameters train returned; each segment must land on the next. (Why it is not proven or
     None, seconds the replay took.) Single precision first; a float64 training's segment gets a
-    float64 replay too before it is refused."""
+    float64 replay too before it is refused. `ahead` (replay_ahead.ReplayAhead) may hold
+    single-precision replays of segments already done while train ran, from the same inputs."""
     replay = grader_seam.replay()
     started = time.monotonic()
     deadline = started + seconds
@@ -183,8 +186,11 @@ def replay_problem(returned: dict, initial: dict, checkpoints: list[dict], every
             first, last = bounds[k], bounds[k + 1]
             segment = batches.starts[first:last + 1]
             gap, replays = math.inf, []
+            done = None if ahead is None else ahead.replayed(
+                k, points[k], batches.rows[segment[0]:segment[-1]], np.diff(segment))
             for dtype in (np.float32, np.float64):
-                replays.append(replay.replay(points[k], pixels, classes, batches.rows, segment,
+                replays.append(done if done is not None and dtype == np.float32 else
+                               replay.replay(points[k], pixels, classes, batches.rows, segment,
                                              rate, dtype, deadline))
                 if dtype == np.float32 or float64:
                     gap = min(gap, distance(points[k + 1], replays[-1], points[k]))

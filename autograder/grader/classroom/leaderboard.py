@@ -305,8 +305,9 @@ def leaderboard_command(reports: tuple[str, ...], out: str, anonymise: bool, sal
     if warning:
         click.echo(warning, err=True)
 
+    key_path = key_path or course_key(private=False)  # in a course, its key verifies
     try:
-        policy = policy_from_files(key_path or course_key(private=False), roster_path)
+        policy = policy_from_files(key_path, roster_path)
     except RosterError as error:
         raise click.UsageError(str(error)) from None
     rejected: list[Rejection] = []

@@ -169,6 +169,12 @@ class Worker:
                                f"{message.get('error', '')}")
         return from_wire(message["body"], buffers)
 
+    def send_segment(self, segment: dict) -> None:
+        """A part of train's record, sent while train runs (watch.py)."""
+        buffers: list[bytes] = []
+        body = to_wire(segment, buffers, self.keep)
+        write_message(self.pipe_out, {"op": "segment", "body": body}, buffers)
+
     def handle(self, message: dict, buffers: list[bytes]) -> dict:
         request = from_wire(message["body"], buffers, self.resolve)
         op = message["op"]
@@ -192,7 +198,8 @@ class Worker:
         if op == "call_watched":
             from autograder.sandbox.worker_side.watch import call_watched
 
-            return call_watched(self.module, self.rows, request)
+            return call_watched(self.module, self.rows, request,
+                                self.send_segment if request.get("stream") else None)
         if op == "call":
             return self.call(request["name"], request["args"], request["kwargs"],
                              request["record_warnings"], request["return_args"])
@@ -275,7 +282,9 @@ def parameter_sum(params: Any) -> float:
 def mnist_training_arrays(images: Any, labels: Any) -> tuple:
     import numpy as np
 
-    X = images / 255.0  # float64, in one pass and one allocation, as load_mnist does
+    # images / 255.0, as load_mnist does; with dtype given NumPy divides in one direct loop,
+    # 8x faster than the operator's casting one (0.1 s instead of 0.8 s at the handover)
+    X = np.divide(images, 255.0, dtype=np.float64)
     Y = np.zeros((labels.shape[0], 10))
     Y[np.arange(labels.shape[0]), labels] = 1.0
     return X, Y
