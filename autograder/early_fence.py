@@ -1,7 +1,9 @@
-"""The fence's self-test, started before anything else: bubblewrap is probed by starting a real
-worker under it (sandbox/policy.py: about a Python start-up), which used to wait until the
-grader had imported its checks. Started first, on a thread, the two overlap; the command waits
-for it before choosing the fence, so the probe still runs once and its answer is the same."""
+"""The fence's self-test and the first worker, started before anything else: bubblewrap is
+probed by starting a real worker under it (about a Python start-up), which used to wait until
+the grader had imported its checks, and then the grading's worker started after it. Started
+first, on a thread, the probe overlaps the imports, and the worker it started is the one the
+grading uses (sandbox/warm_worker.py); the command waits for it before choosing the fence, so
+the probe still runs once and its answer is the same."""
 
 from __future__ import annotations
 
@@ -9,15 +11,23 @@ import threading
 
 COMMANDS = ("check", "grade")  # the commands that start a worker at once
 _probe: threading.Thread | None = None
+_ready = threading.Event()
 
 
 def _choose() -> None:
     try:
-        from autograder.sandbox.policy import choose_isolation
+        from autograder.sandbox import warm_worker
 
-        choose_isolation()  # its bubblewrap probe is cached for the process
+        # The first worker, started now; under bubblewrap it is the self-test as well, and the
+        # fence's verdict is kept for the process.
+        warm_worker.prepare()
     except BaseException:  # noqa: BLE001 - the command meets the same fault and reports it
         pass
+    _ready.set()
+    # Stay: bubblewrap's --die-with-parent kills the worker when the thread that started it
+    # ends (the kernel's parent-death signal follows the thread), so this one must not end
+    # before the command does.
+    threading.Event().wait()
 
 
 def begin(argv: list[str]) -> None:
@@ -31,4 +41,4 @@ def begin(argv: list[str]) -> None:
 def wait() -> None:
     """Let the probe finish (if one was started) before the fence is chosen."""
     if _probe is not None:
-        _probe.join()
+        _ready.wait()

@@ -23,10 +23,8 @@ from autograder.outputs import building_file, write_atomically
 
 from . import download
 from .manifest import MnistDataError, MnistFile, load_manifest
+from .places import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR  # noqa: F401 (theirs too)
 
-DATA_DIR_ENV = "NNKIT_MNIST_DIR"
-CACHE_DIR_ENV = "NNKIT_CACHE_DIR"
-DEFAULT_CACHE_DIR = "~/.cache/nnkit"
 CACHE_FORMAT = 1  # bump when the .npy layout or the sidecar changes
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.sandbox import warm_worker
 from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.loader import SubmissionSource
 from autograder.sandbox.policy import choose_isolation
@@ -108,8 +109,12 @@ class SandboxedSubmission:
         self.close()
 
     def start(self) -> None:
-        self.workdir = tempfile.TemporaryDirectory(prefix="nnkit-submission-")
-        self.process = self.isolation.start(self.workdir.name)
+        started_ahead = warm_worker.take(self.isolation)  # the command's first worker
+        if started_ahead is not None:
+            self.process, self.workdir = started_ahead
+        else:
+            self.workdir = tempfile.TemporaryDirectory(prefix="nnkit-submission-")
+            self.process = self.isolation.start(self.workdir.name)
         widen_pipe(self.process.stdout)
         blocks = [[block.filename, block.source] for block in self.source.blocks]
         try:

@@ -317,7 +317,7 @@ def python_trees() -> list[Path]:
 
 def secret_paths() -> list[Path]:
     """What a submission must never read, should it lie inside a tree the worker sees."""
-    from autograder.data.mnist import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR
+    from autograder.data.places import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR
     from autograder.resources import data_root
 
     # The kit's data (the reference solution, the kit's tests): the checkout around the package,
@@ -341,10 +341,26 @@ def course_paths() -> list[Path]:
                                                  settings.ASSIGNMENT_FOLDER))]
 
 
-@functools.cache
+_working: set[tuple[str, Limits]] = set()  # bubblewrap setups a real worker answered under
+
+
+def mark_bubblewrap_working(bwrap: str, limits: Limits) -> None:
+    """A worker started for grading under this bubblewrap answered its self-test (see
+    warm_worker.py): no other self-test is needed in this process."""
+    _working.add((bwrap, limits))
+
+
 def bubblewrap_problem(bwrap: str, limits: Limits) -> str | None:
-    """Why bubblewrap cannot fence the worker here (None when it can): start a real worker
-    under it once per grading process, confined exactly as for grading, and see it answer."""
+    """Why bubblewrap cannot fence the worker here (None when it can): a real worker, confined
+    exactly as for grading, must have answered under it, once per grading process."""
+    if (bwrap, limits) in _working:
+        return None
+    return bubblewrap_self_test(bwrap, limits)
+
+
+@functools.cache
+def bubblewrap_self_test(bwrap: str, limits: Limits) -> str | None:
+    """Start a worker with --self-test under bubblewrap and see it answer (None: it did)."""
     isolation = BubblewrapIsolation(limits, bwrap)
     with tempfile.TemporaryDirectory(prefix="nnkit-selftest-") as workdir:
         fds = isolation.open_fds()

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from autograder.assignment import ASSIGNMENTS
 
@@ -30,6 +29,8 @@ def read_grey(path: str | Path) -> np.ndarray:
 
     Transparent pixels count as white paper, so a digit drawn on a transparent background
     reads the same as one drawn on white."""
+    from PIL import Image, UnidentifiedImageError  # (here: a grading never reads a picture)
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: give the path of a PNG (or JPEG) of "
@@ -70,6 +71,8 @@ def scale_to_box(ink: np.ndarray) -> np.ndarray:
     """The digit cropped to its bounding box and resized so its longer side is BOX pixels."""
     rows = np.flatnonzero((ink > INK).any(axis=1))
     columns = np.flatnonzero((ink > INK).any(axis=0))
+    from PIL import Image
+
     cropped = ink[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1].astype(np.float32)
     height, width = cropped.shape
     scale = BOX / max(height, width)

@@ -33,6 +33,14 @@ def test_the_check_path_imports_nothing_it_does_not_use():
     assert "autograder.checks.grade" in modules and "numpy" in modules
 
 
+def test_the_notebooks_helpers_load_without_tqdm_or_pillow():
+    # Every notebook imports them, so every grading's worker loads them: the progress bar and
+    # the handwriting reader import their libraries only when they run.
+    modules = imported_by("from autograder.student import handwriting, playground, plots, "
+                          "progress")
+    assert not modules & {"tqdm", "PIL", "matplotlib"}, sorted(modules & {"tqdm", "PIL"})
+
+
 def test_every_command_is_listed_and_the_lazy_ones_run():
     result = CliRunner().invoke(cli.main, ["--help"])
     for name in ("check", "grade", "summary", "calibrate", "release", "grade-batch",
