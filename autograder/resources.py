@@ -21,6 +21,11 @@ DATA_PACKAGE = "nnkit_data"
 PACKAGE = Path(__file__).resolve().parent  # the `autograder` package itself
 CHECKOUT = PACKAGE.parent  # a source tree, when the kit runs from one
 ASSIGNMENT_ENV = "NNKIT_ASSIGNMENT"  # an instructor's own copy of the assignment
+# Where MNIST comes from and where the kit caches it (autograder/data/mnist.py), named here, where
+# the fence (which hides them from submitted code) can read them without importing NumPy.
+DATA_DIR_ENV = "NNKIT_MNIST_DIR"  # a local folder holding the MNIST files (tests, CI)
+CACHE_DIR_ENV = "NNKIT_CACHE_DIR"
+DEFAULT_CACHE_DIR = "~/.cache/nnkit"
 # What the wheel carries as package data, as (path in a checkout) -> (path under nnkit_data/).
 DATA_FILES = ("assignments", "source_data", "tests/__init__.py", "tests/stages", "pyproject.toml",
               "course/nbgrader_config.py")

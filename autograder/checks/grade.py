@@ -30,6 +30,7 @@ from autograder.sandbox.loader import (
 )
 from autograder.sandbox.policy import fence_for_credit
 from autograder.settings import CourseSettings
+from autograder.student import memory
 
 ALL_STAGES = tuple(stage.number for stage in KIT_STAGES)  # the kit's; a course may add more
 MNIST_STAGE = ALL_STAGES[-1]  # the kit's MNIST stage: its data is looked for before grading
@@ -264,6 +265,8 @@ def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
     if MNIST_STAGE in options.stages and not options.stop_at_first_failing_stage:
         mnist_ready()  # no MNIST: stop before stages 1-5 are graded and reported for nothing
+    if MNIST_STAGE in options.stages:
+        memory.no_huge_pages()  # stage 6's copies of the images: no compaction stalls
     results: list[StageResult] = []
     if options.for_credit:
         refuse_public_inputs(options)

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from autograder.outputs import building_file, write_atomically
+from autograder.resources import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR  # noqa: F401
 
 from . import download
 from .manifest import MnistDataError, MnistFile, load_manifest
-from .places import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR  # noqa: F401 (theirs too)
 
 CACHE_FORMAT = 1  # bump when the .npy layout or the sidecar changes
 

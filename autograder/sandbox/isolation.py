@@ -317,8 +317,7 @@ def python_trees() -> list[Path]:
 
 def secret_paths() -> list[Path]:
     """What a submission must never read, should it lie inside a tree the worker sees."""
-    from autograder.data.places import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR
-    from autograder.resources import data_root
+    from autograder.resources import CACHE_DIR_ENV, DATA_DIR_ENV, DEFAULT_CACHE_DIR, data_root
 
     # The kit's data (the reference solution, the kit's tests): the checkout around the package,
     # or an installed kit's nnkit_data. Not all of site-packages: NumPy may be installed there.

@@ -30,8 +30,23 @@ ENVIRONMENT = {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD),
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers, from <malloc.h>
 
 
+def no_huge_pages() -> bool:
+    """NumPy's large arrays on plain pages in this process, as NUMPY_MADVISE_HUGEPAGE=0 gives a
+    process at start (see ENVIRONMENT). False where this NumPy has no such switch."""
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # NumPy 1
+        from numpy.core import multiarray  # type: ignore[no-redef]
+    switch = getattr(multiarray, "_set_madvise_hugepage", None)
+    if switch is None:
+        return False
+    switch(False)
+    return True
+
+
 def keep_freed_memory() -> bool:
     """Apply the settings to this process. False where the C library is not glibc."""
+    no_huge_pages()
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         mallopt = libc.mallopt
