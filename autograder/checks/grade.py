@@ -4,6 +4,7 @@ selected stage's checks, and assemble the report."""
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -94,10 +95,19 @@ class GradeOptions:
     public_inputs: bool = field(
         default_factory=lambda: _course().grading_on_public_inputs or public_inputs_requested())
     unsafe: bool = False  # ... unless the instructor accepts the risk
-    # How many submissions are graded at the same time on this machine (the batch grader's
-    # jobs): stage 6 redoes a training while it runs only where that leaves a core to spare.
-    gradings_at_once: int = 1
+    # How many submissions are graded at the same time on this machine (grade-batch's and
+    # nbgrader autograde's --jobs; NNKIT_GRADINGS_AT_ONCE for their helper processes): stage 6
+    # redoes a training while it runs only where that leaves a core to spare.
+    gradings_at_once: int = field(default_factory=lambda: gradings_at_once_from_environment())
     on_check: object = field(default=None, repr=False)  # callback(stage, CheckResult) for progress
+
+
+GRADINGS_ENV = "NNKIT_GRADINGS_AT_ONCE"
+
+
+def gradings_at_once_from_environment() -> int:
+    value = os.environ.get(GRADINGS_ENV, "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 def kit_version() -> str:

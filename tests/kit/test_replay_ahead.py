@@ -6,6 +6,8 @@ leaves the verdict to the whole trace."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -162,3 +164,39 @@ def test_a_segment_that_is_no_record_stops_the_replay_ahead_only(monkeypatch):
 def test_the_replay_runs_ahead_only_with_a_core_to_spare(cores, at_once, spare, monkeypatch):
     monkeypatch.setattr(replay_ahead.os, "sched_getaffinity", lambda pid: set(range(cores)))
     assert spare_core(at_once) is spare
+
+
+def records_gradings_at_once(submission, options, out) -> float:
+    """A grading task that writes down how many gradings it was told share the machine."""
+    (out / f"{submission.student}.at_once").write_text(str(options.gradings_at_once))
+    return 0.0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_grade_batch_tells_each_grading_how_many_share_the_machine(jobs, tmp_path, monkeypatch):
+    from autograder.checks.grade import GradeOptions
+    from autograder.grader.batch import grade_batch
+
+    monkeypatch.setenv("NNKIT_UNSAFE", "1")  # (no grading runs: the task only writes a file)
+    monkeypatch.setenv("NNKIT_PUBLIC_INPUTS", "1")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for student in ("ann", "bob"):
+        (folder / f"{student}.py").write_text("x = 1\n")
+    grade_batch(folder, tmp_path / "out", GradeOptions(stages=(1,), public_inputs=True,
+                                                       unsafe=True),
+                jobs=jobs, progress=False, task=records_gradings_at_once)
+    assert {path.read_text() for path in (tmp_path / "out").glob("*.at_once")} == {str(jobs)}
+
+
+def test_helper_processes_read_how_many_gradings_share_the_machine(monkeypatch):
+    from autograder.checks.grade import GRADINGS_ENV, GradeOptions
+    from autograder.grader.course.driver import environment_variable
+
+    monkeypatch.delenv(GRADINGS_ENV, raising=False)
+    assert GradeOptions().gradings_at_once == 1
+    with environment_variable(GRADINGS_ENV, "3"):  # as nbgrader autograde --jobs 3 sets it
+        assert GradeOptions().gradings_at_once == 3
+    assert GRADINGS_ENV not in os.environ
+    monkeypatch.setenv(GRADINGS_ENV, "many")
+    assert GradeOptions().gradings_at_once == 1

@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.checks.grade import GRADINGS_ENV
 from autograder.grader import run_speed
 from autograder.grader.course import (  # noqa: F401 - CONFIG, CourseError: re-exported
     ASSIGNMENT,
@@ -172,6 +173,21 @@ def submitted_students(course: Path, pattern: str = "*") -> list[str]:
                   if path.is_dir() and fnmatch.fnmatchcase(path.parent.name, pattern))
 
 
+@contextlib.contextmanager
+def environment_variable(name: str, value: str):  # noqa: ANN201 - a context manager
+    """`name` set to `value` in this process's environment (inherited by the processes it
+    starts) while the block runs, then as it was."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def autograde(course: Path, student: str = "*", force: bool = False,
               capture: bool = False, jobs: int = 1, unsafe: bool = False
               ) -> tuple[list[Outcome], subprocess.CompletedProcess]:
@@ -200,7 +216,9 @@ def autograde(course: Path, student: str = "*", force: bool = False,
                                  daemon=True)
     importing.start()
     extra = {UNSAFE_ENV: "1"} if unsafe else {}
+    extra[GRADINGS_ENV] = str(jobs)  # nbgrader's process and the helpers share the cores
     with contextlib.ExitStack() as stack:
+        stack.enter_context(environment_variable(GRADINGS_ENV, str(jobs)))  # (the helpers')
         if jobs > 1 and len(todo) > 1:  # helpers grade from the class's other end
             folder = stack.enter_context(
                 tempfile.TemporaryDirectory(prefix="nnkit-nbgrader-reports-"))
