@@ -129,11 +129,49 @@ def breakdown() -> tuple[dict[str, float], dict[str, float]]:
     params = arithmetic.random_network([784, 100, 10], 0)
     evaluation = median([timed(lambda: arithmetic.output(params, X_test)) for _ in range(5)])
     training = report.mnist["train_seconds"]
-    totals = {"all six stages": total, "the MNIST stage": stage_seconds.get(6, 0.0)}
+    totals = {"all six stages": total, "the MNIST stage": stage_seconds.get(6, 0.0),
+              "replay": report.mnist["replay_seconds"] or 0.0}
     return totals, {"sandbox start-up": startup, "data loading (cached)": loading,
             "gradient checks (stage 4)": stage_seconds.get(4, 0.0),
             "stages 1-3 and 5": sum(stage_seconds.get(n, 0.0) for n in (1, 2, 3, 5)),
             "training (train on MNIST)": training, "evaluation (10,000 test images)": evaluation}
+
+
+def watch_cost(rounds: int = 3) -> tuple[float, float]:
+    """(median seconds of the reference's train on MNIST called plainly, the same watched as
+    stage 6 watches it: rows noted, checkpoints kept, init_params overwritten), in this process
+    with one BLAS thread, alternating."""
+    import ast
+    import types
+
+    from threadpoolctl import threadpool_limits
+
+    from autograder import assignment
+    from autograder.checks.stages.training_proof import initial_parameters
+    from autograder.data import mnist_arrays
+    from autograder.sandbox.worker_side.watch import RowIndex, call_watched
+    from autograder.sandbox.worker_side.worker import mnist_training_arrays
+
+    tree = ast.parse(assignment.solution(assignment.read_source()))
+    kept = [node for node in tree.body if isinstance(node, ast.FunctionDef | ast.Import)
+            or (isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") ==
+                "HYPERPARAMS")]
+    module = types.ModuleType("reference")
+    exec(compile(ast.Module(kept, []), "reference", "exec"), module.__dict__)
+    images, labels = mnist_arrays("train")
+    X, Y = mnist_training_arrays(images, labels)
+    rows, settings = RowIndex(images), module.HYPERPARAMS
+    args = [X, Y, settings["layer_sizes"], settings["epochs"], settings["batch_size"],
+            settings["learning_rate"]]
+    request = {"name": "train", "args": args, "kwargs": {"seed": 0}, "max_rows":
+               settings["batch_size"], "every": 250,
+               "initial": initial_parameters(0, "benchmark", settings["layer_sizes"])}
+    plain, watched = [], []
+    with threadpool_limits(1, "blas"):
+        for _ in range(rounds):
+            plain.append(timed(lambda: module.train(*args, seed=0)))
+            watched.append(timed(lambda: call_watched(module, rows, request)))
+    return median(plain), median(watched)
 
 
 def main() -> None:
@@ -171,6 +209,7 @@ def main() -> None:
                 seconds, training = cli_training_seconds(args.compare, releases[args.compare])
                 other_student.append(seconds - training)
     totals, parts = breakdown()
+    plain, watched = watch_cost()
     rows = [["`nnkit grade --reference --stages 1-5`", f"{median(five):.2f}", len(five)],
             ["`nnkit check` of the reference (all six)", f"{median(six):.2f}", len(six)],
             ["... all six but train() on MNIST", f"{median(rest):.2f}", len(rest)],
@@ -183,7 +222,11 @@ def main() -> None:
             f"({total:.2f} s; the MNIST stage alone, from loading the images and sending them "
             f"to the worker to evaluating the trained network, {totals['the MNIST stage']:.2f} "
             "s); start-up, loading and evaluation are timed separately, medians of 3-5:\n\n"
-            + table(["part", "seconds", "share of total"], shares))
+            + table(["part", "seconds", "share of total"], shares)
+            + f"\n\nStage 6's replay of that training took {totals['replay']:.2f} s of the "
+            "grader's time, most of it while train ran (on a spare core). The worker's watch "
+            f"over train: {plain:.2f} s plain, {watched:.2f} s watched "
+            f"({watched / plain - 1:.0%} more; one BLAS thread, medians of 3, alternating).")
     if args.compare:
         compared = [[command, f"{median(other):.2f}", f"{median(ours):.2f}",
                      f"{median(ours) / median(other):.2f}x", len(ours)]

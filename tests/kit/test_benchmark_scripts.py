@@ -61,6 +61,8 @@ def test_grading_benchmark_reports_both_commands_and_where_the_time_goes(tmp_pat
                     "... the same in a student release (no replay there)"):
         assert re.search(rf"\| {re.escape(command)}[^|]* \| {NUMBER} \| 1 \|", text), text
     assert re.search(rf"the MNIST stage alone, .* {NUMBER} s\)", text)
+    assert re.search(rf"replay of that training took {NUMBER} s .* {NUMBER} s plain, "
+                     rf"{NUMBER} s watched", text), text
     for part in ("sandbox start-up", "gradient checks (stage 4)", "training (train on MNIST)",
                  "evaluation (10,000 test images)"):
         assert re.search(rf"\| {re.escape(part)} \| {NUMBER} \| \d+% \|", text), part
