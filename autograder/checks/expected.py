@@ -207,7 +207,7 @@ def network_output(ctx: Grading, params: dict[str, np.ndarray], X: np.ndarray, w
                    rows: int = 500) -> np.ndarray:
     """The network's output activations for parameters the submission produced (so they cannot
     be recorded): the grader's forward pass, or in a release the student's own forward, `rows`
-    samples at a time (its cache comes back too, and a reply has a size limit)."""
+    samples at a time (a call has a time limit; the cache stays in the worker)."""
     if is_live():
         return grader_seam.arithmetic().output(params, X)
     from autograder.checks.compare import as_array
@@ -217,7 +217,7 @@ def network_output(ctx: Grading, params: dict[str, np.ndarray], X: np.ndarray, w
     parts = []
     for start in range(0, X.shape[0], rows):
         chunk = X[start:start + rows]
-        value = ctx.call("forward", params, chunk).value
+        value = ctx.call("forward", params, chunk, first_of_pair=True).value
         if not isinstance(value, tuple | list) or len(value) != 2:
             raise CheckFailed(f"forward should return (A, cache); {what} needs A.")
         parts.append(as_array(value[0], f"A from your forward for {what}",

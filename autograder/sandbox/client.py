@@ -349,16 +349,21 @@ class SandboxedSubmission:
 
     def call(self, function: str, *args: Any, timeout: float | None = None,
              record_warnings: bool = False, return_args: bool = False,
-             reply_limit: int = DEFAULT_REPLY_BYTES, **kwargs: Any) -> CallResult:
+             reply_limit: int = DEFAULT_REPLY_BYTES, first_of_pair: bool = False,
+             **kwargs: Any) -> CallResult:
+        """Call `function` in the worker. With `first_of_pair`, a pair it returns comes back
+        with its second item as None (forward's cache, when only its output is needed)."""
         if function in self.proxied and self.reference is not None:
             self._share_time_limit()
             return self.reference.call(function, *args, timeout=timeout,
                                        record_warnings=record_warnings, return_args=return_args,
-                                       reply_limit=reply_limit, **kwargs)
+                                       reply_limit=reply_limit, first_of_pair=first_of_pair,
+                                       **kwargs)
         self._require(function)
         self._ensure_running()
         body = {"name": function, "args": list(args), "kwargs": kwargs,
-                "record_warnings": record_warnings, "return_args": return_args}
+                "record_warnings": record_warnings, "return_args": return_args,
+                "first_of_pair": first_of_pair}
         reply = self._request("call", body, timeout, function, reply_limit)
         return CallResult(reply["value"], reply.get("warnings", []), [], reply["output"],
                           reply.get("args_after", []), self.last_observed)

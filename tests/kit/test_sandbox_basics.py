@@ -65,3 +65,30 @@ def test_what_a_submission_prints_cannot_reach_the_report(grade_text, solution_t
                                         "    rng = np.random.default_rng(seed)\n    params = {}")])
     report = grade_text(text, stages=(3,))
     assert report.stages[2].passed and report.score == 15
+
+
+PAIRS = '''
+import numpy as np
+
+
+def forward(params, X):
+    return X @ params["W"], {"cache": np.ones((X.shape[0], 500))}
+
+
+def triple(x):
+    return x, x, x
+'''
+
+
+def test_a_call_that_wants_only_forwards_output_leaves_the_cache_in_the_worker():
+    from autograder.sandbox.client import SandboxedSubmission
+    from tests.kit.redteam import as_source
+
+    params, X = {"W": np.eye(3)}, np.arange(6.0).reshape(2, 3)
+    with SandboxedSubmission(as_source(PAIRS)) as sub:
+        whole = sub.call("forward", params, X).value
+        first = sub.call("forward", params, X, first_of_pair=True).value
+        other = sub.call("triple", 1, first_of_pair=True).value
+    assert np.array_equal(first[0], X) and first[1] is None
+    assert whole[1]["cache"].shape == (2, 500)
+    assert tuple(other) == (1, 1, 1)  # not a pair: as it came
