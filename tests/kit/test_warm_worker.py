@@ -80,3 +80,17 @@ def test_a_worker_nobody_took_stops_when_the_command_exits(fence):
     while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not Path(f"/proc/{pid}").exists()
+
+
+def test_a_worker_started_before_the_course_was_known_does_not_grade_in_it(course_folder,
+                                                                           monkeypatch):
+    # `nnkit --course DIR` names the course after the probe started: the early worker's fence
+    # did not hide the course's secret, so it must not run the grading.
+    monkeypatch.delenv("NNKIT_COURSE", raising=False)
+    monkeypatch.chdir(course_folder.parent.parent)  # no course found from here
+    warm_worker.prepare()
+    ahead = kept_process()
+    monkeypatch.setenv("NNKIT_COURSE", str(course_folder))
+    with SandboxedSubmission(as_source(PROBE)) as sub:
+        assert sub.process is not ahead
+    assert ahead.poll() is not None
