@@ -200,3 +200,49 @@ def test_helper_processes_read_how_many_gradings_share_the_machine(monkeypatch):
     assert GRADINGS_ENV not in os.environ
     monkeypatch.setenv(GRADINGS_ENV, "many")
     assert GradeOptions().gradings_at_once == 1
+
+
+FLOODING_TRAIN = '''
+
+def train(X, Y, layer_sizes, epochs, batch_size, learning_rate, seed=0):
+    """Writes made-up segments of its record straight into the worker's pipe to the grader,
+    more than any training has, before training honestly."""
+    import fcntl
+    import stat
+
+    from autograder.sandbox.worker_side.codec import to_wire, write_message
+
+    for fd in range(3, 64):
+        try:
+            if not stat.S_ISFIFO(os.fstat(fd).st_mode) or \\
+                    fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE != os.O_WRONLY:
+                continue
+        except OSError:
+            continue
+        pipe = os.fdopen(fd, "wb", closefd=False)
+        for _ in range(400):
+            buffers = []
+            body = to_wire({"codes": np.zeros(3, np.int8), "counts": np.zeros(3, np.int64),
+                            "rows": np.zeros(0, np.int64), "rates": np.zeros(1),
+                            "checkpoint": {"W1": np.zeros((784, 100))}}, buffers)
+            write_message(pipe, {"op": "segment", "body": body}, buffers)
+    return honest_train(X, Y, layer_sizes, epochs, batch_size, learning_rate, seed)
+'''
+
+
+def test_a_flood_of_forged_segments_is_cut_off_and_graded(solution_text, tmp_path):
+    """Segments written into the worker's pipe by the submission itself, past the bound on
+    their number: the grader stops reading, stage 6 earns only HYPERPARAMS' points, and the
+    report says why (bounded: one MNIST stage, its own temporary folder)."""
+    from autograder.checks.grade import GradeOptions, grade
+    from tests.kit.conftest import failing_checks
+
+    text = solution_text.replace("def train(X, Y,", "def honest_train(X, Y,", 1)
+    assert text != solution_text
+    path = tmp_path / "flood.py"
+    path.write_text("import os\n" + text + FLOODING_TRAIN, encoding="utf-8")
+    report = grade(path, GradeOptions(stages=(6,), mnist_time_budget=60.0))
+    failed = failing_checks(report)
+    assert set(failed) == {"stage6.mnist_training_finishes", "stage6.mnist_accuracy"}, failed
+    assert "more of train's record than its bound" in failed["stage6.mnist_training_finishes"]
+    assert report.stages[-1].score == 2
