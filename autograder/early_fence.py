@@ -14,13 +14,13 @@ _probe: threading.Thread | None = None
 _ready = threading.Event()
 
 
-def _choose() -> None:
+def _choose(launched: object) -> None:
     try:
         from autograder.sandbox import warm_worker
 
-        # The first worker, started now; under bubblewrap it is the self-test as well, and the
-        # fence's verdict is kept for the process.
-        warm_worker.prepare()
+        # The first worker, made ready now; under bubblewrap it is the self-test as well, and
+        # the fence's verdict is kept for the process.
+        warm_worker.prepare(launched)  # type: ignore[arg-type]
     except BaseException:  # noqa: BLE001 - the command meets the same fault and reports it
         pass
     _ready.set()
@@ -34,7 +34,17 @@ def begin(argv: list[str]) -> None:
     """Start the probe when `argv` (the command line) runs a command that grades."""
     global _probe
     if _probe is None and len(argv) > 1 and argv[1] in COMMANDS:
-        _probe = threading.Thread(target=_choose, name="nnkit-fence-probe", daemon=True)
+        launched = None
+        try:
+            from autograder.sandbox import warm_worker
+
+            # Started here, before the command's imports: from the thread, the start waited
+            # for them (they hold the interpreter), about a tenth of a second.
+            launched = warm_worker.launch()
+        except BaseException:  # noqa: BLE001 - the probe starts one, or meets the fault
+            pass
+        _probe = threading.Thread(target=_choose, args=(launched,), name="nnkit-fence-probe",
+                                  daemon=True)
         _probe.start()
 
 

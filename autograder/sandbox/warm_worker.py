@@ -110,16 +110,25 @@ def keep(warm: Warm | None) -> None:
         stop(old)
 
 
-def prepare() -> None:
-    """Start the worker the command will need (on early_fence's thread). Under bubblewrap it
-    answers the self-test first, and its answer is the fence's verdict (choose_isolation then
-    reuses it); with any other fence it starts once the fence is chosen."""
+def launch() -> Warm | None:
+    """Start the worker under bubblewrap, if bubblewrap is the fence to try; else None. Called
+    on the command's main thread before its imports (early_fence.begin): a start on a thread
+    would wait for those imports, which hold the interpreter."""
     bwrap = shutil.which("bwrap")
     if os.environ.get(MODE_ENV, "auto") in ("auto", "bwrap") and bwrap is not None:
-        limits = Limits.from_environment()
-        warm = start(BubblewrapIsolation(limits, bwrap))
+        return start(BubblewrapIsolation(Limits.from_environment(), bwrap))
+    return None
+
+
+def prepare(launched: Warm | None = None) -> None:
+    """Make ready the worker the command will need (on early_fence's thread): `launched`, or
+    one started now. Under bubblewrap it answers the self-test first, and its answer is the
+    fence's verdict (choose_isolation then reuses it); with any other fence it starts once the
+    fence is chosen."""
+    warm = launched if launched is not None else launch()
+    if warm is not None:
         if answers_self_test(warm):
-            mark_bubblewrap_working(bwrap, limits)
+            mark_bubblewrap_working(warm.isolation.bwrap, warm.isolation.limits)
             keep(warm)
         else:
             stop(warm)  # choose_isolation's own self-test says why
