@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 from autograder import early_fence
 
@@ -305,5 +308,32 @@ def instructor_commands() -> list[click.Command]:
             if (command := main.get_command(click.Context(main), name)) is not None]
 
 
-if __name__ == "__main__":
+def run() -> NoReturn:
+    """The `nnkit` program (its console script, and `python -m autograder.cli`). A command that
+    grades ends without the interpreter's teardown of every module (NumPy's among them): about
+    30 ms of a half-second `nnkit check`. Nothing is lost but that time: its exit handlers run
+    (temporary folders, the kept worker) and its output is flushed first. Any other command, or
+    an error that escapes, ends as Python ends."""
+    if sys.argv[1:2] and sys.argv[1] in early_fence.COMMANDS:
+        try:
+            main()
+        except SystemExit as done:
+            finish(done.code)
     main()
+    raise SystemExit(0)  # not reached: click ends the command with SystemExit
+
+
+def finish(code: object) -> NoReturn:
+    """End now with `code` (as SystemExit would take it), after the exit handlers."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # sys.exit("message"): the message, status 1
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a reader gone: nothing more to say
+            stream.flush()
+    os._exit(code or 0)
+
+
+if __name__ == "__main__":
+    run()

@@ -98,7 +98,7 @@ def test_release_holds_notebook_suite_wheel_readme_and_workflow(release):
                      "nnkit_data/assignments/neural_network/neural_network.py",
                      f"{info}/METADATA", f"{info}/RECORD"):
         assert relative in names, f"the release's wheel lacks {relative}"
-    assert "nnkit = autograder.cli:main" in entry_points
+    assert "nnkit = autograder.cli:run" in entry_points
 
 
 def test_the_releases_wheel_passes_twine_check(release):
