@@ -5,7 +5,7 @@ limits), reads the grading's options (`options`: the seed, the MNIST budget and 
 verbosity) and shares results with the other checks of the same grading (`memo`: stage 6
 trains once and its checks read that run). The pipe knows nothing of grading; the grading
 holds the pipe. The requests checks make (call, call_spied, call_watched, get, defines,
-store_mnist) are asked here and passed to the pipe unchanged.
+store_mnist, store_images) are asked here and passed to the pipe unchanged.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class Grading:
     def store_mnist(self, images: Any, labels: Any,
                     timeout: float = 60.0) -> tuple[Handle, Handle]:
         return self.pipe.store_mnist(images, labels, timeout)
+
+    def store_images(self, images: Any, rows: int, timeout: float = 60.0) -> Any:
+        return self.pipe.store_images(images, rows, timeout)
 
     def call_watched(self, function: str, *args: Any, **kwargs: Any) -> CallResult:
         return self.pipe.call_watched(function, *args, **kwargs)

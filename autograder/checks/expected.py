@@ -30,8 +30,9 @@ import numpy as np
 
 from autograder.checks import grader_seam
 from autograder.checks.context import Grading
+from autograder.data.mnist import scaled
 from autograder.errors import KitEnvironmentError
-from autograder.sandbox.worker_side.codec import from_wire, to_wire
+from autograder.sandbox.worker_side.codec import Handle, from_wire, to_wire
 
 FIXTURE = Path(__file__).resolve().parent / "expected_values.npz"
 INSTRUCTOR_ONLY = ("verified only in the instructor's grading: a student copy of the kit holds "
@@ -210,16 +211,40 @@ def network_output(ctx: Grading, params: dict[str, np.ndarray], X: np.ndarray, w
     samples at a time (a call has a time limit; the cache stays in the worker)."""
     if is_live():
         return grader_seam.arithmetic().output(params, X)
+    parts = [(X[start:start + rows], min(rows, X.shape[0] - start))
+             for start in range(0, X.shape[0], rows)]
+    return own_forward(ctx, params, parts, what)
+
+
+def images_output(ctx: Grading, params: dict[str, np.ndarray], images: np.ndarray, what: str,
+                  rows: int = 1000) -> np.ndarray:
+    """network_output for MNIST images as stored (uint8 0-255), scaled as load_mnist scales
+    them. In a release they go to the worker once, as bytes (an eighth of the floats), and the
+    student's forward is called on its parts there (calls on handles)."""
+    if is_live():
+        return grader_seam.arithmetic().output(params, scaled(images))
+    from autograder.checks.stage import CheckFailed
+
+    handles = ctx.store_images(images, rows)
+    sizes = [min(rows, images.shape[0] - start) for start in range(0, images.shape[0], rows)]
+    if not isinstance(handles, list) or len(handles) != len(sizes) or not all(
+            isinstance(handle, Handle) for handle in handles):
+        raise CheckFailed(f"the worker did not keep the images {what} needs: its reply to the "
+                          "grader was not what it asked for")
+    return own_forward(ctx, params, list(zip(handles, sizes)), what)
+
+
+def own_forward(ctx: Grading, params: dict[str, np.ndarray], parts: list[tuple[Any, int]],
+                what: str) -> np.ndarray:
+    """A from the student's forward, called on each (X or its handle, rows) of `parts`."""
     from autograder.checks.compare import as_array
     from autograder.checks.stage import CheckFailed
 
     outputs = params[f"W{len(params) // 2}"].shape[1]
-    parts = []
-    for start in range(0, X.shape[0], rows):
-        chunk = X[start:start + rows]
-        value = ctx.call("forward", params, chunk, first_of_pair=True).value
+    found = []
+    for X, rows in parts:
+        value = ctx.call("forward", params, X, first_of_pair=True).value
         if not isinstance(value, tuple | list) or len(value) != 2:
             raise CheckFailed(f"forward should return (A, cache); {what} needs A.")
-        parts.append(as_array(value[0], f"A from your forward for {what}",
-                              shape=(chunk.shape[0], outputs)))
-    return np.concatenate(parts) if parts else np.zeros((0, outputs))
+        found.append(as_array(value[0], f"A from your forward for {what}", shape=(rows, outputs)))
+    return np.concatenate(found) if found else np.zeros((0, outputs))

@@ -47,6 +47,12 @@ def mnist_arrays(
     return images, labels
 
 
+def scaled(images: np.ndarray) -> np.ndarray:
+    """Pixels 0-255 as float64 in [0, 1]: images / 255.0, which with the dtype given NumPy
+    computes in one direct loop, 8x faster than the operator's casting one."""
+    return np.divide(images, 255.0, dtype=np.float64)
+
+
 def load_mnist(
     split: str,
     *,
@@ -59,7 +65,7 @@ def load_mnist(
     images, raw_labels = mnist_arrays(
         split, data_dir=data_dir, cache_dir=cache_dir, progress=progress
     )
-    x = np.divide(images, 255.0, dtype=np.float64)  # images / 255.0, 8x faster (a direct loop)
+    x = scaled(images)
     labels = raw_labels.astype(np.int64)
     y = np.zeros((labels.size, 10))
     y[np.arange(labels.size), labels] = 1.0

@@ -34,7 +34,7 @@ from autograder.checks.stages.official_margin import official_note
 from autograder.checks.stages.replay_ahead import ReplayAhead, spare_core
 from autograder.checks.stages.stage3_forward import parameters
 from autograder.checks.stages.training_proof import initial_parameters
-from autograder.data import load_mnist, mnist_arrays
+from autograder.data import mnist_arrays
 from autograder.sandbox.loader import skipped_statements
 from autograder.sandbox.worker_side.watch import TOO_LARGE
 
@@ -150,9 +150,9 @@ def trained_network(ctx: Grading) -> dict[str, Any]:
         ahead.finish()
     value = as_sequence(call.value, 2, "train should return (params, history)")
     params = parameters(value[0], settings["layer_sizes"], "the params train returned on MNIST")
-    X_test, _, test_labels = load_mnist("test")
-    outputs = expected.network_output(ctx, params, X_test.take(pixels, axis=1),
-                                      "the test accuracy on MNIST")
+    test_images, test_labels = mnist_arrays("test")
+    outputs = expected.images_output(ctx, params, test_images.take(pixels, axis=1),
+                                     "the test accuracy on MNIST")
     predictions = np.argmax(outputs, axis=1)
     result = {"settings": settings, "params": params,
               "accuracy": float(np.mean(predictions == classes[test_labels])),

@@ -199,6 +199,10 @@ class Worker:
 
             self.rows = RowIndex(request["images"])
             return {"value": (self.keep(X), self.keep(Y))}
+        if op == "store_images":  # images sent once as bytes, kept as float rows to call on
+            X, rows = scaled(request["images"]), max(int(request["rows"]), 1)
+            return {"value": [self.keep(X[start:start + rows])
+                              for start in range(0, X.shape[0], rows)]}
         if op == "call_watched":
             from autograder.sandbox.worker_side.watch import call_watched
 
@@ -284,12 +288,19 @@ def parameter_sum(params: Any) -> float:
         return float("nan")
 
 
+def scaled(images: Any) -> Any:
+    """images / 255.0 as float64, as load_mnist (data/mnist.py) scales them; with the dtype
+    given NumPy divides in one direct loop, 8x faster than the operator's casting one (0.1 s
+    instead of 0.8 s at the handover)."""
+    import numpy as np
+
+    return np.divide(images, 255.0, dtype=np.float64)
+
+
 def mnist_training_arrays(images: Any, labels: Any) -> tuple:
     import numpy as np
 
-    # images / 255.0, as load_mnist does; with dtype given NumPy divides in one direct loop,
-    # 8x faster than the operator's casting one (0.1 s instead of 0.8 s at the handover)
-    X = np.divide(images, 255.0, dtype=np.float64)
+    X = scaled(images)
     Y = np.zeros((labels.shape[0], 10))
     Y[np.arange(labels.shape[0]), labels] = 1.0
     return X, Y
