@@ -17,8 +17,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import click
-
 from autograder.errors import EXIT_ENVIRONMENT, KitEnvironmentError
 
 
@@ -87,20 +85,18 @@ def write_atomically(target: Path, content: str | bytes) -> Path:
     return Path(target)
 
 
-class EnvironmentProblem(click.ClickException):
-    """A KitEnvironmentError as the CLI shows it: one line, exit status 3."""
-
-    exit_code = EXIT_ENVIRONMENT
-
-
 @contextlib.contextmanager
 def one_line_errors(*expected: type[Exception]) -> Iterator[None]:
     """Turn the errors a writing command expects into one line naming the fix (no traceback):
     its own `expected` errors and file-system errors exit 1, environment faults exit 3."""
+    import click  # (here: the MNIST cache writes through this module in every graded notebook)
+
     try:
         yield
     except KitEnvironmentError as error:
-        raise EnvironmentProblem(str(error)) from None
+        problem = click.ClickException(str(error))  # one line, as the CLI shows a fault
+        problem.exit_code = EXIT_ENVIRONMENT
+        raise problem from None
     except expected as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:

@@ -16,9 +16,6 @@ process applies them with mallopt.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-
 MMAP_THRESHOLD = 32 << 20  # glibc's own upper bound for this setting
 TRIM_THRESHOLD = 256 << 20
 # NumPy asks the kernel for huge pages for large arrays; where memory is fragmented the kernel
@@ -46,6 +43,9 @@ def no_huge_pages() -> bool:
 
 def keep_freed_memory() -> bool:
     """Apply the settings to this process. False where the C library is not glibc."""
+    import ctypes  # (here: every graded notebook imports this module, few call this)
+    import ctypes.util
+
     no_huge_pages()
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
