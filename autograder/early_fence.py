@@ -1,9 +1,10 @@
 """The fence's self-test and the first worker, started before anything else: bubblewrap is
 probed by starting a real worker under it (about a Python start-up), which used to wait until
-the grader had imported its checks, and then the grading's worker started after it. Started
-first, on a thread, the probe overlaps the imports, and the worker it started is the one the
-grading uses (sandbox/warm_worker.py); the command waits for it before choosing the fence, so
-the probe still runs once and its answer is the same."""
+the grader had imported its checks, and then the grading's worker started after it. Now the worker
+starts first (on the main thread: a start on a thread waited for the imports, which hold the
+interpreter), a thread waits for its self-test while the command imports, and the worker is
+the one the grading uses (sandbox/warm_worker.py); the command waits for the thread before
+choosing the fence, so the probe still runs once and its answer is the same."""
 
 from __future__ import annotations
 

@@ -3,9 +3,10 @@ worker is already starting, and under bubblewrap it is the fence's self-test too
 
 Starting a worker (a Python with NumPy, behind the fence) takes about a quarter of a second, and
 so does bubblewrap's self-test, which used to be a worker of its own: started, asked, thrown
-away, before the real one started. Here the probe thread of autograder/early_fence.py starts
-the real worker once, exactly as SandboxedSubmission would, asks it for the self-test
-(`self_test`: the same imports as the submission's uid, behind the same fence), and keeps it.
+away, before the real one started. Here autograder/early_fence.py starts the real worker once,
+exactly as SandboxedSubmission would (`launch`, on the command's main thread, before its
+imports), and its probe thread asks it for the self-test (`self_test`: the same imports as the
+submission's uid, behind the same fence) and keeps it.
 The first SandboxedSubmission whose worker would be started with the same command, environment
 and fence takes it instead of starting one (`take`); any other starts its own, and the kept one
 is stopped. Nothing of a submission has reached the kept worker before that: it has loaded no
