@@ -75,6 +75,14 @@ def test_an_adapted_course_is_graded_by_nbgrader_from_the_installed_wheel(
     with open(work / "elsewhere" / "grades.csv", newline="", encoding="utf-8") as file:
         exported = {row["student_id"]: row for row in csv.DictReader(file)}
     assert float(exported["right"]["stage7"]) == 12 and float(exported["right"]["score"]) == 94
+    # The class report reads the reports autograde kept in the course, from the wheel too.
+    run = outside(nbgrader_venv, work, "nnkit", "class-report", "course/nbgrader", "--out",
+                  "report")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    data = json.loads((work / "report" / "class_report.json").read_text(encoding="utf-8"))
+    named = {m["id"]: sorted(m["students"]) for m in data["mistakes"] if m["named"]}
+    assert named.get("not-written-yet") == ["untouched"], named  # the stubs, and who left them
+    assert data["graded"] == 2 and not data["not_graded"], data["not_graded"]
 
 
 def class_of_students(folder: Path) -> dict[str, str | None]:
