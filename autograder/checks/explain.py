@@ -7,9 +7,10 @@ import re
 from autograder.sandbox.client import SubmissionProblem
 from autograder.sandbox.worker_side.packages import REFUSED
 
-DEFINITIONS_RULE = ("grading does not run top-level statements that call your own functions or "
-                    "the kit's helpers (training runs, plots), so a name set by one of them is "
-                    "not there (the report lists them under 'Not run at grading')")
+DEFINITIONS_RULE = ("grading does not run top-level statements that call the kit's helpers "
+                    "(training runs, plots), or that call your own functions except to make a "
+                    "function or value your code or the checks use, so a name set by one of "
+                    "them is not there (the report lists them under 'Not run at grading')")
 
 # NumPy's own words for the commonest shape mistakes, and what they mean for this exercise.
 ERROR_HINTS = (

@@ -19,7 +19,7 @@ from autograder.checks.credit import public_inputs_requested, refuse_public_inpu
 from autograder.checks.explain import explain
 from autograder.checks.report import CheckResult, Report, StageResult
 from autograder.checks.stage import Check, CheckFailed, Stage
-from autograder.checks.stages import KIT_STAGES, STAGES
+from autograder.checks.stages import KIT_STAGES, STAGES, needed_names
 from autograder.errors import KitEnvironmentError
 from autograder.sandbox.client import SandboxedSubmission, SubmissionProblem
 from autograder.sandbox.isolation import NONE
@@ -273,6 +273,7 @@ def grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
 
 def _grade_source(source: SubmissionSource, options: GradeOptions) -> Report:
     started = time.perf_counter()
+    source.needing(needed_names())
     if MNIST_STAGE in options.stages and not options.stop_at_first_failing_stage:
         mnist_ready()  # no MNIST: stop before stages 1-5 are graded and reported for nothing
     if MNIST_STAGE in options.stages:

@@ -38,6 +38,7 @@ from autograder.checks.grade import (
 )
 from autograder.checks.report import StageResult
 from autograder.checks.stage import Check, Stage
+from autograder.checks.stages import needed_names
 from autograder.checks.stages import stage as stage_by_number
 from autograder.sandbox.client import SandboxedSubmission
 from autograder.sandbox.loader import (
@@ -152,7 +153,8 @@ def sandbox_for(source: SubmissionSource) -> Session:
         if key[: len(previous.key)] == previous.key:  # only new cells since: same functions
             timed_out = set(previous.sub.timed_out)  # a function that hung is not waited for again
     chosen = options()
-    sub = SandboxedSubmission(source, allowed_packages=allowed_packages(chosen))
+    sub = SandboxedSubmission(source.needing(needed_names()),
+                              allowed_packages=allowed_packages(chosen))
     sub.call_timeout = chosen.call_timeout
     sub.timed_out = timed_out
     sub.start()

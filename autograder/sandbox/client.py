@@ -119,7 +119,8 @@ class SandboxedSubmission:
         blocks = [[block.filename, block.source] for block in self.source.blocks]
         try:
             reply = self._request("load", {"blocks": blocks, "helpers": self.run_helpers,
-                                           "allowed_packages": list(self.allowed_packages)},
+                                           "allowed_packages": list(self.allowed_packages),
+                                           "needed": sorted(self.source.needed)},
                                   timeout=LOAD_TIMEOUT, function=LOADING,
                                   reply_limit=LOAD_REPLY_BYTES)
             if self.proxied:  # so that a restarted worker keeps them

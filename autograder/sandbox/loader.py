@@ -43,6 +43,15 @@ class SubmissionSource:
     blocks: list[CodeBlock]
     problems: list[str] = field(default_factory=list)  # cells skipped, and why
     skipped: list[Skipped] | None = field(default=None, repr=False)  # skipped_statements' answer
+    # The names the checks call: a statement making one of them from the student's own code runs
+    # (plan.py). Set by the grading before anything asks the plan (`needing`).
+    needed: frozenset[str] = frozenset()
+
+    def needing(self, names: frozenset[str]) -> SubmissionSource:
+        """This source, planned for checks that call `names`."""
+        if names != self.needed:
+            self.needed, self.skipped = names, None
+        return self
 
 
 def parse_block(source: str, filename: str) -> ast.Module:
@@ -64,7 +73,7 @@ def skipped_statements(source: SubmissionSource) -> list[Skipped]:
                 trees.append((block.filename, parse_block(block.source, block.filename)))
             except UnparsableCode:
                 continue
-        source.skipped = plan_blocks(trees)[1]
+        source.skipped = plan_blocks(trees, source.needed)[1]
     return source.skipped
 
 

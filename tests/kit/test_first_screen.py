@@ -138,26 +138,28 @@ def test_grading_the_reference_neither_sends_the_instructor_to_check_nor_names_a
 
 def test_only_the_students_own_skipped_statements_that_matter_are_listed(tmp_path,
                                                                          solution_text):
-    # The student set a constant by calling their own sigmoid at top level (skipped at grading)
-    # and used it in sigmoid_prime: that statement is the cause, and the only one listed.
+    # The student set a constant from the kit's MNIST at top level (skipped at grading: the
+    # data is not there) and used it in sigmoid_prime: that statement is the cause, and the
+    # only one listed.
+    statement = 'TOP = load_mnist("test")[0].max()'
     text = apply_edits(solution_text, [
-        ("def sigmoid_prime(z):", "HALF = sigmoid(0.0)\nprobe = sigmoid(1.0)\n\n\n"
+        ("def sigmoid_prime(z):", f"{statement}\nprobe = sigmoid(1.0)\n\n\n"
                                   "def sigmoid_prime(z):"),
         ("    s = sigmoid(z)\n    return s * (1.0 - s)\n",
-         "    s = sigmoid(z)\n    return s * (1.0 - s) * HALF / 0.5\n"),
+         "    s = sigmoid(z)\n    return s * (1.0 - s) * TOP\n"),
     ])
     path = saved_notebook(text, tmp_path / "neural_network.ipynb")
-    cell = code_cell_number(path, "HALF = sigmoid(0.0)")
+    cell = code_cell_number(path, statement)
     source = json.loads(path.read_text(encoding="utf-8"))["cells"]
     source = ["".join(c["source"]) for c in source if c["cell_type"] == "code"][cell - 1]
-    line = source.splitlines().index("HALF = sigmoid(0.0)") + 1
+    line = source.splitlines().index(statement) + 1
     report = grade(path, GradeOptions(stages=(1, 2)))
     quiet, verbose = io.StringIO(), io.StringIO()
     Printer(quiet).summary(report)
     Printer(verbose, verbose=True).summary(report)
     listed = [line for line in quiet.getvalue().splitlines() if line.startswith("  cell [")]
-    assert listed == [f"  cell [{cell + 2}], line {line}: `HALF = sigmoid(0.0)` (it calls your "
-                      "sigmoid)"], quiet.getvalue()
+    assert listed == [f"  cell [{cell + 2}], line {line}: `{statement}` (it calls load_mnist, "
+                      "from autograder.data)"], quiet.getvalue()
     assert "probe" not in quiet.getvalue() and "1 more top-level statements of yours" in \
         quiet.getvalue()
     assert "`probe = sigmoid(1.0)`" in verbose.getvalue()  # --verbose: all of the student's

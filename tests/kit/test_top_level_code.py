@@ -11,9 +11,10 @@ from autograder.sandbox.loader import parse_block, plan_blocks
 from tests.kit.conftest import apply_edits, failing_checks
 
 
-def plan(source: str) -> tuple[list[str], list[str]]:
-    """(first lines of the statements that run, reasons of those skipped)."""
-    plans, skipped = plan_blocks([("cell", parse_block(source, "cell"))])
+def plan(source: str, needed: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """(first lines of the statements that run, reasons of those skipped), for checks that
+    call `needed`."""
+    plans, skipped = plan_blocks([("cell", parse_block(source, "cell"))], needed)
     return [ast.unparse(node).splitlines()[0] for node in plans[0].body], \
         [f"line {s.line}: {s.reason}" for s in skipped]
 
@@ -118,6 +119,76 @@ y = x
     assert skipped == ["line 4: it calls your f"]
 
 
+FACTORIES = '''import numpy as np
+from autograder.data import load_mnist
+
+def make_activation(kind):
+    def activation(z):
+        return np.tanh(z) if kind == "tanh" else 1 / (1 + np.exp(-z))
+    return activation
+
+sigmoid = make_activation("sigmoid")
+steepness = {"slope": make_activation("tanh")}
+
+def backward(dz, z):
+    global calls
+    calls += 1
+    prime = prime_of(z)
+    return dz * prime * steepness["slope"](0.0) + offset
+
+prime_of = compose(make_activation("sigmoid"), np.negative)
+offset = make_activation("tanh")(0.0)
+shown = make_activation("tanh")
+X, Y, labels = load_mnist("train")
+fitted = fit(X)
+calls = make_activation("tanh")(0.0)
+'''
+
+
+def test_what_grading_needs_is_made_from_own_functions_and_the_rest_is_not():
+    # A statement that calls the student's own code runs only to make a name the checks call
+    # (sigmoid) or one their functions read (steepness, prime_of, offset, a `global` too):
+    # it is timed like any helper. The rest stays an experiment.
+    source = FACTORIES.replace("prime_of = compose(", "def compose(f, g):\n"
+                               "    return lambda z: f(g(z))\n\nprime_of = compose(")
+    ran, skipped = plan(source, needed=("sigmoid", "backward", "fitted"))
+    assert ran[3:] == ["sigmoid = make_activation('sigmoid')",
+                       "steepness = {'slope': make_activation('tanh')}", "def backward(dz, z):",
+                       "def compose(f, g):",
+                       "prime_of = compose(make_activation('sigmoid'), np.negative)",
+                       "offset = make_activation('tanh')(0.0)",
+                       "calls = make_activation('tanh')(0.0)"]
+    assert skipped == ["line 23: it calls your make_activation",
+                       "line 24: it calls load_mnist, from autograder.data",
+                       "line 25: it uses X, which only a skipped statement sets"]
+    # Without the checks' names, what only they call is an experiment too.
+    assert "line 9: it calls your make_activation" in plan(source)[1]
+
+
+def test_a_network_made_by_factories_is_graded_as_written(grade_text, solution_text):
+    # The class of `sigmoid_vec = np.vectorize(sigmoid)`: functions made at top level by the
+    # student's own functions (a factory, a composition), used by the checks and by backward.
+    text = apply_edits(solution_text, [
+        ("def sigmoid(z):", "def make_sigmoid(steep=1.0):\n    def sigmoid(z):"),
+        ('    """1 / (1 + exp(-z)) for a scalar or an array of any shape, without overflow '
+         'warnings."""\n    z = np.asarray(z, dtype=float)\n',
+         "        z = steep * np.asarray(z, dtype=float)\n"),
+        ("    return 0.5 + 0.5 * np.tanh(0.5 * z)\n",
+         "        return 0.5 + 0.5 * np.tanh(0.5 * z)\n    return sigmoid\n\n\n"
+         "sigmoid = make_sigmoid()\n"),
+        ("            delta = (delta @ params[f\"W{layer}\"].T) * a_prev * (1.0 - a_prev)",
+         "            delta = (delta @ params[f\"W{layer}\"].T) * from_activation(a_prev)"),
+        ("def update(params, grads, learning_rate):",
+         "def times_complement(f):\n    return lambda a: f(a) * (1.0 - a)\n\n\n"
+         "from_activation = times_complement(np.asarray)\n\n\n"
+         "def update(params, grads, learning_rate):"),
+    ])
+    assert "sigmoid = make_sigmoid()" in text and "from_activation = times_complement" in text
+    report = grade_text(text)
+    assert failing_checks(report) == {}
+    assert report.problems == [] and not [s for s in report.skipped if "make_sigmoid" in s]
+
+
 def test_helpers_at_top_level_are_there_at_grading(grade_text, solution_text):
     text = apply_edits(solution_text, [
         ("def neuron(x, w, b):", "offset = 0.0\nSCALE = {'w': 1.0}\n\n\ndef neuron(x, w, b):"),
@@ -185,3 +256,16 @@ def test_top_level_code_that_ends_the_worker_costs_only_itself(grade_text, solut
     assert report.problems == ["running your top-level code stopped: it exited with code 1 (did "
                                "your code call exit() or sys.exit()?); grading ran only your "
                                "imports, functions, classes and UPPER_CASE constants"]
+
+
+def test_nbgrader_autograde_runs_the_same_cells_as_the_grader():
+    # nbgrader's kernel leaves experiment cells out during autograde by the same plan: a cell
+    # that makes a function the checks call is not one of them.
+    import nbformat
+
+    from autograder.grader.course.preprocessors import experiment_cells
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
+        "import numpy as np\n\ndef make_sigmoid():\n    return lambda z: 1 / (1 + np.exp(-z))",
+        "sigmoid = make_sigmoid()", "shown = make_sigmoid()", "sigmoid(3.0)")])
+    assert experiment_cells(notebook) == frozenset({2, 3})

@@ -27,6 +27,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Bool, Integer
 
+from autograder.checks.stages import needed_names
 from autograder.grader.course.exchange import is_test_cell
 from autograder.sandbox.loader import UnparsableCode, parse_python, strip_magics
 from autograder.sandbox.worker_side.plan import plan_blocks
@@ -157,7 +158,7 @@ def experiment_cells(nb: NotebookNode) -> frozenset[int]:
         except UnparsableCode:
             continue
         blocks.append((str(index), tree))
-    skipped = {int(statement.filename) for statement in plan_blocks(blocks)[1]}
+    skipped = {int(statement.filename) for statement in plan_blocks(blocks, needed_names())[1]}
     answers = {index for index, cell in enumerate(nb.cells)
                if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
     return frozenset(index for index in skipped - answers if not is_test_cell(nb.cells[index]))

@@ -4,7 +4,10 @@ Grading runs the helpers of a submission and skips its experiments. Imports, fun
 classes always run. Any other top-level statement runs unless it calls one of the submission's
 own functions (or something made from them, such as `np.vectorize(sigmoid)`), or one of the
 kit's or a plotting library's helpers (`plots.*`, `load_mnist`, `plt.*`), or uses a name that
-only a skipped statement sets, or is a `while` loop (which may never end). So
+only a skipped statement sets, or is a `while` loop (which may never end). A statement that
+calls the student's own functions still runs when it binds a name grading needs: one the
+checks call (`needed`, from the grader) or one the submission's functions read as a global
+(`sigmoid = make_sigmoid()`, a derivative made by a factory and used inside backward). So
 `sigmoid_vec = np.vectorize(sigmoid)`, a dict of activation functions, a namedtuple, a partial,
 a lambda or a constant of any case is there at grading, while a training run or a plot is not
 (`plan_blocks`, which also says why each was skipped). Making an object of the submission's own
@@ -22,6 +25,7 @@ functions; reading a container (ACT.items(), ACT.get("relu")) runs none of their
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass
 
 # Calling what these modules define is an experiment (data, plots, progress bars, training).
@@ -119,6 +123,41 @@ def _bound(node: ast.stmt) -> set[str]:
     return names
 
 
+def _globals_read(node: ast.stmt) -> set[str]:
+    """Module-level names the functions of `node` read when they run: a function's (or a
+    method's) names that nothing inside it binds. Its own arguments, assignments, loops,
+    imports, inner functions and comprehensions bind theirs; `global` names stay global."""
+    read: set[str] = set()
+    functions = [child for child in ast.walk(node)
+                 if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)]
+    for function in functions:
+        arguments = function.args
+        bound = {arg.arg for arg in (*arguments.posonlyargs, *arguments.args,
+                                     *arguments.kwonlyargs, arguments.vararg, arguments.kwarg)
+                 if arg is not None}
+        loads: set[str] = set()
+        declared_global: set[str] = set()
+        body = function.body if isinstance(function.body, list) else [function.body]
+        for statement in body:
+            for child in ast.walk(statement):
+                if isinstance(child, ast.Name):
+                    (loads if isinstance(child.ctx, ast.Load) else bound).add(child.id)
+                elif isinstance(child, ast.AugAssign) and isinstance(child.target, ast.Name):
+                    loads.add(child.target.id)  # `total += x` reads total first
+                elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    bound.add(child.name)
+                elif isinstance(child, ast.Import | ast.ImportFrom):
+                    bound.update((a.asname or a.name).split(".")[0] for a in child.names)
+                elif isinstance(child, ast.arg):
+                    bound.add(child.arg)
+                elif isinstance(child, ast.ExceptHandler) and child.name:
+                    bound.add(child.name)
+                elif isinstance(child, ast.Global):
+                    declared_global.update(child.names)
+        read |= loads - (bound - declared_global)
+    return read
+
+
 def _experiment_names(node: ast.stmt) -> dict[str, str]:
     """Names an import binds to the kit's or a plotting library's helpers, and the module each
     comes from (UPPER_CASE names imported from them are data, such as TABLE_X)."""
@@ -136,14 +175,19 @@ def _experiment_names(node: ast.stmt) -> dict[str, str]:
     return names
 
 
-def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module], list[Skipped]]:
-    """What to run of each block at grading (one module per block), and what is skipped."""
+def plan_blocks(blocks: list[tuple[str, ast.Module]],
+                needed: Collection[str] = ()) -> tuple[list[ast.Module], list[Skipped]]:
+    """What to run of each block at grading (one module per block), and what is skipped.
+    `needed`: the names the checks call (the assignment's functions and HYPERPARAMS)."""
     own_functions: set[str] = set()  # calling these (or what is made of them) runs student code
     own_classes: set[str] = set()
     modules: set[str] = set()  # names imports bind: np.vectorize(sigmoid) does not change np
     experiments: dict[str, str] = dict(NOTEBOOK_BUILTINS)
+    wanted = set(needed)  # names grading needs: the checks', and those the functions read
     for _, tree in blocks:
         for node in tree.body:
+            if _is_def(node) or not isinstance(node, ast.Import | ast.ImportFrom):
+                wanted |= _globals_read(node)
             # Top-level functions and classes, also inside if/try, not methods or inner ones.
             for child in [node] if _is_def(node) else _scope_nodes(node):
                 if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -166,6 +210,11 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]]) -> tuple[list[ast.Module],
             reason = None if always else _skip_reason(node, own_functions, experiments,
                                                       made_from_own, unavailable, containers)
             names = _bound(node)
+            if reason is not None and names & wanted and _skip_reason(
+                    node, set(), experiments, set(), unavailable, containers) is None:
+                # It calls the student's own code only to make what grading needs
+                # (sigmoid = make_sigmoid(), a derivative backward reads): it runs, timed.
+                reason = None
             if reason is None:
                 body.append(node)
                 unavailable -= names

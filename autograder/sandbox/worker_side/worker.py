@@ -67,7 +67,7 @@ class Worker:
 
     # -- requests ----------------------------------------------------------------------------
     def load(self, blocks: list[list[str]], helpers: bool = True,
-             allowed_packages: list[str] | None = None) -> dict:
+             allowed_packages: list[str] | None = None, needed: Any = ()) -> dict:
         """Run the submission's definitions and, with `helpers`, its top-level helpers (see
         plan.py); without, only definitions and UPPER_CASE constants. From now on the
         submission may import only NumPy, the standard library and `allowed_packages`."""
@@ -83,7 +83,7 @@ class Worker:
                 errors.append({"type": "SyntaxError", "message": f"{filename} {error.reason}",
                                "where": filename, "line": "", "traceback": ""})
         helper_time = HELPER_SECONDS
-        plans = plan_blocks(trees)[0] if helpers else [
+        plans = plan_blocks(trees, [str(name) for name in needed])[0] if helpers else [
             ast.Module(body=[node for node in tree.body if definition_or_constant(node)],
                        type_ignores=[]) for _, tree in trees]
         for (filename, _), plan in zip(trees, plans):
@@ -182,7 +182,7 @@ class Worker:
         op = message["op"]
         if op == "load":
             return self.load(request["blocks"], request.get("helpers", True),
-                             request.get("allowed_packages"))
+                             request.get("allowed_packages"), request.get("needed", ()))
         if op == "self_test":  # the fence's self-test, asked of a worker started ahead
             return self_test()
         if op == "names":
