@@ -165,6 +165,24 @@ def test_what_grading_needs_is_made_from_own_functions_and_the_rest_is_not():
     assert "line 9: it calls your make_activation" in plan(source)[1]
 
 
+def test_a_name_only_an_experiments_own_lambda_reads_is_not_needed():
+    # The notebook's gradient demo: its lambda reads check_params, but the demo is not run at
+    # grading, so the statement that makes check_params stays an experiment too.
+    _, skipped = plan('''from autograder.checks.numerical import numerical_gradient
+
+def init_params(sizes):
+    return {"W1": sizes}
+
+def cost(params):
+    return 0.0
+
+check_params = init_params([4, 5, 3])
+numerical = numerical_gradient(lambda: cost(check_params), check_params["W1"])
+''', needed=("init_params", "cost"))
+    assert skipped == ["line 9: it calls your init_params",
+                       "line 10: it calls numerical_gradient, from autograder.checks.numerical"]
+
+
 def test_a_network_made_by_factories_is_graded_as_written(grade_text, solution_text):
     # The class of `sigmoid_vec = np.vectorize(sigmoid)`: functions made at top level by the
     # student's own functions (a factory, a composition), used by the checks and by backward.

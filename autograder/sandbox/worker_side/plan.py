@@ -123,39 +123,33 @@ def _bound(node: ast.stmt) -> set[str]:
     return names
 
 
-def _globals_read(node: ast.stmt) -> set[str]:
-    """Module-level names the functions of `node` read when they run: a function's (or a
-    method's) names that nothing inside it binds. Its own arguments, assignments, loops,
-    imports, inner functions and comprehensions bind theirs; `global` names stay global."""
-    read: set[str] = set()
-    functions = [child for child in ast.walk(node)
-                 if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)]
-    for function in functions:
-        arguments = function.args
-        bound = {arg.arg for arg in (*arguments.posonlyargs, *arguments.args,
-                                     *arguments.kwonlyargs, arguments.vararg, arguments.kwarg)
-                 if arg is not None}
-        loads: set[str] = set()
-        declared_global: set[str] = set()
-        body = function.body if isinstance(function.body, list) else [function.body]
-        for statement in body:
-            for child in ast.walk(statement):
-                if isinstance(child, ast.Name):
-                    (loads if isinstance(child.ctx, ast.Load) else bound).add(child.id)
-                elif isinstance(child, ast.AugAssign) and isinstance(child.target, ast.Name):
-                    loads.add(child.target.id)  # `total += x` reads total first
-                elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                    bound.add(child.name)
-                elif isinstance(child, ast.Import | ast.ImportFrom):
-                    bound.update((a.asname or a.name).split(".")[0] for a in child.names)
-                elif isinstance(child, ast.arg):
-                    bound.add(child.arg)
-                elif isinstance(child, ast.ExceptHandler) and child.name:
-                    bound.add(child.name)
-                elif isinstance(child, ast.Global):
-                    declared_global.update(child.names)
-        read |= loads - (bound - declared_global)
-    return read
+def _globals_read(function: ast.AST) -> set[str]:
+    """Module-level names a function the submission defines (a def, a class and its methods, a
+    lambda it names) reads when it runs: names read inside it that nothing inside it binds.
+    Arguments, assignments, loops, imports, inner functions and comprehensions bind theirs (in
+    any scope inside it: an inner function's closure is not a global); `global` names stay
+    global. (Not the lambdas of an experiment: a demo's `numerical_gradient(lambda:
+    cost(check_params))` does not make check_params needed.)"""
+    loads: set[str] = set()
+    bound: set[str] = set()
+    declared_global: set[str] = set()
+    for child in ast.walk(function):
+        if isinstance(child, ast.Name):
+            (loads if isinstance(child.ctx, ast.Load) else bound).add(child.id)
+        elif isinstance(child, ast.AugAssign) and isinstance(child.target, ast.Name):
+            loads.add(child.target.id)  # `total += x` reads total first
+        elif isinstance(child, ast.arg):
+            bound.add(child.arg)
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if child is not function:
+                bound.add(child.name)
+        elif isinstance(child, ast.Import | ast.ImportFrom):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in child.names)
+        elif isinstance(child, ast.ExceptHandler) and child.name:
+            bound.add(child.name)
+        elif isinstance(child, ast.Global):
+            declared_global.update(child.names)
+    return loads - (bound - declared_global)
 
 
 def _experiment_names(node: ast.stmt) -> dict[str, str]:
@@ -186,16 +180,17 @@ def plan_blocks(blocks: list[tuple[str, ast.Module]],
     wanted = set(needed)  # names grading needs: the checks', and those the functions read
     for _, tree in blocks:
         for node in tree.body:
-            if _is_def(node) or not isinstance(node, ast.Import | ast.ImportFrom):
-                wanted |= _globals_read(node)
             # Top-level functions and classes, also inside if/try, not methods or inner ones.
             for child in [node] if _is_def(node) else _scope_nodes(node):
                 if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                     own_functions.add(child.name)
+                    wanted |= _globals_read(child)
                 elif isinstance(child, ast.ClassDef):
                     own_classes.add(child.name)
+                    wanted |= _globals_read(child)
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
                 own_functions.update(t.id for t in node.targets if isinstance(t, ast.Name))
+                wanted |= _globals_read(node.value)
             experiments.update(_experiment_names(node))
             modules.update(_imported(node))
     made_from_own: set[str] = set()  # names set from own functions: sigmoid_vec, ACTIVATIONS

@@ -608,14 +608,13 @@ def forward(params, X):"""),
     # Made by calling the student's own functions (a factory, a composition): such a statement
     # runs at grading because it makes a name the checks or backward use (plan.py).
     Variant("factory-made-sigmoid-and-derivative-defined-after-use", (
-        ("def sigmoid(z):", "def make_sigmoid(slope):\n    def squash(z):\n        return 0.5 + "
-                            "0.5 * np.tanh(0.5 * slope * np.asarray(z, float))\n    return squash"
-                            "\n\n\ndef times_complement(f):\n    return lambda a: f(a) * "
-                            "(1.0 - a)\n\n\ndef sigmoid(z):"),
-        (STABLE_SIGMOID, "    return unit_sigmoid(z)\n"),
-        (PROPAGATE, PROPAGATE.replace("a_prev * (1.0 - a_prev)", "output_slope(a_prev)")),
-        (PLAYGROUND, PLAYGROUND + "\n\nunit_sigmoid = make_sigmoid(1.0)\n"
-                     "output_slope = times_complement(np.asarray)\n"),
+        ("def sigmoid(z):", "def make_activation(slope):\n    def squash(z):\n        return 0.5 + "
+                            "0.5 * np.tanh(0.5 * slope * np.asarray(z, float))\n\n"
+                            "    def backpropagate(delta, a):\n        return slope * delta * a * "
+                            "(1.0 - a)\n\n    return squash, backpropagate\n\n\ndef sigmoid(z):"),
+        (STABLE_SIGMOID, "    return activation[0](z)\n"),
+        (PROPAGATE, '            delta = activation[1](delta @ params[f"W{layer}"].T, a_prev)\n'),
+        (PLAYGROUND, PLAYGROUND + "\n\nactivation = make_activation(1.0)\n"),
     )),
     # Lambdas for the activation and its slope (the slope used by sigmoid_prime; the wrapped
     # derivative used inside backward is the vectorized variant's).
