@@ -430,25 +430,23 @@ class SandboxedSubmission:
                     timeout: float = 60.0) -> tuple[Handle, Handle]:
         """Hand the training set to the worker once; (X, Y) stay there, as handles (in the
         reference's worker when train runs there)."""
-        if "train" in self.proxied and self.reference is not None:
-            self._share_time_limit()
-            return self.reference.store_mnist(images, labels, timeout)
-        self._ensure_running()
-        reply = self._request("store_mnist", {"images": images, "labels": labels}, timeout,
-                              "(loading MNIST)", LOAD_REPLY_BYTES)
-        return reply["value"]
+        return self._store("store_mnist", "train", {"images": images, "labels": labels},
+                           timeout)
 
     def store_images(self, images: Any, rows: int, timeout: float = 60.0) -> Any:
         """Hand MNIST images (uint8) to the worker once, an eighth of their bytes as floats:
         it keeps them scaled as load_mnist scales them, in parts of `rows` rows, and answers
         with a handle for each part, to call forward on (where forward runs)."""
-        if "forward" in self.proxied and self.reference is not None:
+        return self._store("store_images", "forward", {"images": images, "rows": rows}, timeout)
+
+    def _store(self, op: str, user: str, body: dict, timeout: float) -> Any:
+        """Data kept in the worker where `user` (the function that will read it) runs: the
+        reference's worker when `user` is substituted, else this one."""
+        if user in self.proxied and self.reference is not None:
             self._share_time_limit()
-            return self.reference.store_images(images, rows, timeout)
+            return self.reference._store(op, user, body, timeout)
         self._ensure_running()
-        reply = self._request("store_images", {"images": images, "rows": rows}, timeout,
-                              "(loading MNIST)", LOAD_REPLY_BYTES)
-        return reply["value"]
+        return self._request(op, body, timeout, "(loading MNIST)", LOAD_REPLY_BYTES)["value"]
 
 
 def widen_pipe(stream: Any) -> None:
